@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+import type { Database } from './db/client.js'
+import type { AppContext } from './application/context.js'
+import { createTokenVerifier, type TokenVerifier } from './auth/verifier.js'
+import { loadOrCreateDevKeys } from './auth/keys.js'
+import { registerAuth } from './http/plugins/auth.js'
+import { registerErrorHandling } from './http/plugins/errors.js'
+import { registerRouteDefaults } from './http/plugins/route-defaults.js'
+import { registerSwagger } from './http/plugins/swagger.js'
+import { registerRoutes } from './http/routes/index.js'
+import { allSchemas } from './http/schemas/index.js'
+import { buildValidatorFactory } from './http/validation.js'
+
+export interface AppDeps {
+  database: Database
+  /** the clock; defaults to the system clock */
+  now?: () => Date
+  /** token verification; defaults to one built from config.jwt */
+  verifier?: TokenVerifier
+  /** serve Swagger UI at /docs (default true) */
+  docsUi?: boolean
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+export async function buildVerifier (config: Config): Promise<TokenVerifier> {
+  const jwt = config.jwt
+  const publicKeyPem = jwt.publicKey ?? (jwt.devKeysDir !== undefined ? (await loadOrCreateDevKeys(jwt.devKeysDir)).publicKeyPem : undefined)
+  return await createTokenVerifier({
+    issuer: jwt.issuer,
+    audience: jwt.audience,
+    clockToleranceSeconds: jwt.clockToleranceSeconds,
+    jwksUrl: jwt.jwksUrl,
+    publicKeyPem
+  })
+}
+
+/** Builds the whole application from a typed config and its dependencies. Never listens. */
+export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.token', 'token'], censor: '[redacted]' }
+    },
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    schemaController: { compilersFactory: { buildValidator: buildValidatorFactory() } },
+    ajv: { customOptions: { removeAdditional: false } },
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    forceCloseConnections: 'idle'
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const ctx: AppContext = {
+    database: deps.database,
+    now: deps.now ?? (() => new Date()),
+    idempotencyTtlHours: config.idempotencyTtlHours
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  for (const schema of allSchemas) app.addSchema(schema)
+  registerErrorHandling(app)
+  await registerSwagger(app, { serveUi: deps.docsUi ?? true })
+  registerRouteDefaults(app)
+  registerAuth(app, deps.verifier ?? await buildVerifier(config))
+  await registerRoutes(app, ctx)
+  return app
+}

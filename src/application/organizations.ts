@@ -1,0 +1,90 @@
+import { assertOrgAccess, isStaff, primaryRole, requireRole, type Principal } from '../domain/access.js'
+import { DomainError, notFound } from '../domain/errors.js'
+import { assertValidTerm, type Organization, type SubscriptionStatus } from '../domain/organizations/organization.js'
+import type { PlanId } from '../domain/policy/policy.js'
+import { recordEvent } from '../db/events.js'
+import * as repo from '../db/repositories/organizations.js'
+import type { AppContext } from './context.js'
+
+export interface CreateOrganizationInput {
+  name: string
+  plan: PlanId
+  subscription: { status?: SubscriptionStatus; termStart: Date; termEnd: Date }
+}
+
+export interface UpdateOrganizationInput {
+  name?: string
+  plan?: PlanId
+  subscription?: { status?: SubscriptionStatus; termStart?: Date; termEnd?: Date }
+}
+
+export const actorOf = (p: Principal) => ({ id: p.subject, role: primaryRole(p) })
+
+const snapshot = (o: Organization) => ({
+  name: o.name,
+  plan: o.plan,
+  subscription: { status: o.subscription.status, termStart: o.subscription.termStart.toISOString(), termEnd: o.subscription.termEnd.toISOString() }
+})
+
+export async function createOrganization (ctx: AppContext, p: Principal, input: CreateOrganizationInput): Promise<Organization> {
+  requireRole(p, 'admin')
+  assertValidTerm(input.subscription.termStart, input.subscription.termEnd)
+  const now = ctx.now()
+  return await ctx.database.db.transaction(async (tx) => {
+    const org = await repo.insertOrganization(tx, {
+      name: input.name,
+      plan: input.plan,
+      subscription: { status: input.subscription.status ?? 'active', termStart: input.subscription.termStart, termEnd: input.subscription.termEnd }
+    }, now)
+    await recordEvent(tx, {
+      type: 'organization.created', organizationId: org.id, resourceType: 'organization', resourceId: org.id,
+      resourceVersion: org.version, actor: actorOf(p), occurredAt: now, data: { after: snapshot(org) }
+    })
+    return org
+  })
+}
+
+/** customers (and any org-scoped token) see their own organization; another one is 404 */
+export async function getOrganization (ctx: AppContext, p: Principal, id: string): Promise<Organization> {
+  assertOrgAccess(p, id, 'Organization')
+  const org = await repo.findOrganization(ctx.database.db, id)
+  if (org === undefined) throw notFound('Organization')
+  return org
+}
+
+export async function listOrganizations (ctx: AppContext, p: Principal, opts: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: Organization[]; hasMore: boolean }> {
+  if (!isStaff(p)) requireRole(p, 'agent', 'admin')
+  const rows = await repo.listOrganizations(ctx.database.db, { limit: opts.limit + 1, after: opts.after, onlyId: p.orgId ?? undefined })
+  return { items: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit }
+}
+
+export async function updateOrganization (ctx: AppContext, p: Principal, id: string, input: UpdateOrganizationInput, expectedVersion: number | undefined): Promise<Organization> {
+  assertOrgAccess(p, id, 'Organization')
+  requireRole(p, 'admin')
+  const now = ctx.now()
+  return await ctx.database.db.transaction(async (tx) => {
+    const current = await repo.findOrganization(tx, id, { forUpdate: true })
+    if (current === undefined) throw notFound('Organization')
+    if (expectedVersion !== undefined && expectedVersion !== current.version) {
+      throw new DomainError('precondition-failed', `The organization is at version ${current.version}, not ${expectedVersion}`, { currentVersion: current.version })
+    }
+    const next: Organization = {
+      ...current,
+      name: input.name ?? current.name,
+      plan: input.plan ?? current.plan,
+      subscription: {
+        status: input.subscription?.status ?? current.subscription.status,
+        termStart: input.subscription?.termStart ?? current.subscription.termStart,
+        termEnd: input.subscription?.termEnd ?? current.subscription.termEnd
+      }
+    }
+    assertValidTerm(next.subscription.termStart, next.subscription.termEnd)
+    const saved = await repo.updateOrganization(tx, next, current.version, now)
+    if (saved === undefined) throw new DomainError('precondition-failed', 'The organization changed concurrently; fetch it and retry')
+    await recordEvent(tx, {
+      type: 'organization.updated', organizationId: id, resourceType: 'organization', resourceId: id,
+      resourceVersion: saved.version, actor: actorOf(p), occurredAt: now, data: { before: snapshot(current), after: snapshot(saved) }
+    })
+    return saved
+  })
+}

@@ -1,0 +1,80 @@
+import { PGlite } from '@electric-sql/pglite'
+import { type SQL } from 'drizzle-orm'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import type { ExtractTablesWithRelations } from 'drizzle-orm'
+import postgres from 'postgres'
+import * as schema from './schema/index.js'
+
+export type Schema = typeof schema
+export type Db = PgDatabase<PgQueryResultHKT, Schema>
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>
+export type DbOrTx = Db | Tx
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres'
+  readonly db: Db
+  /** postgres.js client (only on PostgreSQL): for prepared hot-path statements and reserved connections */
+  readonly sql?: postgres.Sql
+  /** connection URL (only on PostgreSQL) */
+  readonly url?: string
+  /** the embedded engine (only on PGlite) */
+  readonly pglite?: PGlite
+  /** run a raw statement and get its rows, the same shape on both drivers */
+  rows<T = Record<string, unknown>>(query: SQL, on?: DbOrTx): Promise<T[]>
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  /** postgres://… : real PostgreSQL through postgres.js */
+  url?: string
+  /** PGlite data folder; `memory://` (or undefined) for an in-memory database */
+  pgliteDir?: string
+  poolMax?: number
+  /** an already created PGlite instance (tests share one migrated template this way) */
+  pglite?: PGlite
+}
+
+const normalizeRows = <T>(result: unknown): T[] => {
+  if (Array.isArray(result)) return result as T[]
+  const rows = (result as { rows?: unknown[] }).rows
+  return (rows ?? []) as T[]
+}
+
+export async function openDatabase (options: DatabaseOptions): Promise<Database> {
+  if (options.url !== undefined) {
+    const sql = postgres(options.url, {
+      max: options.poolMax ?? 20,
+      onnotice: () => {},
+      idle_timeout: 30,
+      connect_timeout: 10,
+      prepare: true
+    })
+    const db = drizzlePostgres(sql, { schema }) as unknown as Db
+    return {
+      kind: 'postgres',
+      db,
+      sql,
+      url: options.url,
+      rows: async <T>(query: SQL, on: DbOrTx = db) => normalizeRows<T>(await on.execute(query)),
+      ping: async () => { await sql`select 1` },
+      close: async () => { await sql.end({ timeout: 5 }) }
+    }
+  }
+  const pglite = options.pglite ?? new PGlite(options.pgliteDir === undefined || options.pgliteDir === 'memory://' ? undefined : options.pgliteDir)
+  await pglite.waitReady
+  const db = drizzlePglite(pglite, { schema }) as unknown as Db
+  return {
+    kind: 'pglite',
+    db,
+    pglite,
+    rows: async <T>(query: SQL, on: DbOrTx = db) => normalizeRows<T>(await on.execute(query)),
+    ping: async () => {
+      if (pglite.closed) throw new Error('database is closed')
+      await pglite.query('select 1')
+    },
+    close: async () => { if (!pglite.closed) await pglite.close() }
+  }
+}

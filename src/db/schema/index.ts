@@ -1,0 +1,3 @@
+export * from './organizations.js'
+export * from './events.js'
+export * from './calendars.js'

@@ -1,0 +1,37 @@
+import { DomainError } from './errors.js'
+
+export const ROLES = ['customer', 'agent', 'admin'] as const
+export type Role = (typeof ROLES)[number]
+
+/** who is calling, from a verified token */
+export interface Principal {
+  subject: string
+  roles: readonly Role[]
+  /** set for customers (required) and for any token scoped to one organization */
+  orgId: string | null
+}
+
+export const isStaff = (p: Principal): boolean => p.roles.includes('agent') || p.roles.includes('admin')
+export const isAdmin = (p: Principal): boolean => p.roles.includes('admin')
+
+/** the role recorded on audit events: the most privileged one the token has */
+export const primaryRole = (p: Principal): Role =>
+  p.roles.includes('admin') ? 'admin' : p.roles.includes('agent') ? 'agent' : 'customer'
+
+export function requireRole (p: Principal, ...allowed: Role[]): void {
+  if (!p.roles.some((r) => allowed.includes(r))) {
+    throw new DomainError('forbidden', `This action needs one of the roles: ${allowed.join(', ')}`, { requiredRoles: allowed })
+  }
+}
+
+/** true when the principal may see resources of this organization (a token with org_id sees only that one) */
+export const canAccessOrg = (p: Principal, organizationId: string): boolean =>
+  p.orgId === null ? isStaff(p) : p.orgId === organizationId
+
+/**
+ * Tenancy check for a resource that exists: another organization's resource is reported as absent (404),
+ * never as forbidden, so ids of other tenants cannot be probed.
+ */
+export function assertOrgAccess (p: Principal, organizationId: string, what: string): void {
+  if (!canAccessOrg(p, organizationId)) throw new DomainError('not-found', `${what} not found`)
+}

@@ -1,0 +1,44 @@
+import { DomainError } from '../errors.js'
+import type { PlanId } from '../policy/policy.js'
+
+export const SUBSCRIPTION_STATUSES = ['active', 'past_due', 'canceled'] as const
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number]
+
+export interface Subscription {
+  status: SubscriptionStatus
+  termStart: Date
+  termEnd: Date
+}
+
+export interface Organization {
+  id: string
+  name: string
+  plan: PlanId
+  subscription: Subscription
+  version: number
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** "The support packages apply to Customer, only if Customer is a current paying subscriber": active and within the term */
+export const isSubscriptionCurrent = (s: Subscription, now: Date): boolean =>
+  s.status === 'active' && s.termStart.getTime() <= now.getTime() && now.getTime() < s.termEnd.getTime()
+
+export function assertValidTerm (termStart: Date, termEnd: Date): void {
+  if (!(termEnd.getTime() > termStart.getTime())) {
+    throw new DomainError('invalid-subscription-term', 'termEnd must be after termStart', { termStart: termStart.toISOString(), termEnd: termEnd.toISOString() })
+  }
+}
+
+/** refuses support work for an organization whose subscription is not current (403 subscription-inactive) */
+export function assertSubscriptionCurrent (org: Organization, now: Date): void {
+  if (!isSubscriptionCurrent(org.subscription, now)) {
+    const s = org.subscription
+    const why = s.status !== 'active'
+      ? `the subscription is ${s.status}`
+      : now < s.termStart ? `the subscription term starts ${s.termStart.toISOString()}` : `the subscription term ended ${s.termEnd.toISOString()}`
+    throw new DomainError('subscription-inactive', `Support applies only to current paying subscribers: ${why}`, {
+      subscriptionStatus: s.status, termStart: s.termStart.toISOString(), termEnd: s.termEnd.toISOString()
+    })
+  }
+}

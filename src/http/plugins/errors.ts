@@ -1,0 +1,85 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { DomainError, PROBLEM_BASE, errorCatalogue, type ErrorCode } from '../../domain/errors.js'
+
+export interface ProblemBody {
+  type: string
+  title: string
+  status: number
+  detail: string
+  code: string
+  instance?: string
+  errors?: Array<{ path: string; message: string }>
+  [extra: string]: unknown
+}
+
+export function problemOf (code: ErrorCode, detail: string, extras: Record<string, unknown> = {}): ProblemBody {
+  const entry = errorCatalogue[code]
+  return { type: PROBLEM_BASE + code, title: entry.title, status: entry.status, detail, code, ...extras }
+}
+
+export function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: ProblemBody): FastifyReply {
+  if (problem.status === 401) reply.header('www-authenticate', `Bearer realm="support-desk"${problem.code === 'invalid-token' ? ', error="invalid_token"' : ''}`)
+  if (problem.status === 429 && typeof problem.retryAfterSeconds === 'number') reply.header('retry-after', String(problem.retryAfterSeconds))
+  return reply.code(problem.status).type('application/problem+json').send({ ...problem, instance: request.url })
+}
+
+interface AjvLikeError { instancePath?: string; message?: string; params?: Record<string, unknown>; keyword?: string }
+
+function fieldErrors (error: FastifyError): Array<{ path: string; message: string }> {
+  const context = error.validationContext ?? 'body'
+  return (error.validation as AjvLikeError[] | undefined ?? []).map((v) => {
+    let path = v.instancePath ?? ''
+    if (v.keyword === 'additionalProperties' && typeof v.params?.additionalProperty === 'string') path += `/${v.params.additionalProperty}`
+    if (v.keyword === 'required' && typeof v.params?.missingProperty === 'string') path += `/${v.params.missingProperty}`
+    const message = v.keyword === 'additionalProperties' ? 'is not an allowed field' : (v.message ?? 'is invalid')
+    return { path: context === 'body' ? (path === '' ? '/' : path) : `${context}${path.replace(/\//g, '.')}`, message }
+  })
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformed-request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-request',
+  FST_ERR_BAD_URL: 'malformed-request',
+  FST_ERR_ASYNC_CONSTRAINT: 'malformed-request'
+}
+
+/** The one error handler: every 4xx/5xx leaves as application/problem+json; no stack traces or SQL. */
+export function registerErrorHandling (app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof DomainError) {
+      return sendProblem(request, reply, problemOf(error.code, error.message, error.extras))
+    }
+    if (error.validation !== undefined) {
+      const errors = fieldErrors(error)
+      const detail = errors.map((e) => `${e.path} ${e.message}`).join('; ')
+      return sendProblem(request, reply, problemOf('validation-failed', detail || 'The request is not valid', { errors }))
+    }
+    const mapped = error.code !== undefined ? FASTIFY_CODES[error.code] : undefined
+    if (mapped !== undefined) {
+      const detail = mapped === 'payload-too-large'
+        ? 'The request body exceeds the 1 MiB limit'
+        : mapped === 'unsupported-media-type'
+          ? `Content-Type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json`
+          : 'The request body is not valid JSON'
+      return sendProblem(request, reply, problemOf(mapped, detail))
+    }
+    if (error instanceof SyntaxError || error.statusCode === 400) {
+      return sendProblem(request, reply, problemOf('malformed-request', 'The request could not be parsed'))
+    }
+    if (error.statusCode === 404) return sendProblem(request, reply, problemOf('not-found', 'Not found'))
+    if (error.statusCode === 405) return sendProblem(request, reply, problemOf('method-not-allowed', 'Method not allowed'))
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      request.log.warn({ err: error }, 'unmapped client error')
+      return sendProblem(request, reply, { ...problemOf('malformed-request', 'The request could not be processed'), status: error.statusCode })
+    }
+    request.log.error({ err: error }, 'unhandled error')
+    return sendProblem(request, reply, problemOf('internal', 'An unexpected error occurred; quote the X-Request-Id when reporting it', { requestId: request.id }))
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    return sendProblem(request, reply, problemOf('not-found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`))
+  })
+}

@@ -1,0 +1,61 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import { errorCatalogue, PROBLEM_BASE } from '../../domain/errors.js'
+
+export const API_TAGS = [
+  { name: 'health', description: 'Liveness and readiness probes' },
+  { name: 'policy', description: 'The support terms as data: plans, channels, targets, severity levels (public)' },
+  { name: 'organizations', description: 'Customer organizations, their support plan and subscription' },
+  { name: 'calendars', description: 'Business-hours calendars and holidays used by the SLA engine' },
+  { name: 'sla', description: 'First-response deadlines: previews and explanations' },
+  { name: 'tickets', description: 'Support tickets, their conversation, severity changes and closing' },
+  { name: 'reopen-requests', description: 'Requests to reopen tickets closed for lack of response' },
+  { name: 'onboarding', description: 'Onboarding-call entitlements and bookings' },
+  { name: 'responsibilities', description: 'The customer-responsibilities checklist and technical representative' },
+  { name: 'events', description: 'Change feed and audit trail' }
+]
+
+const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor's published support terms.
+
+* **Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`; \`type\` is \`${PROBLEM_BASE}<code>\`.
+  Codes: ${Object.keys(errorCatalogue).map((c) => `\`${c}\``).join(', ')}.
+* **Auth**: \`Authorization: Bearer <JWT>\` with claims \`sub\`, \`roles\` (customer | agent | admin) and \`org_id\`
+  (required for customers; a token with \`org_id\` only ever sees that organization). Other organizations' resources are 404.
+* **Concurrency**: mutable resources carry \`version\` and a strong \`ETag\`; send \`If-Match\` on writes (stale → 412),
+  \`If-None-Match\` on reads (current → 304).
+* **Idempotency**: every POST accepts \`Idempotency-Key\` (1–255 chars). A retry with the same key and body within 24 hours
+  replays the stored status and body with \`Idempotent-Replayed: true\`; the same key with another body is 422
+  \`idempotency-key-reused\`; while the first request runs, 409 \`idempotency-key-in-use\` (safe to retry).
+* **Lists** are keyset-paginated: \`{ items, nextCursor }\`; pass \`cursor=<nextCursor>\` with the same filters.
+* **Rate limits**: \`RateLimit-Policy\` and \`RateLimit\` headers on responses; 429 with \`Retry-After\` when exceeded.
+* **Holidays**: changing a calendar's holidays never rewrites deadlines already issued; it applies to deadlines computed afterwards.`
+
+export async function registerSwagger (app: FastifyInstance, options: { serveUi: boolean }): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Support Desk API',
+        version: '1.0.0',
+        description: DESCRIPTION,
+        license: { name: 'UNLICENSED', identifier: 'LicenseRef-Proprietary' },
+        contact: { name: 'Support Desk API team' }
+      },
+      servers: [{ url: 'http://127.0.0.1:3000', description: 'Local development (make run)' }],
+      tags: API_TAGS,
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT with sub, roles and org_id claims' }
+        }
+      }
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`)
+    }
+  })
+  if (options.serveUi) {
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } })
+  }
+  app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger())
+}

@@ -1,0 +1,30 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { DomainError } from '../../domain/errors.js'
+import type { AppContext } from '../../application/context.js'
+import { problemResponses } from '../schemas/common.js'
+
+const Health = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false })
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get('/healthz', {
+    config: { public: true },
+    schema: { operationId: 'getHealth', tags: ['health'], summary: 'Liveness: the process is up', security: [], response: { 200: Health } }
+  }, async () => ({ status: 'ok' as const }))
+
+  app.get('/readyz', {
+    config: { public: true },
+    schema: {
+      operationId: 'getReadiness', tags: ['health'], summary: 'Readiness: the database is reachable', security: [],
+      response: { 200: Health, ...problemResponses(503) }
+    }
+  }, async (request) => {
+    try {
+      await ctx.database.ping()
+    } catch (err) {
+      request.log.warn({ err }, 'readiness check failed')
+      throw new DomainError('not-ready', 'The database is not reachable')
+    }
+    return { status: 'ok' as const }
+  })
+}

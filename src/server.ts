@@ -1,0 +1,67 @@
+import { loadConfig, ConfigError, type Config } from './config.js'
+import { openDatabase, type Database } from './db/client.js'
+import { runMigrations } from './db/migrate.js'
+import { buildApp } from './app.js'
+import { seedDemoData, seedHolidays } from './application/seed.js'
+import { loadOrCreateDevKeys, mintToken } from './auth/keys.js'
+import { organizations } from './db/schema/organizations.js'
+
+async function printDevHints (config: Config, database: Database, baseUrl: string): Promise<void> {
+  console.log(`\nSupport Desk API listening on ${baseUrl}`)
+  console.log(`  API docs:  ${baseUrl}/docs    contract: ${baseUrl}/openapi.json`)
+  if (config.jwt.devKeysDir === undefined) return
+  const keys = await loadOrCreateDevKeys(config.jwt.devKeysDir)
+  const token = await mintToken(keys.privateKey, { sub: 'dev-agent', roles: ['agent', 'admin'] }, { issuer: config.jwt.issuer, audience: config.jwt.audience, expiresIn: '12h' })
+  const orgs = await database.db.select({ id: organizations.id, name: organizations.name, plan: organizations.plan }).from(organizations).limit(5)
+  console.log('\nDevelopment token (agent+admin, 12 h; `make token ROLE=customer ORG=<id>` mints others):')
+  console.log(`  curl -s -H "Authorization: Bearer ${token}" ${baseUrl}/v1/organizations\n`)
+  for (const o of orgs) console.log(`  org ${o.id}  ${o.plan.padEnd(8)} ${o.name}`)
+  console.log('')
+}
+
+async function main (): Promise<void> {
+  let config: Config
+  try {
+    config = loadConfig(process.env)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message)
+      process.exit(78)
+    }
+    throw err
+  }
+  const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax })
+  if (config.migrateOnStart) await runMigrations(database)
+  const app = await buildApp(config, { database })
+  await seedHolidays({ database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours })
+  if (config.seedDemoData) await seedDemoData({ database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours })
+
+  let closing = false
+  const shutdown = async (signal: string): Promise<void> => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'shutting down: draining in-flight requests')
+    const timer = setTimeout(() => { app.log.error('shutdown timed out'); process.exit(1) }, 15_000)
+    timer.unref()
+    try {
+      await app.close()
+      await database.close()
+      process.exit(0)
+    } catch (err) {
+      app.log.error({ err }, 'error during shutdown')
+      process.exit(1)
+    }
+  }
+  process.on('SIGTERM', () => { void shutdown('SIGTERM') })
+  process.on('SIGINT', () => { void shutdown('SIGINT') })
+
+  await app.listen({ port: config.port, host: config.host })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.port
+  await printDevHints(config, database, config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`)
+}
+
+main().catch((err: unknown) => {
+  console.error('failed to start:', err)
+  process.exit(1)
+})
