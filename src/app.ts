@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import type { Database } from './db/client.js'
 import type { AppContext } from './application/context.js'
+import { CalendarStore } from './application/calendar-store.js'
 import { createTokenVerifier, type TokenVerifier } from './auth/verifier.js'
 import { loadOrCreateDevKeys } from './auth/keys.js'
 import { registerAuth } from './http/plugins/auth.js'
@@ -60,7 +61,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   const ctx: AppContext = {
     database: deps.database,
     now: deps.now ?? (() => new Date()),
-    idempotencyTtlHours: config.idempotencyTtlHours
+    idempotencyTtlHours: config.idempotencyTtlHours,
+    calendars: new CalendarStore(deps.database)
   }
 
   app.addHook('onRequest', async (request, reply) => {

@@ -3,6 +3,7 @@ import { openDatabase, type Database } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
 import { buildApp } from './app.js'
 import { seedDemoData, seedHolidays } from './application/seed.js'
+import { CalendarStore } from './application/calendar-store.js'
 import { loadOrCreateDevKeys, mintToken } from './auth/keys.js'
 import { organizations } from './db/schema/organizations.js'
 
@@ -33,8 +34,9 @@ async function main (): Promise<void> {
   const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax })
   if (config.migrateOnStart) await runMigrations(database)
   const app = await buildApp(config, { database })
-  await seedHolidays({ database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours })
-  if (config.seedDemoData) await seedDemoData({ database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours })
+  const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database) }
+  await seedHolidays(seedCtx)
+  if (config.seedDemoData) await seedDemoData(seedCtx)
 
   let closing = false
   const shutdown = async (signal: string): Promise<void> => {

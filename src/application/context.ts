@@ -1,8 +1,11 @@
 import type { Database } from '../db/client.js'
+import type { CalendarStore } from './calendar-store.js'
 
-/** what every use case needs: the database and the clock (tests pass a fixed or moving clock) */
+/** what every use case needs: the database, the clock (tests pass a fixed or moving clock) and shared caches */
 export interface AppContext {
   database: Database
   now: () => Date
   idempotencyTtlHours: number
+  /** business calendars with their holidays, cached per app instance */
+  calendars: CalendarStore
 }
