@@ -69,6 +69,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     reply.header('x-request-id', request.id)
   })
 
+  // JSON only: anything else is a 415 problem
+  app.removeContentTypeParser(['text/plain'])
   for (const schema of allSchemas) app.addSchema(schema)
   registerErrorHandling(app)
   await registerSwagger(app, { serveUi: deps.docsUi ?? true })
