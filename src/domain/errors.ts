@@ -30,6 +30,9 @@ export const errorCatalogue = {
   'invalid-subscription-term': { status: 422, title: 'The subscription term is not valid' },
   'organization-required': { status: 400, title: 'organizationId is required for agents and admins' },
 
+  // calendars and SLA
+  'calendar-ignores-holidays': { status: 409, title: 'The calendar does not observe holidays' },
+
   // tickets
   'channel-not-in-plan': { status: 422, title: 'The channel is not included in the support plan' },
   'invalid-transition': { status: 409, title: 'The ticket cannot make this transition from its current state' },
