@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { type SQL } from 'drizzle-orm'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
@@ -63,7 +64,9 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
       close: async () => { await sql.end({ timeout: 5 }) }
     }
   }
-  const pglite = options.pglite ?? new PGlite(options.pgliteDir === undefined || options.pgliteDir === 'memory://' ? undefined : options.pgliteDir)
+  const dir = options.pgliteDir === undefined || options.pgliteDir === 'memory://' ? undefined : options.pgliteDir
+  if (dir !== undefined && options.pglite === undefined) await mkdir(dir, { recursive: true })
+  const pglite = options.pglite ?? new PGlite(dir)
   await pglite.waitReady
   const db = drizzlePglite(pglite, { schema }) as unknown as Db
   return {
