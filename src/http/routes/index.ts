@@ -1,12 +1,16 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../application/context.js'
+import { calendarRoutes } from './calendars.js'
 import { healthRoutes } from './health.js'
 import { organizationRoutes } from './organizations.js'
 import { policyRoutes } from './policy.js'
+import { slaRoutes } from './sla.js'
 
 /** every route module, registered explicitly; each is an encapsulated plugin */
 export async function registerRoutes (app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(healthRoutes, { ctx })
   await app.register(policyRoutes)
   await app.register(organizationRoutes, { ctx })
+  await app.register(calendarRoutes, { ctx })
+  await app.register(slaRoutes, { ctx })
 }
