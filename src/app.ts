@@ -9,6 +9,7 @@ import { createTokenVerifier, type TokenVerifier } from './auth/verifier.js'
 import { loadOrCreateDevKeys } from './auth/keys.js'
 import { registerAuth } from './http/plugins/auth.js'
 import { registerErrorHandling } from './http/plugins/errors.js'
+import { registerIdempotency } from './http/plugins/idempotency.js'
 import { registerRouteDefaults } from './http/plugins/route-defaults.js'
 import { registerSwagger } from './http/plugins/swagger.js'
 import { registerRoutes } from './http/routes/index.js'
@@ -76,6 +77,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   await registerSwagger(app, { serveUi: deps.docsUi ?? true })
   registerRouteDefaults(app)
   registerAuth(app, deps.verifier ?? await buildVerifier(config))
+  registerIdempotency(app, { database: deps.database, now: ctx.now, ttlHours: config.idempotencyTtlHours })
   await registerRoutes(app, ctx)
   return app
 }

@@ -1,0 +1,120 @@
+import { and, eq, inArray, lte, or, sql } from 'drizzle-orm'
+import type { Db } from '../client.js'
+import { idempotencyKeys } from '../schema/idempotency.js'
+
+export type IdempotencyRow = typeof idempotencyKeys.$inferSelect
+
+export interface NewClaim {
+  scope: string
+  idempotencyKey: string
+  subject: string
+  organizationScope: string
+  method: string
+  route: string
+  fingerprint: string
+  claimToken: string
+  now: Date
+  expiresAt: Date
+}
+
+export interface StoredResponse {
+  statusCode: number
+  headers: Record<string, string>
+  body: Buffer
+}
+
+/**
+ * Prepared statements, one set per database handle: the claim runs on every POST that carries a key, so it should
+ * cost one round trip with a cached plan (issue 7).
+ */
+function statements (db: Db) {
+  const p = (name: string) => sql.placeholder(name)
+  return {
+    claim: db.insert(idempotencyKeys).values({
+      scope: p('scope'),
+      idempotencyKey: p('idempotencyKey'),
+      subject: p('subject'),
+      organizationScope: p('organizationScope'),
+      method: p('method'),
+      route: p('route'),
+      fingerprint: p('fingerprint'),
+      state: 'in_progress',
+      claimToken: p('claimToken'),
+      createdAt: p('now'),
+      claimedAt: p('now'),
+      expiresAt: p('expiresAt')
+    }).onConflictDoNothing({ target: idempotencyKeys.scope }).returning({ scope: idempotencyKeys.scope }).prepare('idempotency_claim'),
+    find: db.select().from(idempotencyKeys).where(eq(idempotencyKeys.scope, p('scope'))).prepare('idempotency_find')
+  }
+}
+
+const cache = new WeakMap<Db, ReturnType<typeof statements>>()
+const prepared = (db: Db): ReturnType<typeof statements> => {
+  let s = cache.get(db)
+  if (s === undefined) {
+    s = statements(db)
+    cache.set(db, s)
+  }
+  return s
+}
+
+/** INSERT … ON CONFLICT DO NOTHING: true when this call took the key (no row existed) */
+export async function claimKey (db: Db, c: NewClaim): Promise<boolean> {
+  const rows = await prepared(db).claim.execute({ ...c })
+  return rows.length === 1
+}
+
+export async function findKey (db: Db, scope: string): Promise<IdempotencyRow | undefined> {
+  const rows = await prepared(db).find.execute({ scope })
+  return rows[0]
+}
+
+/**
+ * Takes over a row that may be reused: expired (any state), or an in_progress claim older than `staleBefore`
+ * (its owner crashed or lost its connection). The WHERE is re-checked under the row lock, so of several
+ * concurrent reclaimers exactly one wins.
+ */
+export async function reclaimKey (db: Db, c: NewClaim, staleBefore: Date): Promise<boolean> {
+  const rows = await db.update(idempotencyKeys).set({
+    fingerprint: c.fingerprint,
+    state: 'in_progress',
+    claimToken: c.claimToken,
+    statusCode: null,
+    responseHeaders: null,
+    responseBody: null,
+    createdAt: c.now,
+    claimedAt: c.now,
+    completedAt: null,
+    expiresAt: c.expiresAt
+  }).where(and(
+    eq(idempotencyKeys.scope, c.scope),
+    or(lte(idempotencyKeys.expiresAt, c.now), and(eq(idempotencyKeys.state, 'in_progress'), lte(idempotencyKeys.claimedAt, staleBefore)))
+  )).returning({ scope: idempotencyKeys.scope })
+  return rows.length === 1
+}
+
+/** stores the final response; only the claim's owner can (a reclaimed row has another token) */
+export async function completeKey (db: Db, scope: string, claimToken: string, response: StoredResponse, now: Date): Promise<boolean> {
+  const rows = await db.update(idempotencyKeys).set({
+    state: 'completed',
+    statusCode: response.statusCode,
+    responseHeaders: response.headers,
+    responseBody: response.body,
+    completedAt: now
+  }).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.claimToken, claimToken), eq(idempotencyKeys.state, 'in_progress')))
+    .returning({ scope: idempotencyKeys.scope })
+  return rows.length === 1
+}
+
+/** gives the key up (the request failed with a 5xx): a retry runs the request again */
+export async function releaseKey (db: Db, scope: string, claimToken: string): Promise<void> {
+  await db.delete(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.claimToken, claimToken), eq(idempotencyKeys.state, 'in_progress')))
+}
+
+/** deletes up to `batch` expired keys (served by idempotency_keys_expires_idx); returns how many */
+export async function purgeExpiredKeys (db: Db, now: Date, batch = 1000): Promise<number> {
+  const expired = db.select({ scope: idempotencyKeys.scope }).from(idempotencyKeys).where(lte(idempotencyKeys.expiresAt, now)).limit(batch)
+  const rows = await db.delete(idempotencyKeys).where(inArray(idempotencyKeys.scope, expired)).returning({ scope: idempotencyKeys.scope })
+  return rows.length
+}

@@ -1,0 +1,164 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Database } from '../../db/client.js'
+import * as repo from '../../db/repositories/idempotency.js'
+import { DomainError } from '../../domain/errors.js'
+
+/**
+ * Idempotency-Key on every POST: shared infrastructure, registered once on the root instance (src/app.ts).
+ *
+ * Scope: token subject + organization (org_id or '-') + method + route pattern + key. The fingerprint is the
+ * sha256 of the request path (with query) and the canonical JSON of the validated body (keys sorted), so the same
+ * key on another ticket's sub-resource or with another body is a 422 `idempotency-key-reused`, never a replay of
+ * an unrelated response.
+ *
+ * Life of a key:
+ * 1. preHandler (after authentication and validation, so refused-by-validation requests are never stored):
+ *    INSERT … ON CONFLICT DO NOTHING claims the key ('in_progress') before the handler runs.
+ *    - row exists, other fingerprint → 422 idempotency-key-reused
+ *    - row exists, in progress       → 409 idempotency-key-in-use, Retry-After: 1
+ *    - row exists, completed         → replay: stored status, stored headers (content-type, location, etag),
+ *                                      byte-identical body, `Idempotent-Replayed: true`
+ * 2. onSend: a final response < 500 is stored (status, those headers, the exact body bytes) — including 4xx
+ *    domain refusals (404, 409, 412, 422 …), so a retry gets the same answer instead of a different one after the
+ *    world moved on. A 5xx releases the claim (row deleted): the request did not take effect (use cases are one
+ *    transaction that rolled back), so a retry may run it again.
+ * 3. Expiry: a key lives `ttlHours` (IDEMPOTENCY_TTL_HOURS, default 24) from its claim. An expired row is reused
+ *    in place by the next claim of the same scope (so correctness never waits for a purge), and a timer (unref'd,
+ *    every PURGE_EVERY_MS, per replica; batches of 1,000, idempotent across replicas) deletes expired rows.
+ *
+ * Why a separate record is safe although the use case runs its own transaction:
+ * - Concurrent duplicates cannot both run: the claim row exists (committed) before either handler starts, and
+ *   the primary key lets exactly one INSERT win; the others see the row and get 409 (or the replay, once stored).
+ * - The one window: the process dies (or loses the database) after the use case committed and before onSend
+ *   stored the response. The row then stays 'in_progress': retries get 409 until the claim is STALE_AFTER_MS old,
+ *   after which a retry may reclaim it and run again — a possible duplicate, exactly the outcome the client
+ *   would get without a key. STALE_AFTER_MS (60 s) is far above any request's duration, so a live request is
+ *   never reclaimed under normal operation. Storing the response inside the use case's transaction would close
+ *   the window but couple every use case to HTTP; this is the documented trade-off.
+ * - Completing/releasing is conditional on the claim token, so a stale owner that wakes up late cannot
+ *   overwrite a row another request has reclaimed.
+ */
+
+export const STALE_AFTER_MS = 60_000
+export const PURGE_EVERY_MS = 10 * 60_000
+const STORED_HEADERS = ['content-type', 'location', 'etag'] as const
+
+interface Claim { scope: string; claimToken: string; settled: boolean; replay: boolean }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotencyClaim: Claim | null
+  }
+}
+
+export interface IdempotencyOptions {
+  database: Database
+  now: () => Date
+  ttlHours: number
+  staleAfterMs?: number
+  purgeEveryMs?: number
+}
+
+/** JSON with object keys sorted at every level: the same data always gives the same text */
+export function canonicalJson (value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const obj = value as Record<string, unknown>
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort()
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
+
+export function registerIdempotency (app: FastifyInstance, options: IdempotencyOptions): void {
+  const { database, now } = options
+  const db = database.db
+  const ttlMs = options.ttlHours * 3_600_000
+  const staleAfterMs = options.staleAfterMs ?? STALE_AFTER_MS
+
+  app.decorateRequest('idempotencyClaim', null)
+
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method !== 'POST') return
+    const key = request.headers['idempotency-key']
+    if (key === undefined) return
+    const route = request.routeOptions.url
+    // no keys for unauthenticated callers (there are no public POSTs): their scope could not be told apart
+    const who = request.principalOrNull
+    if (route === undefined || request.is404 || who === null) return
+    if (typeof key !== 'string' || key.length < 1 || key.length > 255) {
+      throw new DomainError('validation-failed', 'Idempotency-Key must be 1–255 characters', { errors: [{ path: 'headers.idempotency-key', message: 'must be 1–255 characters' }] })
+    }
+    const organizationScope = who.orgId ?? '-'
+    const scope = sha256(JSON.stringify([who.subject, organizationScope, request.method, route, key]))
+    const fingerprint = sha256(`${request.url}\n${canonicalJson(request.body ?? null)}`)
+
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const at = now()
+      const claim: repo.NewClaim = {
+        scope, idempotencyKey: key, subject: who.subject, organizationScope, method: request.method, route,
+        fingerprint, claimToken: randomUUID(), now: at, expiresAt: new Date(at.getTime() + ttlMs)
+      }
+      if (await repo.claimKey(db, claim)) {
+        request.idempotencyClaim = { scope, claimToken: claim.claimToken, settled: false, replay: false }
+        return
+      }
+      const row = await repo.findKey(db, scope)
+      if (row === undefined) continue // released by a failed first attempt in the meantime: claim again
+      const expired = row.expiresAt.getTime() <= at.getTime()
+      const stale = row.state === 'in_progress' && row.claimedAt.getTime() <= at.getTime() - staleAfterMs
+      if (expired || stale) {
+        if (await repo.reclaimKey(db, claim, new Date(at.getTime() - staleAfterMs))) {
+          request.idempotencyClaim = { scope, claimToken: claim.claimToken, settled: false, replay: false }
+          return
+        }
+        continue
+      }
+      if (row.fingerprint !== fingerprint) {
+        throw new DomainError('idempotency-key-reused', 'This Idempotency-Key was already used with a different request (path or body); use a new key for a new request')
+      }
+      if (row.state === 'in_progress' || row.statusCode === null || row.responseBody === null) break
+      request.idempotencyClaim = { scope, claimToken: row.claimToken, settled: true, replay: true }
+      reply.code(row.statusCode)
+      for (const [name, value] of Object.entries(row.responseHeaders ?? {})) reply.header(name, value)
+      reply.header('idempotent-replayed', 'true')
+      reply.send(row.responseBody)
+      return reply
+    }
+    reply.header('retry-after', '1')
+    throw new DomainError('idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry shortly', { retryAfterSeconds: 1 })
+  })
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const claim = request.idempotencyClaim
+    if (claim === null || claim.settled) return payload
+    claim.settled = true
+    try {
+      const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.isBuffer(payload) ? payload : null
+      if (reply.statusCode >= 500 || body === null) {
+        // did not take effect (or a stream we cannot replay): free the key for a retry
+        await repo.releaseKey(db, claim.scope, claim.claimToken)
+        return payload
+      }
+      const headers: Record<string, string> = {}
+      for (const name of STORED_HEADERS) {
+        const value = reply.getHeader(name)
+        if (value !== undefined) headers[name] = String(value)
+      }
+      const stored = await repo.completeKey(db, claim.scope, claim.claimToken, { statusCode: reply.statusCode, headers, body }, now())
+      if (!stored) request.log.warn({ scope: claim.scope }, 'idempotency claim was taken over before the response was stored')
+    } catch (err) {
+      // the response still goes out; the row stays in_progress and becomes reclaimable after STALE_AFTER_MS
+      request.log.error({ err }, 'could not store the idempotent response')
+    }
+    return payload
+  })
+
+  const purgeEveryMs = options.purgeEveryMs ?? PURGE_EVERY_MS
+  const timer = setInterval(() => {
+    repo.purgeExpiredKeys(db, now()).catch((err: unknown) => { app.log.warn({ err }, 'idempotency key purge failed') })
+  }, purgeEveryMs)
+  timer.unref()
+  app.addHook('onClose', async () => { clearInterval(timer) })
+}

@@ -1,0 +1,262 @@
+import { randomBytes } from 'node:crypto'
+import t from 'tap'
+import { sql } from 'drizzle-orm'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { buildApp } from '../../src/app.js'
+import { DomainError } from '../../src/domain/errors.js'
+import { purgeExpiredKeys } from '../../src/db/repositories/idempotency.js'
+import { canonicalJson, STALE_AFTER_MS } from '../../src/http/plugins/idempotency.js'
+import { buildTestApp, onPostgres } from '../helpers/app.js'
+
+const h = await buildTestApp(t)
+
+const orgBody = (name: string) => ({ name, plan: 'enhanced', subscription: { termStart: '2020-01-01T00:00:00.000Z', termEnd: '2099-01-01T00:00:00.000Z' } })
+const uniqueName = (prefix: string) => `${prefix} ${randomBytes(4).toString('hex')}`
+const key = () => `key-${randomBytes(8).toString('hex')}`
+const countOrgs = async (name: string): Promise<number> => {
+  const rows = await h.database.rows<{ n: number }>(sql`select count(*)::int as n from organizations where name = ${name}`)
+  return Number(rows[0]?.n)
+}
+const createOrg = async (token: string, idemKey: string, body: unknown, app?: FastifyInstance): Promise<LightMyRequestResponse> => {
+  const opts = { method: 'POST' as const, url: '/v1/organizations', headers: { authorization: `Bearer ${token}`, 'idempotency-key': idemKey }, payload: body as Record<string, unknown> }
+  return app === undefined ? await h.request(null, opts) : await app.inject(opts)
+}
+
+/** a second app over the same database with test-only routes, to exercise the infrastructure's edge cases */
+const calls = { boom: 0, refuse: 0, slow: 0, item: 0 }
+let releaseSlow: () => void = () => {}
+let slowGate = Promise.resolve()
+const lab = await buildApp(h.config, { database: h.database, now: h.clock.now, docsUi: false })
+lab.post('/v1/lab/boom', async (_request, reply) => {
+  calls.boom++
+  if (calls.boom === 1) throw new Error('transient failure')
+  return await reply.code(201).send({ attempt: calls.boom })
+})
+lab.post('/v1/lab/refuse', async () => {
+  calls.refuse++
+  throw new DomainError('invalid-subscription-term', `refused on call ${calls.refuse}`)
+})
+lab.post('/v1/lab/slow', async (_request, reply) => {
+  calls.slow++
+  const n = calls.slow
+  await slowGate
+  return await reply.code(201).send({ call: n })
+})
+lab.post('/v1/lab/items/:itemId', async (request, reply) => {
+  calls.item++
+  return await reply.code(201).send({ item: (request.params as { itemId: string }).itemId, call: calls.item })
+})
+await lab.ready()
+t.teardown(async () => { await lab.close() })
+const labPost = async (token: string, url: string, idemKey: string, payload: Record<string, unknown> = {}): Promise<LightMyRequestResponse> =>
+  await lab.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'idempotency-key': idemKey }, payload })
+
+t.test('canonical JSON sorts keys at every level and keeps array order', async (t) => {
+  t.equal(canonicalJson({ b: 1, a: { d: [2, 1], c: null } }), canonicalJson({ a: { c: null, d: [2, 1] }, b: 1 }))
+  t.not(canonicalJson({ a: [1, 2] }), canonicalJson({ a: [2, 1] }))
+})
+
+t.test('5 sequential retries: one resource, byte-identical bodies, replays marked', async (t) => {
+  const admin = await h.adminToken()
+  const name = uniqueName('Idem five')
+  const k = key()
+  const responses: LightMyRequestResponse[] = []
+  for (let i = 0; i < 5; i++) responses.push(await createOrg(admin, k, orgBody(name)))
+  for (const [i, res] of responses.entries()) {
+    t.equal(res.statusCode, 201, res.body)
+    t.equal(res.body, responses[0]?.body, `body ${i} identical`)
+    t.equal(res.headers.location, responses[0]?.headers.location)
+    t.equal(res.headers.etag, '"1"')
+    t.match(res.headers['content-type'], /application\/json/)
+    t.equal(res.headers['idempotent-replayed'], i === 0 ? undefined : 'true')
+  }
+  t.equal(await countOrgs(name), 1, 'exactly one organization')
+})
+
+t.test('same key with another body → 422 idempotency-key-reused; nothing created', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const first = await createOrg(admin, k, orgBody(uniqueName('Idem body')))
+  t.equal(first.statusCode, 201)
+  const otherName = uniqueName('Idem other body')
+  const second = await createOrg(admin, k, orgBody(otherName))
+  t.equal(second.statusCode, 422)
+  t.equal(second.json().code, 'idempotency-key-reused')
+  t.match(second.headers['content-type'], /application\/problem\+json/)
+  t.equal(await countOrgs(otherName), 0)
+})
+
+t.test('the same body with keys in another order is the same request (canonical JSON)', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const name = uniqueName('Idem order')
+  const first = await createOrg(admin, k, { plan: 'basic', name, subscription: { termEnd: '2099-01-01T00:00:00.000Z', termStart: '2020-01-01T00:00:00.000Z' } })
+  const again = await createOrg(admin, k, { subscription: { termStart: '2020-01-01T00:00:00.000Z', termEnd: '2099-01-01T00:00:00.000Z' }, name, plan: 'basic' })
+  t.equal(first.statusCode, 201)
+  t.equal(again.headers['idempotent-replayed'], 'true')
+  t.equal(again.body, first.body)
+})
+
+t.test('same key from two callers (subjects, organizations) → independent requests', async (t) => {
+  const k = key()
+  const a = await h.createOrg('basic')
+  const b = await h.createOrg('basic')
+  const callers = [
+    await h.token({ sub: 'admin-x', roles: ['admin'] }),
+    await h.token({ sub: 'admin-y', roles: ['admin'] }),
+    await h.token({ sub: 'admin-x', roles: ['admin'], org_id: a.id }),
+    await h.token({ sub: 'admin-x', roles: ['admin'], org_id: b.id })
+  ]
+  const ids = new Set<string>()
+  for (const token of callers) {
+    const name = uniqueName('Idem caller')
+    const res = await createOrg(token, k, orgBody(name))
+    t.equal(res.statusCode, 201, res.body)
+    t.equal(res.headers['idempotent-replayed'], undefined, 'not a replay of another caller')
+    ids.add(res.json().id)
+    t.equal(await countOrgs(name), 1)
+  }
+  t.equal(ids.size, 4, 'four independent resources')
+})
+
+t.test('the same key on another route is independent', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const org = await createOrg(admin, k, orgBody(uniqueName('Idem route')))
+  t.equal(org.statusCode, 201)
+  const other = await labPost(admin, '/v1/lab/items/one', k, orgBody('x'))
+  t.equal(other.statusCode, 201)
+  t.equal(other.headers['idempotent-replayed'], undefined)
+  t.equal(other.json().item, 'one')
+})
+
+t.test('the same key and body on another resource path of the same route → 422 (the path is part of the request)', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const one = await labPost(admin, '/v1/lab/items/one', k)
+  t.equal(one.statusCode, 201)
+  const two = await labPost(admin, '/v1/lab/items/two', k)
+  t.equal(two.statusCode, 422)
+  t.equal(two.json().code, 'idempotency-key-reused')
+})
+
+t.test('a request refused by validation is not stored: the key stays free', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const invalid = await createOrg(admin, k, { name: '', plan: 'gold' })
+  t.equal(invalid.statusCode, 400)
+  t.equal(invalid.json().code, 'validation-failed')
+  const name = uniqueName('Idem after invalid')
+  const valid = await createOrg(admin, k, orgBody(name))
+  t.equal(valid.statusCode, 201, valid.body)
+  t.equal(valid.headers['idempotent-replayed'], undefined)
+  t.equal(await countOrgs(name), 1)
+  const tooLong = await createOrg(admin, 'k'.repeat(256), orgBody(name))
+  t.equal(tooLong.statusCode, 400, 'a key over 255 characters is a validation failure')
+})
+
+t.test('a 4xx domain refusal is stored: the retry gets the same answer without running again', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const before = calls.refuse
+  const first = await labPost(admin, '/v1/lab/refuse', k)
+  const retry = await labPost(admin, '/v1/lab/refuse', k)
+  t.equal(first.statusCode, 422)
+  t.equal(retry.statusCode, 422)
+  t.equal(retry.body, first.body, 'byte-identical problem')
+  t.match(retry.headers['content-type'], /application\/problem\+json/)
+  t.equal(retry.headers['idempotent-replayed'], 'true')
+  t.equal(calls.refuse, before + 1, 'handler ran once')
+})
+
+t.test('a 5xx releases the key: the retry runs again and its success is stored', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const first = await labPost(admin, '/v1/lab/boom', k)
+  t.equal(first.statusCode, 500)
+  const retry = await labPost(admin, '/v1/lab/boom', k)
+  t.equal(retry.statusCode, 201)
+  t.same(retry.json(), { attempt: 2 })
+  const again = await labPost(admin, '/v1/lab/boom', k)
+  t.equal(again.headers['idempotent-replayed'], 'true')
+  t.same(again.json(), { attempt: 2 })
+  t.equal(calls.boom, 2)
+})
+
+t.test('while the first request runs: 409 idempotency-key-in-use with Retry-After; afterwards a replay', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  slowGate = new Promise((resolve) => { releaseSlow = resolve })
+  const first = labPost(admin, '/v1/lab/slow', k)
+  // wait until the first request is inside its handler (it has claimed the key)
+  while (calls.slow === 0 || (await h.database.rows(sql`select 1 from idempotency_keys where idempotency_key = ${k}`)).length === 0) await new Promise((resolve) => setImmediate(resolve))
+  const during = await labPost(admin, '/v1/lab/slow', k)
+  t.equal(during.statusCode, 409)
+  t.equal(during.json().code, 'idempotency-key-in-use')
+  t.equal(during.headers['retry-after'], '1')
+  t.equal(during.json().retryAfterSeconds, 1)
+  releaseSlow()
+  const done = await first
+  t.equal(done.statusCode, 201)
+  const after = await labPost(admin, '/v1/lab/slow', k)
+  t.equal(after.headers['idempotent-replayed'], 'true')
+  t.equal(after.body, done.body)
+  calls.slow = 0
+})
+
+t.test('an in-progress claim older than the stale limit may be reclaimed; the stale owner cannot overwrite it', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  slowGate = new Promise((resolve) => { releaseSlow = resolve })
+  const stuck = labPost(admin, '/v1/lab/slow', k)
+  while ((await h.database.rows(sql`select 1 from idempotency_keys where idempotency_key = ${k}`)).length === 0) await new Promise((resolve) => setImmediate(resolve))
+  h.clock.advance(STALE_AFTER_MS + 1000)
+  slowGate = Promise.resolve()
+  const retry = await labPost(admin, '/v1/lab/slow', k)
+  t.equal(retry.statusCode, 201, 'the retry reclaimed the key and ran')
+  t.equal(retry.headers['idempotent-replayed'], undefined)
+  releaseSlow()
+  const late = await stuck
+  t.equal(late.statusCode, 201, 'the stale owner still answers its own caller')
+  const replay = await labPost(admin, '/v1/lab/slow', k)
+  t.equal(replay.headers['idempotent-replayed'], 'true')
+  t.equal(replay.body, retry.body, 'the stored response is the reclaimer\'s, not the stale owner\'s')
+  calls.slow = 0
+})
+
+t.test('keys expire after the TTL: then the key is free again, and expired rows are purged', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const first = await createOrg(admin, k, orgBody(uniqueName('Idem ttl')))
+  t.equal(first.statusCode, 201)
+  h.clock.advance(h.config.idempotencyTtlHours * 3_600_000 + 1000)
+  const name = uniqueName('Idem ttl reuse')
+  const reuse = await createOrg(admin, k, orgBody(name))
+  t.equal(reuse.statusCode, 201, 'an expired key is reused in place for a new request')
+  t.equal(reuse.headers['idempotent-replayed'], undefined)
+  t.equal(await countOrgs(name), 1)
+  h.clock.advance(h.config.idempotencyTtlHours * 3_600_000 + 1000)
+  const purged = await purgeExpiredKeys(h.database.db, h.clock.now())
+  t.ok(purged >= 1, `purged ${purged} expired keys`)
+  const left = await h.database.rows<{ n: number }>(sql`select count(*)::int as n from idempotency_keys where expires_at <= ${h.clock.now().toISOString()}::timestamptz`)
+  t.equal(Number(left[0]?.n), 0)
+})
+
+t.test(`20 concurrent requests with one key ${onPostgres ? 'across 3 replicas on PostgreSQL' : 'on PGlite (one connection: serialised, proves the replay path only)'} → one resource, no 5xx`, async (t) => {
+  const apps = onPostgres ? [h.app, await h.replica(), await h.replica()] : [h.app]
+  const admin = await h.adminToken()
+  const k = key()
+  const name = uniqueName('Idem concurrent')
+  const results = await Promise.all(Array.from({ length: 20 }, async (_, i) => await createOrg(admin, k, orgBody(name), apps[i % apps.length])))
+  const statuses = results.map((r) => r.statusCode)
+  t.notOk(statuses.some((s) => s >= 500), `no 5xx: ${statuses.join(',')}`)
+  const originals = results.filter((r) => r.statusCode === 201 && r.headers['idempotent-replayed'] === undefined)
+  const replays = results.filter((r) => r.statusCode === 201 && r.headers['idempotent-replayed'] === 'true')
+  const inUse = results.filter((r) => r.statusCode === 409)
+  t.equal(originals.length, 1, 'exactly one request ran')
+  t.equal(originals.length + replays.length + inUse.length, 20, 'the rest are replays or 409 in-use')
+  for (const r of replays) t.equal(r.body, originals[0]?.body)
+  for (const r of inUse) t.equal(r.json().code, 'idempotency-key-in-use')
+  t.equal(await countOrgs(name), 1, 'exactly one organization')
+  t.comment(`originals=${originals.length} replays=${replays.length} in-use=${inUse.length}`)
+})
