@@ -1,0 +1,135 @@
+import { sql } from 'drizzle-orm'
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { organizations } from './organizations.js'
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
+
+/** a finished first-response cycle as stored in tickets.sla_history (ISO strings) */
+export interface SlaHistoryRow {
+  cycle: number
+  plan: string
+  priority: string
+  targetSeconds: number
+  calendarId: string
+  clockStartedAt: string
+  dueAt: string
+  firstRespondedAt: string | null
+  status: 'met' | 'breached'
+  endedAt: string
+}
+
+/**
+ * Tickets. Lists are keyset-paginated in (created_at DESC, id DESC) order; every list filter has an index that ends in
+ * (created_at, id) so a page is an index range scan of `limit` rows whatever the table size (scanned backwards).
+ */
+export const tickets = pgTable('tickets', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  organizationId: uuid('organization_id').notNull().references(() => organizations.id),
+  subject: text('subject').notNull(),
+  description: text('description').notNull(),
+  severity: text('severity', { enum: ['urgent', 'high', 'medium', 'low'] }).notNull(),
+  priority: text('priority', { enum: ['P1', 'P2', 'P3'] }).notNull(),
+  channel: text('channel', { enum: ['portal', 'web_form', 'email', 'video_call', 'phone'] }).notNull(),
+  requesterName: text('requester_name').notNull(),
+  requesterEmail: text('requester_email').notNull(),
+  category: text('category'),
+  assigneeId: text('assignee_id'),
+  status: text('status', { enum: ['open', 'pending_customer', 'closed'] }).notNull(),
+  closedReason: text('closed_reason', { enum: ['resolved', 'out_of_scope', 'no_response'] }),
+  closeNote: text('close_note'),
+  closedAt: ts('closed_at'),
+  closedById: text('closed_by_id'),
+  closedByRole: text('closed_by_role'),
+  contactAttempts: integer('contact_attempts').notNull().default(0),
+  // the current first-response cycle
+  slaCycle: integer('sla_cycle').notNull().default(1),
+  slaPlan: text('sla_plan', { enum: ['basic', 'enhanced', 'premier'] }).notNull(),
+  slaPriority: text('sla_priority', { enum: ['P1', 'P2', 'P3'] }).notNull(),
+  slaTargetSeconds: integer('sla_target_seconds').notNull(),
+  slaCalendarId: text('sla_calendar_id', { enum: ['business-hours-with-holidays', 'business-hours', 'always'] }).notNull(),
+  slaClockStartedAt: ts('sla_clock_started_at').notNull(),
+  slaDueAt: ts('sla_due_at').notNull(),
+  /** first instant with less than the at-risk fraction left (for the slaStatus filter) */
+  slaAtRiskAt: ts('sla_at_risk_at').notNull(),
+  firstRespondedAt: ts('first_responded_at'),
+  /** pending (first response owed) | met | breached (answered late); kept in step with first_responded_at */
+  slaPhase: text('sla_phase', { enum: ['pending', 'met', 'breached'] }).notNull(),
+  /** previous cycles (reopened tickets), oldest first */
+  slaHistory: jsonb('sla_history').notNull().$type<SlaHistoryRow[]>().default(sql`'[]'::jsonb`),
+  createdById: text('created_by_id').notNull(),
+  createdByRole: text('created_by_role').notNull(),
+  version: integer('version').notNull().default(1),
+  createdAt: ts('created_at').notNull(),
+  updatedAt: ts('updated_at').notNull()
+}, (t) => [
+  index('tickets_created_idx').on(t.createdAt, t.id),
+  index('tickets_org_created_idx').on(t.organizationId, t.createdAt, t.id),
+  index('tickets_org_status_created_idx').on(t.organizationId, t.status, t.createdAt, t.id),
+  index('tickets_status_created_idx').on(t.status, t.createdAt, t.id),
+  index('tickets_severity_created_idx').on(t.severity, t.createdAt, t.id),
+  index('tickets_priority_created_idx').on(t.priority, t.createdAt, t.id),
+  index('tickets_channel_created_idx').on(t.channel, t.createdAt, t.id),
+  index('tickets_assignee_created_idx').on(t.assigneeId, t.createdAt, t.id),
+  index('tickets_sla_phase_created_idx').on(t.slaPhase, t.createdAt, t.id),
+  index('tickets_updated_idx').on(t.updatedAt)
+])
+
+/** the conversation; customers never see `internal` rows */
+export const ticketComments = pgTable('ticket_comments', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+  organizationId: uuid('organization_id').notNull(),
+  body: text('body').notNull(),
+  visibility: text('visibility', { enum: ['public', 'internal'] }).notNull(),
+  awaitingCustomer: boolean('awaiting_customer').notNull().default(false),
+  /** this comment stopped the first-response clock of cycle `sla_cycle` */
+  firstResponse: boolean('first_response').notNull().default(false),
+  slaCycle: integer('sla_cycle').notNull(),
+  authorId: text('author_id').notNull(),
+  authorRole: text('author_role').notNull(),
+  createdAt: ts('created_at').notNull()
+}, (t) => [
+  index('ticket_comments_ticket_created_idx').on(t.ticketId, t.createdAt, t.id)
+])
+
+/** the history of severity upgrades and downgrades, with the SLA before and after each */
+export const severityChanges = pgTable('severity_changes', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+  organizationId: uuid('organization_id').notNull(),
+  fromSeverity: text('from_severity', { enum: ['urgent', 'high', 'medium', 'low'] }).notNull(),
+  toSeverity: text('to_severity', { enum: ['urgent', 'high', 'medium', 'low'] }).notNull(),
+  direction: text('direction', { enum: ['upgrade', 'downgrade'] }).notNull(),
+  reason: text('reason').notNull(),
+  slaEffect: text('sla_effect').notNull(),
+  slaBefore: jsonb('sla_before').notNull().$type<Record<string, unknown>>(),
+  slaAfter: jsonb('sla_after').notNull().$type<Record<string, unknown>>(),
+  actorId: text('actor_id').notNull(),
+  actorRole: text('actor_role').notNull(),
+  changedAt: ts('changed_at').notNull()
+}, (t) => [
+  index('severity_changes_ticket_changed_idx').on(t.ticketId, t.changedAt, t.id)
+])
+
+export const reopenRequests = pgTable('reopen_requests', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+  organizationId: uuid('organization_id').notNull(),
+  status: text('status', { enum: ['pending', 'approved', 'denied'] }).notNull().default('pending'),
+  reason: text('reason').notNull(),
+  requestedById: text('requested_by_id').notNull(),
+  requestedByRole: text('requested_by_role').notNull(),
+  decidedAt: ts('decided_at'),
+  decidedById: text('decided_by_id'),
+  decidedByRole: text('decided_by_role'),
+  decisionNote: text('decision_note'),
+  version: integer('version').notNull().default(1),
+  createdAt: ts('created_at').notNull(),
+  updatedAt: ts('updated_at').notNull()
+}, (t) => [
+  index('reopen_requests_ticket_created_idx').on(t.ticketId, t.createdAt, t.id),
+  index('reopen_requests_status_created_idx').on(t.status, t.createdAt, t.id),
+  index('reopen_requests_org_status_created_idx').on(t.organizationId, t.status, t.createdAt, t.id),
+  /** one pending request per ticket, also under concurrent requests */
+  uniqueIndex('reopen_requests_one_pending_idx').on(t.ticketId).where(sql`status = 'pending'`)
+])

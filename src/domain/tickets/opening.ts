@@ -1,0 +1,67 @@
+/**
+ * Opening a ticket (pure): "The support packages apply to Customer, only if Customer is a current paying subscriber",
+ * and each plan has its channels. Priority comes from severity (urgent→P1, high/medium→P2, low→P3) and the
+ * first-response clock starts at creation.
+ */
+import { DomainError } from '../errors.js'
+import { assertSubscriptionCurrent, type Organization } from '../organizations/organization.js'
+import { planAllowsChannel, plansWithChannel, priorityOf, SUPPORT_PLANS, type Channel, type Severity } from '../policy/policy.js'
+import type { BusinessCalendar } from '../sla/calendar.js'
+import { startSlaCycle } from './sla.js'
+import type { ActorRef, Requester, Ticket } from './ticket.js'
+
+export type TicketDraft = Omit<Ticket, 'id' | 'version'>
+
+const CHANNEL_NAMES: Record<Channel, string> = { portal: 'Portal', web_form: 'Web form', email: 'Email', video_call: 'Video call', phone: 'Phone' }
+
+/** 403 subscription-inactive unless the subscription is current; 422 channel-not-in-plan unless the plan has the channel */
+export function assertCanOpenTicket (org: Organization, channel: Channel, now: Date): void {
+  assertSubscriptionCurrent(org, now)
+  if (!planAllowsChannel(org.plan, channel)) {
+    const plans = plansWithChannel(channel)
+    const names = plans.map((p) => SUPPORT_PLANS[p].name)
+    throw new DomainError('channel-not-in-plan',
+      `${CHANNEL_NAMES[channel]} support needs the ${names.join(' or ')} plan; this organization has ${SUPPORT_PLANS[org.plan].name}`,
+      { channel, plan: org.plan, plansWithChannel: plans, channelsInPlan: SUPPORT_PLANS[org.plan].channels })
+  }
+}
+
+export interface OpenTicketInput {
+  organization: Organization
+  subject: string
+  description: string
+  severity: Severity
+  channel: Channel
+  requester: Requester
+  category: string | null
+  createdBy: ActorRef
+  /** the calendar of responseTarget(organization.plan, severity) */
+  calendar: BusinessCalendar
+  now: Date
+}
+
+export function openTicket (input: OpenTicketInput): TicketDraft {
+  assertCanOpenTicket(input.organization, input.channel, input.now)
+  return {
+    organizationId: input.organization.id,
+    subject: input.subject,
+    description: input.description,
+    severity: input.severity,
+    priority: priorityOf(input.severity),
+    channel: input.channel,
+    requester: input.requester,
+    category: input.category,
+    assigneeId: null,
+    status: 'open',
+    closedReason: null,
+    closeNote: null,
+    closedAt: null,
+    closedBy: null,
+    contactAttempts: 0,
+    sla: startSlaCycle({ cycle: 1, plan: input.organization.plan, severity: input.severity, at: input.now, calendar: input.calendar }),
+    slaHistory: [],
+    createdBy: input.createdBy,
+    createdAt: new Date(input.now),
+    updatedAt: new Date(input.now)
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The ticket as the domain sees it (pure types and constants; no I/O).
+ */
+import type { CalendarId, Channel, PlanId, Priority, Severity } from '../policy/policy.js'
+
+export const TICKET_STATUSES = ['open', 'pending_customer', 'closed'] as const
+export type TicketStatus = (typeof TICKET_STATUSES)[number]
+
+export const CLOSED_REASONS = ['resolved', 'out_of_scope', 'no_response'] as const
+export type ClosedReason = (typeof CLOSED_REASONS)[number]
+
+export const COMMENT_VISIBILITIES = ['public', 'internal'] as const
+export type CommentVisibility = (typeof COMMENT_VISIBILITIES)[number]
+
+/** who did something, as recorded on the ticket and its events */
+export interface ActorRef {
+  id: string
+  role: 'customer' | 'agent' | 'admin' | 'system'
+}
+
+export const isStaffActor = (a: ActorRef): boolean => a.role === 'agent' || a.role === 'admin' || a.role === 'system'
+
+/**
+ * One first-response cycle: the first starts when the ticket is created, each approved reopen request starts a new one.
+ * `dueAt` is issued when the cycle starts (or recomputed by a severity change while the response is owed) and never
+ * rewritten by later calendar edits.
+ */
+export interface SlaCycle {
+  /** 1 for the creation cycle, +1 per reopen */
+  cycle: number
+  /** the plan whose targets applied when the deadline was (re)computed */
+  plan: PlanId
+  /** the priority the deadline was computed for */
+  priority: Priority
+  targetSeconds: number
+  calendarId: CalendarId
+  clockStartedAt: Date
+  dueAt: Date
+  /**
+   * The first instant at which less than TICKET_POLICY.atRiskFraction of the target is left before dueAt (stored so
+   * that `slaStatus` list filters are plain indexed comparisons; see sla.ts `storedSlaStatus`).
+   */
+  atRiskAt: Date
+  firstRespondedAt: Date | null
+}
+
+/** a finished cycle kept in the ticket's SLA history when a reopen starts a new one */
+export interface PastSlaCycle {
+  cycle: number
+  plan: PlanId
+  priority: Priority
+  targetSeconds: number
+  calendarId: CalendarId
+  clockStartedAt: Date
+  dueAt: Date
+  firstRespondedAt: Date | null
+  status: 'met' | 'breached'
+  /** when the cycle was superseded (the reopen approval) */
+  endedAt: Date
+}
+
+export interface Requester { name: string; email: string }
+
+export interface Ticket {
+  id: string
+  organizationId: string
+  subject: string
+  description: string
+  severity: Severity
+  /** the current priority (from the current severity) */
+  priority: Priority
+  channel: Channel
+  requester: Requester
+  category: string | null
+  assigneeId: string | null
+  status: TicketStatus
+  closedReason: ClosedReason | null
+  closeNote: string | null
+  closedAt: Date | null
+  closedBy: ActorRef | null
+  /** unanswered contact attempts (agent public comments awaiting the customer); a customer comment resets it */
+  contactAttempts: number
+  sla: SlaCycle
+  slaHistory: PastSlaCycle[]
+  createdBy: ActorRef
+  version: number
+  createdAt: Date
+  updatedAt: Date
+}
