@@ -127,3 +127,25 @@ function outsideBusinessHours (start: Date, end: Date, cal: BusinessCalendar): D
       windows: day.windows
     })
 }
+
+export interface Attendee { name: string; email: string }
+export interface CallActor { id: string; role: string }
+
+export interface OnboardingCall {
+  id: string
+  organizationId: string
+  scheduledAt: Date
+  durationMinutes: number
+  attendees: Attendee[]
+  agenda: string | null
+  status: CallStatus
+  calendarId: string
+  createdBy: CallActor
+  updatedBy: CallActor
+  version: number
+  createdAt: Date
+  updatedAt: Date
+}
+
+export const callEndsAt = (c: Pick<OnboardingCall, 'scheduledAt' | 'durationMinutes'>): Date =>
+  new Date(c.scheduledAt.getTime() + c.durationMinutes * MINUTE_MS)

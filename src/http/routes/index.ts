@@ -2,8 +2,11 @@ import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../application/context.js'
 import { calendarRoutes } from './calendars.js'
 import { healthRoutes } from './health.js'
+import { onboardingRoutes } from './onboarding.js'
+import { organizationEventRoutes } from './organization-events.js'
 import { organizationRoutes } from './organizations.js'
 import { policyRoutes } from './policy.js'
+import { responsibilityRoutes } from './responsibilities.js'
 import { slaRoutes } from './sla.js'
 
 /** every route module, registered explicitly; each is an encapsulated plugin */
@@ -13,4 +16,7 @@ export async function registerRoutes (app: FastifyInstance, ctx: AppContext): Pr
   await app.register(organizationRoutes, { ctx })
   await app.register(calendarRoutes, { ctx })
   await app.register(slaRoutes, { ctx })
+  await app.register(onboardingRoutes, { ctx })
+  await app.register(responsibilityRoutes, { ctx })
+  await app.register(organizationEventRoutes, { ctx })
 }

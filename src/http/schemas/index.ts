@@ -1,8 +1,11 @@
 import type { TSchema } from '@sinclair/typebox'
 import { calendarSchemas } from './calendars.js'
 import { commonSchemas } from './common.js'
+import { onboardingSchemas } from './onboarding.js'
+import { organizationEventSchemas } from './organization-events.js'
 import { organizationSchemas } from './organizations.js'
 import { policySchemas } from './policy.js'
+import { responsibilitySchemas } from './responsibilities.js'
 import { slaSchemas } from './sla.js'
 
 /** every named schema, registered once with app.addSchema; order matters only for readability */
@@ -11,5 +14,8 @@ export const allSchemas: TSchema[] = [
   ...policySchemas,
   ...organizationSchemas,
   ...calendarSchemas,
-  ...slaSchemas
+  ...slaSchemas,
+  ...onboardingSchemas,
+  ...responsibilitySchemas,
+  ...organizationEventSchemas
 ]

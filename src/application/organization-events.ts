@@ -1,0 +1,25 @@
+import { assertOrgAccess, isStaff, type Principal } from '../domain/access.js'
+import { notFound } from '../domain/errors.js'
+import { findOrganization } from '../db/repositories/organizations.js'
+import { listOrganizationEvents, type EventRow } from '../db/repositories/organization-events.js'
+import type { AppContext } from './context.js'
+
+export interface OrganizationEventsQuery {
+  limit: number
+  order: 'newest' | 'oldest'
+  afterId?: number
+  type?: string
+  resourceId?: string
+}
+
+/**
+ * The history of one organization (calls, checklist items, representative, tickets, the organization itself), read
+ * from the outbox. Customers see their own organization only and never `internal` events (internal comments).
+ */
+export async function listEvents (ctx: AppContext, p: Principal, organizationId: string, q: OrganizationEventsQuery): Promise<{ items: EventRow[]; hasMore: boolean }> {
+  assertOrgAccess(p, organizationId, 'Organization')
+  const org = await findOrganization(ctx.database.db, organizationId)
+  if (org === undefined) throw notFound('Organization')
+  const rows = await listOrganizationEvents(ctx.database.db, organizationId, { ...q, limit: q.limit + 1, includeInternal: isStaff(p) })
+  return { items: rows.slice(0, q.limit), hasMore: rows.length > q.limit }
+}

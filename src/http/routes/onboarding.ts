@@ -1,0 +1,158 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import * as onboarding from '../../application/onboarding.js'
+import type { AppContext } from '../../application/context.js'
+import { callEndsAt, type OnboardingCall } from '../../domain/onboarding/calls.js'
+import { CALL_STATUSES, type CallStatus } from '../../domain/onboarding/entitlement.js'
+import { principal } from '../plugins/auth.js'
+import { decodeCursor, encodeCursor } from '../cursor.js'
+import { expectedVersion, notModified, setEtag } from '../etag.js'
+import { CursorParam, IfMatchHeaders, IfNoneMatchHeaders, Limit, NotModified, Uuid, problemResponses, ref } from '../schemas/common.js'
+import {
+  CreateOnboardingCallBody,
+  OnboardingCallPage,
+  OnboardingCallSchema,
+  OnboardingEntitlementSchema,
+  UpdateOnboardingCallBody
+} from '../schemas/onboarding.js'
+
+export const presentCall = (c: OnboardingCall) => ({
+  id: c.id,
+  organizationId: c.organizationId,
+  scheduledAt: c.scheduledAt.toISOString(),
+  endsAt: callEndsAt(c).toISOString(),
+  durationMinutes: c.durationMinutes,
+  attendees: c.attendees.map((a) => ({ name: a.name, email: a.email })),
+  agenda: c.agenda,
+  status: c.status,
+  calendarId: c.calendarId as 'business-hours',
+  createdBy: c.createdBy,
+  updatedBy: c.updatedBy,
+  version: c.version,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString()
+})
+
+const OrganizationParams = Type.Object({ organizationId: Uuid })
+const CallParams = Type.Object({ callId: Uuid })
+
+const BOOKING_RULES = 'Refused with 403 subscription-inactive when the subscription is not current; 409 onboarding-entitlement-exhausted ' +
+  '(with entitled, scheduled, used, remaining) when no credit is left in the term; 422 scheduled-in-past, 422 outside-subscription-term ' +
+  '(the start must lie in the current term) or 422 outside-business-hours (naming the local time and that day\'s windows) when the whole ' +
+  'call does not lie inside the plan\'s business calendar (Mon–Fri 06:00–18:00 America/Los_Angeles; with US federal holidays for Basic).'
+
+export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get('/v1/organizations/:organizationId/onboarding', {
+    schema: {
+      operationId: 'getOnboardingEntitlement', tags: ['onboarding'], summary: 'Onboarding-call entitlement of the current term',
+      description: 'entitled comes from the current plan (an upgrade raises it at once); used = completed + no_show; remaining = max(0, entitled − scheduled − used). A new term starts fresh.',
+      params: OrganizationParams,
+      response: { 200: ref(OnboardingEntitlementSchema), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const e = await onboarding.getEntitlement(ctx, principal(request), request.params.organizationId)
+    return {
+      organizationId: request.params.organizationId,
+      plan: e.plan,
+      entitled: e.entitled,
+      scheduled: e.scheduled,
+      used: e.used,
+      completed: e.completed,
+      noShow: e.noShow,
+      remaining: e.remaining,
+      termStart: e.termStart.toISOString(),
+      termEnd: e.termEnd.toISOString(),
+      calendarId: e.calendarId
+    }
+  })
+
+  app.post('/v1/organizations/:organizationId/onboarding-calls', {
+    schema: {
+      operationId: 'createOnboardingCall', tags: ['onboarding'], summary: 'Book an onboarding call',
+      description: `Customers of the organization, agents and admins. Uses one credit of the current term. ${BOOKING_RULES} ` +
+        'Concurrent bookings are serialised per organization: with one credit left exactly one succeeds.',
+      params: OrganizationParams,
+      body: ref(CreateOnboardingCallBody),
+      response: { 201: ref(OnboardingCallSchema), ...problemResponses(404, 409, 422) }
+    }
+  }, async (request, reply) => {
+    const b = request.body
+    const call = await onboarding.bookCall(ctx, principal(request), request.params.organizationId, {
+      scheduledAt: new Date(b.scheduledAt),
+      durationMinutes: b.durationMinutes,
+      attendees: b.attendees,
+      agenda: b.agenda
+    })
+    setEtag(reply, call.version)
+    reply.header('location', `/v1/onboarding-calls/${call.id}`)
+    return await reply.code(201).send(presentCall(call))
+  })
+
+  app.get('/v1/organizations/:organizationId/onboarding-calls', {
+    schema: {
+      operationId: 'listOnboardingCalls', tags: ['onboarding'], summary: 'List the organization\'s onboarding calls',
+      description: 'Ordered by scheduledAt, then id (all terms). Filter by status.',
+      params: OrganizationParams,
+      querystring: Type.Object({
+        status: Type.Optional(Type.Union(CALL_STATUSES.map((s) => Type.Literal(s)))),
+        limit: Limit(),
+        cursor: Type.Optional(CursorParam)
+      }, { additionalProperties: false }),
+      response: { 200: ref(OnboardingCallPage), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const { organizationId } = request.params
+    const { limit, cursor, status } = request.query
+    const filters = { organizationId, status }
+    const pos = decodeCursor(cursor, filters, ['string', 'string'])
+    const page = await onboarding.listCalls(ctx, principal(request), organizationId, {
+      limit,
+      status: status as CallStatus | undefined,
+      after: pos === undefined ? undefined : { scheduledAt: new Date(pos[0] as string), id: pos[1] as string }
+    })
+    const last = page.items.at(-1)
+    return {
+      items: page.items.map(presentCall),
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.scheduledAt.toISOString(), last.id], filters) : null
+    }
+  })
+
+  app.get('/v1/onboarding-calls/:callId', {
+    schema: {
+      operationId: 'getOnboardingCall', tags: ['onboarding'], summary: 'Get an onboarding call',
+      params: CallParams,
+      headers: IfNoneMatchHeaders,
+      response: { 200: ref(OnboardingCallSchema), 304: NotModified, ...problemResponses(404) }
+    }
+  }, async (request, reply) => {
+    const call = await onboarding.getCall(ctx, principal(request), request.params.callId)
+    setEtag(reply, call.version)
+    if (notModified(request, call.version)) return await reply.code(304).send()
+    return presentCall(call)
+  })
+
+  app.patch('/v1/onboarding-calls/:callId', {
+    schema: {
+      operationId: 'updateOnboardingCall', tags: ['onboarding'], summary: 'Reschedule an onboarding call or change its status',
+      description: 'Reschedule (scheduledAt, durationMinutes) or edit attendees/agenda: the same checks as a booking. ' +
+        'Or send `status` on its own: canceled (customer before the call starts, or staff; gives the credit back), ' +
+        'completed or no_show (agents and admins, once the call has started; both use the credit). A call that is canceled, ' +
+        'completed or no_show cannot change any more (409 invalid-call-transition). Send If-Match with the ETag (stale → 412).',
+      params: CallParams,
+      headers: IfMatchHeaders,
+      body: ref(UpdateOnboardingCallBody),
+      response: { 200: ref(OnboardingCallSchema), ...problemResponses(404, 409, 412, 422) }
+    }
+  }, async (request, reply) => {
+    const b = request.body
+    const call = await onboarding.updateCall(ctx, principal(request), request.params.callId, {
+      scheduledAt: b.scheduledAt === undefined ? undefined : new Date(b.scheduledAt),
+      durationMinutes: b.durationMinutes,
+      attendees: b.attendees,
+      agenda: b.agenda,
+      status: b.status
+    }, expectedVersion(request))
+    setEtag(reply, call.version)
+    return presentCall(call)
+  })
+}

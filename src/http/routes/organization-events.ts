@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import * as history from '../../application/organization-events.js'
+import type { AppContext } from '../../application/context.js'
+import type { EventRow } from '../../db/repositories/organization-events.js'
+import { principal } from '../plugins/auth.js'
+import { decodeCursor, encodeCursor } from '../cursor.js'
+import { CursorParam, Limit, Uuid, problemResponses, ref } from '../schemas/common.js'
+import { OrganizationEventPage } from '../schemas/organization-events.js'
+
+export const presentEvent = (e: EventRow) => ({
+  id: String(e.id),
+  type: e.type,
+  occurredAt: e.occurredAt.toISOString(),
+  organizationId: e.organizationId ?? '',
+  resource: { type: e.resourceType, id: e.resourceId, version: e.resourceVersion },
+  ticketId: e.ticketId,
+  visibility: e.visibility,
+  actor: { id: e.actorId, role: e.actorRole },
+  data: e.data
+})
+
+export const organizationEventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get('/v1/organizations/:organizationId/events', {
+    schema: {
+      operationId: 'listOrganizationEvents', tags: ['events'], summary: 'History of an organization',
+      description: 'Every recorded change of the organization (onboarding calls, checklist items, technical representative, tickets, ' +
+        'the organization itself) with actor and time, newest first by default (order=oldest for the reverse). Customers see their own ' +
+        'organization only and never internal events. For a feed that never skips concurrent commits use the change feed.',
+      params: Type.Object({ organizationId: Uuid }),
+      querystring: Type.Object({
+        order: Type.Union([Type.Literal('newest'), Type.Literal('oldest')], { default: 'newest' }),
+        type: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only events of this type', examples: ['onboarding_call.canceled'] })),
+        resourceId: Type.Optional(Uuid),
+        limit: Limit(),
+        cursor: Type.Optional(CursorParam)
+      }, { additionalProperties: false }),
+      response: { 200: ref(OrganizationEventPage), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const { organizationId } = request.params
+    const { order, type, resourceId, limit, cursor } = request.query
+    const p = principal(request)
+    const filters = { organizationId, order, type, resourceId, subject: p.subject }
+    const pos = decodeCursor(cursor, filters, ['number'])
+    const page = await history.listEvents(ctx, p, organizationId, { limit, order, type, resourceId, afterId: pos?.[0] as number | undefined })
+    const last = page.items.at(-1)
+    return {
+      items: page.items.map(presentEvent),
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.id], filters) : null
+    }
+  })
+}
