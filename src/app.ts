@@ -10,6 +10,7 @@ import { loadOrCreateDevKeys } from './auth/keys.js'
 import { registerAuth } from './http/plugins/auth.js'
 import { registerErrorHandling } from './http/plugins/errors.js'
 import { registerIdempotency } from './http/plugins/idempotency.js'
+import { registerRateLimit } from './http/plugins/rate-limit.js'
 import { registerRouteDefaults } from './http/plugins/route-defaults.js'
 import { registerSwagger } from './http/plugins/swagger.js'
 import { registerRoutes } from './http/routes/index.js'
@@ -77,6 +78,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   await registerSwagger(app, { serveUi: deps.docsUi ?? true })
   registerRouteDefaults(app)
   registerAuth(app, deps.verifier ?? await buildVerifier(config))
+  registerRateLimit(app, config.rateLimit)
   registerIdempotency(app, { database: deps.database, now: ctx.now, ttlHours: config.idempotencyTtlHours })
   await registerRoutes(app, ctx)
   return app

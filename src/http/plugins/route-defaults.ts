@@ -18,6 +18,13 @@ export const IDEMPOTENCY_KEY_HEADER = {
   description: 'Makes the POST safe to retry: a retry with the same key and body replays the stored response (Idempotent-Replayed: true). Keys are scoped to the caller and route and expire after 24 hours.'
 }
 
+const IDEMPOTENCY_RESPONSES: Record<number, unknown> = Object.fromEntries(Object.entries(problemResponses(409, 422)).map(([status, response]) => [status, {
+  ...(response as object),
+  description: status === '409'
+    ? 'A request with this Idempotency-Key is still running (idempotency-key-in-use); retry after Retry-After'
+    : 'The Idempotency-Key was used with a different request (idempotency-key-reused)'
+}]))
+
 /**
  * Contract defaults applied to every documented operation as it is registered, so no route copies them:
  * the security requirement, the shared problem responses, and the Idempotency-Key header on every POST.
@@ -33,8 +40,10 @@ export function registerRouteDefaults (app: FastifyInstance): void {
     if (!isPublic) statuses.push(401, 403)
     if (route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH') statuses.push(413, 415)
     const defaults = problemResponses(...statuses)
-    schema.response = { ...defaults, ...(schema.response ?? {}) }
     const methods = Array.isArray(route.method) ? route.method : [route.method]
+    // any POST may meet its Idempotency-Key's refusals (a route's own 409/422 descriptions take precedence)
+    if (methods.includes('POST')) Object.assign(defaults, IDEMPOTENCY_RESPONSES)
+    schema.response = { ...defaults, ...(schema.response ?? {}) }
     if (methods.includes('POST')) {
       const headers = schema.headers ?? { type: 'object', properties: {} }
       headers.properties = { ...(headers.properties ?? {}), 'idempotency-key': IDEMPOTENCY_KEY_HEADER }

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import { errorCatalogue, PROBLEM_BASE } from '../../domain/errors.js'
+import { addSharedResponseHeaders, RESPONSE_HEADER_COMPONENTS } from './contract-headers.js'
 
 export const API_TAGS = [
   { name: 'health', description: 'Liveness and readiness probes' },
@@ -47,9 +48,11 @@ export async function registerSwagger (app: FastifyInstance, options: { serveUi:
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT with sub, roles and org_id claims' }
-        }
+        },
+        headers: RESPONSE_HEADER_COMPONENTS
       }
     },
+    transformObject: (document) => 'openapiObject' in document ? addSharedResponseHeaders(document.openapiObject) : document.swaggerObject,
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`)
     }

@@ -1,0 +1,51 @@
+/**
+ * Response headers that every operation shares (rate limits, Retry-After, Idempotent-Replayed), documented once as
+ * `components.headers` and referenced from each operation's responses by a transform of the generated OpenAPI
+ * document (registered in src/http/plugins/swagger.ts), so no route repeats them.
+ */
+
+interface HeaderComponent { description: string; schema: { type: 'string' | 'integer'; minimum?: number; enum?: string[]; examples?: unknown[] } }
+
+export const RESPONSE_HEADER_COMPONENTS: Record<'RateLimit' | 'RateLimit-Policy' | 'Retry-After' | 'Idempotent-Replayed', HeaderComponent> = {
+  RateLimit: {
+    description: 'The caller\'s current window (IETF draft RateLimit header): `limit`, `remaining` requests and seconds until `reset`. Callers are identified by token subject (or client IP without a token). Limits are kept per replica. Absent when rate limiting is disabled.',
+    schema: { type: 'string', examples: ['limit=6000, remaining=5998, reset=42'] }
+  },
+  'RateLimit-Policy': {
+    description: 'The quota policy: `<max requests>;w=<window seconds>`. Absent when rate limiting is disabled.',
+    schema: { type: 'string', examples: ['6000;w=60'] }
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before retrying (429 rate-limited: until the window resets; 409 idempotency-key-in-use: 1).',
+    schema: { type: 'integer', minimum: 0, examples: [1] }
+  },
+  'Idempotent-Replayed': {
+    description: '`true` when this response is the stored response of an earlier request with the same Idempotency-Key (status, body, Location and ETag as first sent).',
+    schema: { type: 'string', enum: ['true'] }
+  }
+}
+
+type HeaderRefs = Record<string, { $ref: string }>
+interface ResponseObject { headers?: HeaderRefs; [k: string]: unknown }
+interface OperationObject { responses?: Record<string, ResponseObject>; [k: string]: unknown }
+
+const refTo = (name: keyof typeof RESPONSE_HEADER_COMPONENTS): { $ref: string } => ({ $ref: `#/components/headers/${name}` })
+
+/** adds the shared header references to the responses of every /v1 operation */
+export function addSharedResponseHeaders<T> (document: T): T {
+  const paths = (document as { paths?: Record<string, Record<string, OperationObject>> }).paths ?? {}
+  for (const [path, item] of Object.entries(paths)) {
+    if (!path.startsWith('/v1/')) continue
+    for (const [method, operation] of Object.entries(item)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const headers: HeaderRefs = { ...(response.headers ?? {}) }
+        headers.RateLimit = refTo('RateLimit')
+        headers['RateLimit-Policy'] = refTo('RateLimit-Policy')
+        if (status === '429' || (method === 'post' && status === '409')) headers['Retry-After'] = refTo('Retry-After')
+        if (method === 'post' && /^[24]/.test(status)) headers['Idempotent-Replayed'] = refTo('Idempotent-Replayed')
+        response.headers = headers
+      }
+    }
+  }
+  return document
+}
