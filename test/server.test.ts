@@ -1,0 +1,60 @@
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { once } from 'node:events'
+import { exportSPKI, generateKeyPair } from 'jose'
+import { createTestDatabase } from './helpers/app.js'
+
+const root = new URL('..', import.meta.url).pathname
+const serverEntry = join(root, 'src/server.ts')
+
+function startServer (env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { out += d.toString() })
+  return { child, output: () => out }
+}
+
+t.test('invalid configuration stops the server with a message naming the variable', async (t) => {
+  const { child, output } = startServer({ PORT: 'not-a-port', AUTH_DEV_KEYS: '/tmp/unused' })
+  const [code] = await once(child, 'exit')
+  t.equal(code, 78)
+  t.match(output(), /Invalid configuration: PORT/)
+})
+
+t.test('starts, serves, and drains on SIGTERM with exit code 0', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sd-server-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  const { publicKey } = await generateKeyPair('ES256')
+  const env: Record<string, string> = { PORT: '0', LOG_LEVEL: 'warn', PGLITE_DIR: join(dir, 'pglite'), JWT_PUBLIC_KEY: await exportSPKI(publicKey) }
+  // on PostgreSQL runs: a fresh database of its own (never the shared one)
+  const { url } = await createTestDatabase(t)
+  if (url !== undefined) env.DATABASE_URL = url
+  const { child, output } = startServer(env)
+  const exited = once(child, 'exit')
+  let base: string | undefined
+  for (let i = 0; i < 600 && base === undefined; i++) {
+    const m = /listening on (http:\/\/[^\s]+)/.exec(output())
+    if (m !== null) base = m[1]
+    else await new Promise((resolve) => setTimeout(resolve, 100))
+    if (child.exitCode !== null) break
+  }
+  t.ok(base, `server printed its address: ${output()}`)
+  const health = await fetch(`${base}/healthz`)
+  t.equal(health.status, 200)
+  const ready = await fetch(`${base}/readyz`)
+  t.equal(ready.status, 200)
+  const plans = await fetch(`${base}/v1/support-plans`)
+  t.equal(plans.status, 200)
+  t.equal((await plans.json() as { items: unknown[] }).items.length, 3)
+  child.kill('SIGTERM')
+  const [code] = await exited
+  t.equal(code, 0, 'clean exit after draining')
+})
