@@ -15,8 +15,8 @@ import { DomainError } from '../errors.js'
 import { responseTarget, severityLevel, type PlanId, type Severity } from '../policy/policy.js'
 import { addBusinessTime, type BusinessCalendar } from '../sla/calendar.js'
 import { assertNotClosed } from './conversation.js'
-import { assertCalendarFor, computeAtRiskAt } from './sla.js'
-import type { SlaCycle, Ticket } from './ticket.js'
+import { assertCalendarFor, computeAtRiskAt, type SlaView } from './sla.js'
+import type { ActorRef, SlaCycle, Ticket } from './ticket.js'
 
 export type SeverityDirection = 'upgrade' | 'downgrade'
 
@@ -79,4 +79,20 @@ export function changeSeverity (ticket: Ticket, input: { to: Severity; plan: Pla
     direction,
     slaEffect: effect
   }
+}
+
+/** a recorded severity change, with the ticket's `sla` as it was just before and just after */
+export interface SeverityChange {
+  id: string
+  ticketId: string
+  organizationId: string
+  from: Severity
+  to: Severity
+  direction: SeverityDirection
+  reason: string
+  slaEffect: SlaEffect
+  slaBefore: SlaView
+  slaAfter: SlaView
+  actor: ActorRef
+  changedAt: Date
 }

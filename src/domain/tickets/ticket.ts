@@ -87,3 +87,17 @@ export interface Ticket {
   createdAt: Date
   updatedAt: Date
 }
+
+export interface TicketComment {
+  id: string
+  ticketId: string
+  organizationId: string
+  body: string
+  visibility: CommentVisibility
+  awaitingCustomer: boolean
+  /** this comment stopped the first-response clock of cycle `slaCycle` */
+  firstResponse: boolean
+  slaCycle: number
+  author: ActorRef
+  createdAt: Date
+}

@@ -1,0 +1,99 @@
+/**
+ * Reopen requests for tickets closed for lack of response (rules in src/domain/tickets/reopen.ts).
+ */
+import { canAccessOrg, isStaff, requireRole, type Principal } from '../domain/access.js'
+import { notFound } from '../domain/errors.js'
+import { assertSubscriptionCurrent } from '../domain/organizations/organization.js'
+import { responseTarget } from '../domain/policy/policy.js'
+import { assertCanRequestReopen, decideReopenRequest, reopenTicket, type ReopenDecision, type ReopenRequest, type ReopenStatus } from '../domain/tickets/reopen.js'
+import { recordEvent } from '../db/events.js'
+import type { DbOrTx } from '../db/client.js'
+import { findOrganization } from '../db/repositories/organizations.js'
+import * as requests from '../db/repositories/reopen-requests.js'
+import { findTicket, updateTicket as saveTicket } from '../db/repositories/tickets.js'
+import type { AppContext } from './context.js'
+import { actorOf } from './organizations.js'
+import { checkVersion, loadTicket, organizationFor, recordTicketEvent, slaSnapshot, staleWrite } from './tickets.js'
+
+async function loadRequest (db: DbOrTx, p: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<ReopenRequest> {
+  const r = await requests.findReopenRequest(db, id, opts)
+  if (r === undefined || !canAccessOrg(p, r.organizationId)) throw notFound('Reopen request')
+  return r
+}
+
+async function recordRequestEvent (tx: DbOrTx, p: Principal, r: ReopenRequest, type: string, now: Date, data: Record<string, unknown>): Promise<void> {
+  await recordEvent(tx, {
+    type, organizationId: r.organizationId, resourceType: 'reopen_request', resourceId: r.id, resourceVersion: r.version,
+    ticketId: r.ticketId, actor: actorOf(p), occurredAt: now,
+    data: { ticketId: r.ticketId, requestId: r.id, status: r.status, reason: r.reason, ...data }
+  })
+}
+
+/** by the customer, or by an agent on their behalf */
+export async function requestReopen (ctx: AppContext, p: Principal, ticketId: string, input: { reason: string }, expectedVersion: number | undefined): Promise<ReopenRequest> {
+  const now = ctx.now()
+  return await ctx.database.db.transaction(async (tx) => {
+    // the ticket row lock serialises requests for one ticket (the partial unique index is the last line of defence)
+    const ticket = await loadTicket(tx, p, ticketId, { forUpdate: true })
+    checkVersion('ticket', expectedVersion, ticket.version)
+    const pending = await requests.findPendingReopenRequest(tx, ticket.id)
+    assertCanRequestReopen(ticket, { pendingRequestId: pending?.id ?? null, now })
+    const org = await findOrganization(tx, ticket.organizationId)
+    if (org === undefined) throw notFound('Organization')
+    assertSubscriptionCurrent(org, now)
+    const created = await requests.insertReopenRequest(tx, { ticketId: ticket.id, organizationId: ticket.organizationId, reason: input.reason, requestedBy: actorOf(p), now })
+    await recordRequestEvent(tx, p, created, 'ticket.reopen_requested', now, {})
+    return created
+  })
+}
+
+export async function decideReopen (ctx: AppContext, p: Principal, requestId: string, decision: ReopenDecision, input: { note?: string | null }, expectedVersion: number | undefined): Promise<ReopenRequest> {
+  const now = ctx.now()
+  return await ctx.database.db.transaction(async (tx) => {
+    const current = await loadRequest(tx, p, requestId, { forUpdate: true })
+    requireRole(p, 'agent', 'admin')
+    checkVersion('reopen request', expectedVersion, current.version)
+    const decided = decideReopenRequest(current, { decision, note: input.note, actor: actorOf(p), now })
+    const saved = await requests.saveDecision(tx, decided, current.version, now)
+    if (saved === undefined) throw staleWrite('reopen request')
+    await recordRequestEvent(tx, p, saved, decision === 'approve' ? 'ticket.reopen_approved' : 'ticket.reopen_denied', now, {
+      decisionNote: saved.decisionNote, decidedAt: now.toISOString()
+    })
+    if (decision === 'approve') {
+      const ticket = await findTicket(tx, saved.ticketId, { forUpdate: true })
+      if (ticket === undefined) throw notFound('Ticket')
+      const org = await findOrganization(tx, ticket.organizationId)
+      if (org === undefined) throw notFound('Organization')
+      const calendar = await ctx.calendars.require(responseTarget(org.plan, ticket.severity).calendarId, tx)
+      const reopened = reopenTicket(ticket, { plan: org.plan, now, calendar })
+      const savedTicket = await saveTicket(tx, reopened, ticket.version, now)
+      if (savedTicket === undefined) throw staleWrite('ticket')
+      const previous = savedTicket.slaHistory.at(-1)
+      await recordTicketEvent(tx, p, savedTicket, 'ticket.reopened', now, {
+        reopenRequestId: saved.id,
+        before: { status: ticket.status, closedReason: ticket.closedReason, contactAttempts: ticket.contactAttempts, sla: slaSnapshot(ticket) },
+        after: { status: savedTicket.status, contactAttempts: savedTicket.contactAttempts, sla: slaSnapshot(savedTicket) },
+        previousCycleResult: previous?.status ?? null
+      })
+    }
+    return saved
+  })
+}
+
+export async function getReopenRequest (ctx: AppContext, p: Principal, id: string): Promise<ReopenRequest> {
+  return await loadRequest(ctx.database.db, p, id)
+}
+
+/** the agents' queue (`status=pending`); org-scoped tokens see only their organization's requests */
+export async function listReopenRequests (ctx: AppContext, p: Principal, filters: { status?: ReopenStatus; organizationId?: string }, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: ReopenRequest[]; hasMore: boolean }> {
+  const organizationId = p.orgId !== null || !isStaff(p) ? organizationFor(p, filters.organizationId) : filters.organizationId
+  const rows = await requests.listReopenRequests(ctx.database.db, { status: filters.status, organizationId }, { limit: page.limit + 1, after: page.after })
+  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+}
+
+export async function listTicketReopenRequests (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: ReopenRequest[]; hasMore: boolean }> {
+  const db = ctx.database.db
+  await loadTicket(db, p, ticketId)
+  const rows = await requests.listReopenRequests(db, { ticketId }, { limit: page.limit + 1, after: page.after })
+  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+}

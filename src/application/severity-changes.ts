@@ -1,0 +1,80 @@
+/**
+ * Severity upgrades and downgrades (rules in src/domain/tickets/severity.ts).
+ */
+import { requireRole, type Principal } from '../domain/access.js'
+import { notFound } from '../domain/errors.js'
+import { responseTarget, type Severity } from '../domain/policy/policy.js'
+import { changeSeverity as changeRule, type SeverityChange } from '../domain/tickets/severity.js'
+import { slaView } from '../domain/tickets/sla.js'
+import { recordEvent } from '../db/events.js'
+import { findOrganization } from '../db/repositories/organizations.js'
+import * as changes from '../db/repositories/severity-changes.js'
+import { updateTicket as saveTicket } from '../db/repositories/tickets.js'
+import type { AppContext } from './context.js'
+import { actorOf } from './organizations.js'
+import { checkVersion, loadTicket, staleWrite, viewOf, type TicketView } from './tickets.js'
+
+const slaJson = (v: SeverityChange['slaBefore']): Record<string, unknown> => ({
+  ...v, clockStartedAt: v.clockStartedAt.toISOString(), dueAt: v.dueAt.toISOString(), firstRespondedAt: v.firstRespondedAt?.toISOString() ?? null
+})
+
+export async function changeSeverity (ctx: AppContext, p: Principal, ticketId: string, input: { severity: Severity; reason: string }, expectedVersion: number | undefined): Promise<{ change: SeverityChange; ticket: TicketView }> {
+  const now = ctx.now()
+  return await ctx.database.db.transaction(async (tx) => {
+    const current = await loadTicket(tx, p, ticketId, { forUpdate: true })
+    requireRole(p, 'agent', 'admin')
+    checkVersion('ticket', expectedVersion, current.version)
+    const org = await findOrganization(tx, current.organizationId)
+    if (org === undefined) throw notFound('Organization')
+    const newCalendar = await ctx.calendars.require(responseTarget(org.plan, input.severity).calendarId, tx)
+    const oldCalendar = await ctx.calendars.require(current.sla.calendarId, tx)
+    const outcome = changeRule(current, { to: input.severity, plan: org.plan, now, calendar: newCalendar })
+    const afterCalendar = outcome.ticket.sla.calendarId === newCalendar.id ? newCalendar : oldCalendar
+    const saved = await saveTicket(tx, outcome.ticket, current.version, now)
+    if (saved === undefined) throw staleWrite('ticket')
+    const change = await changes.insertSeverityChange(tx, {
+      ticketId: saved.id,
+      organizationId: saved.organizationId,
+      from: outcome.from,
+      to: outcome.to,
+      direction: outcome.direction,
+      reason: input.reason,
+      slaEffect: outcome.slaEffect,
+      slaBefore: slaView(current.sla, oldCalendar, now),
+      slaAfter: slaView(saved.sla, afterCalendar, now),
+      actor: actorOf(p),
+      changedAt: now
+    })
+    await recordEvent(tx, {
+      type: 'ticket.severity_changed', organizationId: saved.organizationId, resourceType: 'severity_change', resourceId: change.id,
+      resourceVersion: 1, ticketId: saved.id, actor: actorOf(p), occurredAt: now,
+      data: {
+        ticketId: saved.id,
+        ticketVersion: saved.version,
+        from: change.from,
+        to: change.to,
+        direction: change.direction,
+        reason: change.reason,
+        slaEffect: change.slaEffect,
+        slaBefore: slaJson(change.slaBefore),
+        slaAfter: slaJson(change.slaAfter)
+      }
+    })
+    return { change, ticket: await viewOf(ctx, saved, now, tx) }
+  })
+}
+
+export async function listSeverityChanges (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: SeverityChange[]; hasMore: boolean }> {
+  const db = ctx.database.db
+  await loadTicket(db, p, ticketId)
+  const rows = await changes.listSeverityChanges(db, ticketId, { limit: page.limit + 1, after: page.after })
+  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+}
+
+export async function getSeverityChange (ctx: AppContext, p: Principal, ticketId: string, changeId: string): Promise<SeverityChange> {
+  const db = ctx.database.db
+  await loadTicket(db, p, ticketId)
+  const change = await changes.findSeverityChange(db, ticketId, changeId)
+  if (change === undefined) throw notFound('Severity change')
+  return change
+}

@@ -1,0 +1,81 @@
+/**
+ * The conversation: comments, the first response and contact attempts (rules in src/domain/tickets/conversation.ts).
+ */
+import { isStaff, type Principal } from '../domain/access.js'
+import { notFound } from '../domain/errors.js'
+import { applyComment } from '../domain/tickets/conversation.js'
+import type { CommentVisibility, TicketComment } from '../domain/tickets/ticket.js'
+import { recordEvent } from '../db/events.js'
+import * as comments from '../db/repositories/ticket-comments.js'
+import { updateTicket as saveTicket } from '../db/repositories/tickets.js'
+import type { AppContext } from './context.js'
+import { actorOf } from './organizations.js'
+import { checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
+
+export interface AddCommentInput {
+  body: string
+  visibility: CommentVisibility
+  awaitingCustomer?: boolean
+}
+
+export async function addComment (ctx: AppContext, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined): Promise<{ comment: TicketComment; ticket: TicketView }> {
+  const now = ctx.now()
+  return await ctx.database.db.transaction(async (tx) => {
+    const current = await loadTicket(tx, p, ticketId, { forUpdate: true })
+    checkVersion('ticket', expectedVersion, current.version)
+    const author = actorOf(p)
+    const effects = applyComment(current, { author, visibility: input.visibility, awaitingCustomer: input.awaitingCustomer ?? false }, now)
+    const comment = await comments.insertComment(tx, {
+      ticketId: current.id,
+      organizationId: current.organizationId,
+      body: input.body,
+      visibility: input.visibility,
+      awaitingCustomer: input.awaitingCustomer ?? false,
+      firstResponse: effects.firstResponse,
+      slaCycle: current.sla.cycle,
+      author,
+      createdAt: now
+    })
+    // every comment is a change to the ticket's conversation: version and updatedAt move on
+    const saved = await saveTicket(tx, effects.ticket, current.version, now)
+    if (saved === undefined) throw staleWrite('ticket')
+    await recordEvent(tx, {
+      type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'ticket_comment', resourceId: comment.id,
+      resourceVersion: 1, ticketId: saved.id, visibility: comment.visibility, actor: author, occurredAt: now,
+      data: {
+        ticketId: saved.id,
+        ticketVersion: saved.version,
+        comment: { id: comment.id, body: comment.body, visibility: comment.visibility, awaitingCustomer: comment.awaitingCustomer, firstResponse: comment.firstResponse }
+      }
+    })
+    if (effects.firstResponse) {
+      await recordTicketEvent(tx, p, saved, 'ticket.first_responded', now, {
+        commentId: comment.id, cycle: saved.sla.cycle, firstRespondedAt: now.toISOString(), dueAt: saved.sla.dueAt.toISOString(),
+        result: now.getTime() <= saved.sla.dueAt.getTime() ? 'met' : 'breached'
+      })
+    }
+    if (effects.contactAttempt || effects.answeredContactAttempts) {
+      await recordTicketEvent(tx, p, saved, effects.contactAttempt ? 'ticket.contact_attempted' : 'ticket.contact_answered', now, {
+        commentId: comment.id,
+        before: { status: current.status, contactAttempts: current.contactAttempts },
+        after: { status: saved.status, contactAttempts: saved.contactAttempts }
+      })
+    }
+    return { comment, ticket: await viewOf(ctx, saved, now, tx) }
+  })
+}
+
+export async function listComments (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: TicketComment[]; hasMore: boolean }> {
+  const db = ctx.database.db
+  await loadTicket(db, p, ticketId)
+  const rows = await comments.listComments(db, ticketId, { publicOnly: !isStaff(p), limit: page.limit + 1, after: page.after })
+  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+}
+
+export async function getComment (ctx: AppContext, p: Principal, ticketId: string, commentId: string): Promise<TicketComment> {
+  const db = ctx.database.db
+  await loadTicket(db, p, ticketId)
+  const comment = await comments.findComment(db, ticketId, commentId)
+  if (comment === undefined || (comment.visibility === 'internal' && !isStaff(p))) throw notFound('Comment')
+  return comment
+}

@@ -1,0 +1,180 @@
+/**
+ * Ticket use cases: one transaction each — load (locking the row for writes), decide with domain code, persist with a
+ * version-checked update, and write the outbox event in the same transaction.
+ */
+import { canAccessOrg, isStaff, requireRole, type Principal } from '../domain/access.js'
+import { DomainError, notFound } from '../domain/errors.js'
+import { responseTarget, type Channel, type Severity } from '../domain/policy/policy.js'
+import { closeTicket as closeRule, type CloseInput } from '../domain/tickets/closing.js'
+import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
+import { openTicket } from '../domain/tickets/opening.js'
+import { slaPhase, slaView, type SlaView } from '../domain/tickets/sla.js'
+import type { ClosedReason, Requester, Ticket } from '../domain/tickets/ticket.js'
+import type { DbOrTx } from '../db/client.js'
+import { recordEvent } from '../db/events.js'
+import { findOrganization } from '../db/repositories/organizations.js'
+import * as repo from '../db/repositories/tickets.js'
+import type { AppContext } from './context.js'
+import { actorOf } from './organizations.js'
+
+/** a ticket with its `sla` object computed at read time */
+export interface TicketView {
+  ticket: Ticket
+  sla: SlaView
+}
+
+export async function viewOf (ctx: AppContext, ticket: Ticket, now: Date, on?: DbOrTx): Promise<TicketView> {
+  const calendar = await ctx.calendars.require(ticket.sla.calendarId, on)
+  return { ticket, sla: slaView(ticket.sla, calendar, now) }
+}
+
+/** the ticket if it exists and the caller may see it; another organization's ticket is 404, never 403 */
+export async function loadTicket (db: DbOrTx, p: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<Ticket> {
+  const ticket = await repo.findTicket(db, id, opts)
+  if (ticket === undefined || !canAccessOrg(p, ticket.organizationId)) throw notFound('Ticket')
+  return ticket
+}
+
+/** If-Match: the caller's version must be the stored one (checked on the locked row) */
+export function checkVersion (what: string, expected: number | undefined, current: number): void {
+  if (expected !== undefined && expected !== current) {
+    throw new DomainError('precondition-failed', `The ${what} is at version ${current}, not ${expected}; fetch it again and retry`, { currentVersion: current })
+  }
+}
+
+export const staleWrite = (what: string): DomainError =>
+  new DomainError('precondition-failed', `The ${what} changed concurrently; fetch it again and retry`)
+
+/** the organization the caller may act for: a scoped token implies (and only allows) its own */
+export function organizationFor (p: Principal, given: string | undefined): string {
+  if (p.orgId !== null) {
+    if (given !== undefined && given !== p.orgId) throw notFound('Organization')
+    return p.orgId
+  }
+  if (!isStaff(p)) throw notFound('Organization')
+  if (given === undefined) throw new DomainError('organization-required', 'organizationId is required for agents and admins')
+  return given
+}
+
+const iso = (d: Date | null): string | null => d === null ? null : d.toISOString()
+
+export const slaSnapshot = (t: Ticket): Record<string, unknown> => ({
+  cycle: t.sla.cycle,
+  plan: t.sla.plan,
+  priority: t.sla.priority,
+  targetSeconds: t.sla.targetSeconds,
+  calendarId: t.sla.calendarId,
+  clockStartedAt: t.sla.clockStartedAt.toISOString(),
+  dueAt: t.sla.dueAt.toISOString(),
+  firstRespondedAt: iso(t.sla.firstRespondedAt),
+  phase: slaPhase(t.sla)
+})
+
+export const ticketSnapshot = (t: Ticket): Record<string, unknown> => ({
+  subject: t.subject,
+  description: t.description,
+  severity: t.severity,
+  priority: t.priority,
+  channel: t.channel,
+  requester: t.requester,
+  category: t.category,
+  assigneeId: t.assigneeId,
+  status: t.status,
+  contactAttempts: t.contactAttempts,
+  sla: slaSnapshot(t)
+})
+
+/** writes a ticket-level event (resource = the ticket, at its new version) */
+export async function recordTicketEvent (tx: DbOrTx, p: Principal, t: Ticket, type: string, now: Date, data: Record<string, unknown>): Promise<void> {
+  await recordEvent(tx, {
+    type, organizationId: t.organizationId, resourceType: 'ticket', resourceId: t.id, resourceVersion: t.version,
+    ticketId: t.id, actor: actorOf(p), occurredAt: now, data: { ticketId: t.id, ...data }
+  })
+}
+
+export interface CreateTicketInput {
+  organizationId?: string
+  subject: string
+  description: string
+  severity: Severity
+  channel: Channel
+  requester: Requester
+  category?: string | null
+}
+
+export async function createTicket (ctx: AppContext, p: Principal, input: CreateTicketInput): Promise<TicketView> {
+  const organizationId = organizationFor(p, input.organizationId)
+  const now = ctx.now()
+  return await ctx.database.db.transaction(async (tx) => {
+    const org = await findOrganization(tx, organizationId)
+    if (org === undefined) throw notFound('Organization')
+    const calendar = await ctx.calendars.require(responseTarget(org.plan, input.severity).calendarId, tx)
+    const draft = openTicket({
+      organization: org,
+      subject: input.subject,
+      description: input.description,
+      severity: input.severity,
+      channel: input.channel,
+      requester: input.requester,
+      category: input.category ?? null,
+      createdBy: actorOf(p),
+      calendar,
+      now
+    })
+    const ticket = await repo.insertTicket(tx, draft)
+    await recordTicketEvent(tx, p, ticket, 'ticket.created', now, { after: ticketSnapshot(ticket) })
+    return { ticket, sla: slaView(ticket.sla, calendar, now) }
+  })
+}
+
+export async function getTicket (ctx: AppContext, p: Principal, id: string): Promise<TicketView> {
+  const ticket = await loadTicket(ctx.database.db, p, id)
+  return await viewOf(ctx, ticket, ctx.now())
+}
+
+export type ListTicketFilters = repo.TicketFilters
+
+export async function listTickets (ctx: AppContext, p: Principal, filters: ListTicketFilters, page: { limit: number; after?: repo.KeysetPosition }): Promise<{ items: TicketView[]; hasMore: boolean }> {
+  const scoped: ListTicketFilters = p.orgId !== null || !isStaff(p) ? { ...filters, organizationId: organizationFor(p, filters.organizationId) } : filters
+  const now = ctx.now()
+  const rows = await repo.listTickets(ctx.database.db, scoped, { limit: page.limit + 1, after: page.after, now })
+  const items = await Promise.all(rows.slice(0, page.limit).map(async (t) => await viewOf(ctx, t, now)))
+  return { items, hasMore: rows.length > page.limit }
+}
+
+export async function updateTicket (ctx: AppContext, p: Principal, id: string, patch: TicketPatch, expectedVersion: number | undefined): Promise<TicketView> {
+  const now = ctx.now()
+  return await ctx.database.db.transaction(async (tx) => {
+    const current = await loadTicket(tx, p, id, { forUpdate: true })
+    checkVersion('ticket', expectedVersion, current.version)
+    const { ticket: next, changes } = editTicket(current, patch, { staff: isStaff(p) })
+    const fields = Object.keys(changes)
+    if (fields.length === 0) return await viewOf(ctx, current, now, tx)
+    const saved = await repo.updateTicket(tx, next, current.version, now)
+    if (saved === undefined) throw staleWrite('ticket')
+    const before: Record<string, unknown> = {}
+    const after: Record<string, unknown> = {}
+    for (const [f, c] of Object.entries(changes)) { before[f] = c.before; after[f] = c.after }
+    await recordTicketEvent(tx, p, saved, 'ticket.updated', now, { changedFields: fields, before, after })
+    return await viewOf(ctx, saved, now, tx)
+  })
+}
+
+export async function closeTicket (ctx: AppContext, p: Principal, id: string, input: { reason: ClosedReason; note?: string | null }, expectedVersion: number | undefined): Promise<TicketView> {
+  const now = ctx.now()
+  return await ctx.database.db.transaction(async (tx) => {
+    const current = await loadTicket(tx, p, id, { forUpdate: true })
+    requireRole(p, 'agent', 'admin')
+    checkVersion('ticket', expectedVersion, current.version)
+    const closeInput: CloseInput = { reason: input.reason, note: input.note, actor: actorOf(p) }
+    const next = closeRule(current, closeInput, now)
+    const saved = await repo.updateTicket(tx, next, current.version, now)
+    if (saved === undefined) throw staleWrite('ticket')
+    await recordTicketEvent(tx, p, saved, 'ticket.closed', now, {
+      before: { status: current.status, contactAttempts: current.contactAttempts },
+      after: { status: saved.status, closedReason: saved.closedReason, closeNote: saved.closeNote, closedAt: iso(saved.closedAt) },
+      firstResponseByClosing: current.sla.firstRespondedAt === null
+    })
+    return await viewOf(ctx, saved, now, tx)
+  })
+}

@@ -1,0 +1,44 @@
+import type { PgPreparedQuery, PreparedQueryConfig } from 'drizzle-orm/pg-core'
+import type { DbOrTx } from './client.js'
+
+/**
+ * A hot-path statement built once and run as a prepared statement, on the pool or inside a transaction.
+ *
+ * drizzle on postgres.js runs a plain query-builder call unprepared (parse + plan on every call, drizzle-orm issue
+ * 6096); `.prepare(name)` makes postgres.js use a named server-side statement per connection (keyed by the SQL text).
+ * A drizzle prepared query is bound to the session it was built on, so building one per transaction would rebuild
+ * the SQL text on every call. Instead the query is built once per driver and, inside a transaction, a thin view of it
+ * that points at the transaction's connection is used (the SQL, parameters and result mapping are shared).
+ * If drizzle's internals ever change shape (no `session.client` / `client` fields), it falls back to building the
+ * statement on the given transaction — still prepared, just slower.
+ */
+type Client = unknown
+interface WithClient { client?: Client }
+const sessionOf = (db: DbOrTx): { client?: Client; constructor: unknown } | undefined =>
+  (db as unknown as { session?: { client?: Client; constructor: unknown } }).session
+
+export class PreparedStatement<T extends PreparedQueryConfig> {
+  private readonly bases = new Map<unknown, PgPreparedQuery<T>>()
+
+  constructor (readonly name: string, private readonly build: (db: DbOrTx, name: string) => PgPreparedQuery<T>) {}
+
+  /** the prepared query bound to `db` (the pool or a transaction) */
+  on (db: DbOrTx): PgPreparedQuery<T> {
+    const session = sessionOf(db)
+    const client = session?.client
+    if (session === undefined || client === undefined) return this.build(db, this.name)
+    let base = this.bases.get(session.constructor)
+    if (base === undefined) {
+      base = this.build(db, this.name)
+      this.bases.set(session.constructor, base)
+    }
+    const baseClient = (base as unknown as WithClient).client
+    if (baseClient === client) return base
+    if (baseClient === undefined) return this.build(db, this.name)
+    return Object.create(base, { client: { value: client } }) as PgPreparedQuery<T>
+  }
+
+  async execute (db: DbOrTx, values: Record<string, unknown> = {}): Promise<T['execute']> {
+    return await this.on(db).execute(values)
+  }
+}

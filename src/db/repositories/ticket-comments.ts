@@ -1,0 +1,90 @@
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm'
+import type { ActorRef, TicketComment } from '../../domain/tickets/ticket.js'
+import type { DbOrTx } from '../client.js'
+import { PreparedStatement } from '../prepared.js'
+import { ticketComments } from '../schema/tickets.js'
+
+type Row = typeof ticketComments.$inferSelect
+type Insert = typeof ticketComments.$inferInsert
+
+const p = (name: string, cast?: string): SQL => cast === undefined ? sql`${sql.placeholder(name)}` : sql`${sql.placeholder(name)}::${sql.raw(cast)}`
+
+export const toComment = (r: Row): TicketComment => ({
+  id: r.id,
+  ticketId: r.ticketId,
+  organizationId: r.organizationId,
+  body: r.body,
+  visibility: r.visibility,
+  awaitingCustomer: r.awaitingCustomer,
+  firstResponse: r.firstResponse,
+  slaCycle: r.slaCycle,
+  author: { id: r.authorId, role: r.authorRole as ActorRef['role'] },
+  createdAt: r.createdAt
+})
+
+const insert = new PreparedStatement('ticket_comment_insert', (db, name) =>
+  db.insert(ticketComments).values({
+    ticketId: p('ticketId', 'uuid'),
+    organizationId: p('organizationId', 'uuid'),
+    body: p('body'),
+    visibility: p('visibility'),
+    awaitingCustomer: p('awaitingCustomer', 'boolean'),
+    firstResponse: p('firstResponse', 'boolean'),
+    slaCycle: p('slaCycle', 'integer'),
+    authorId: p('authorId'),
+    authorRole: p('authorRole'),
+    createdAt: p('createdAt', 'timestamptz')
+  } as unknown as Insert).returning().prepare(name))
+
+export async function insertComment (db: DbOrTx, c: Omit<TicketComment, 'id'>): Promise<TicketComment> {
+  const rows = await insert.execute(db, {
+    ticketId: c.ticketId,
+    organizationId: c.organizationId,
+    body: c.body,
+    visibility: c.visibility,
+    awaitingCustomer: c.awaitingCustomer,
+    firstResponse: c.firstResponse,
+    slaCycle: c.slaCycle,
+    authorId: c.author.id,
+    authorRole: c.author.role,
+    createdAt: c.createdAt.toISOString()
+  })
+  if (rows[0] === undefined) throw new Error('insert returned no row')
+  return toComment(rows[0])
+}
+
+export async function findComment (db: DbOrTx, ticketId: string, commentId: string): Promise<TicketComment | undefined> {
+  const rows = await db.select().from(ticketComments).where(and(eq(ticketComments.ticketId, ticketId), eq(ticketComments.id, commentId)))
+  return rows[0] === undefined ? undefined : toComment(rows[0])
+}
+
+type ListStatement = PreparedStatement<{ execute: Row[]; all: unknown; values: unknown }>
+const lists = new Map<string, ListStatement>()
+
+function listStatement (publicOnly: boolean, keyset: boolean): ListStatement {
+  const key = `${publicOnly ? 'public' : 'all'}_${keyset ? 'keyset' : 'first'}`
+  let stmt = lists.get(key)
+  if (stmt === undefined) {
+    stmt = new PreparedStatement(`ticket_comments_${key}`, (db, name) => {
+      const where: SQL[] = [eq(ticketComments.ticketId, p('ticketId', 'uuid'))]
+      if (publicOnly) where.push(eq(ticketComments.visibility, 'public'))
+      if (keyset) where.push(sql`(${ticketComments.createdAt}, ${ticketComments.id}) > (${p('afterCreatedAt', 'timestamptz')}, ${p('afterId', 'uuid')})`)
+      return db.select().from(ticketComments).where(and(...where))
+        .orderBy(asc(ticketComments.createdAt), asc(ticketComments.id))
+        .limit(sql.placeholder('limit')).prepare(name)
+    }) as unknown as ListStatement
+    lists.set(key, stmt)
+  }
+  return stmt
+}
+
+/** the conversation in order (oldest first); `publicOnly` for customers */
+export async function listComments (db: DbOrTx, ticketId: string, opts: { publicOnly: boolean; limit: number; after?: { createdAt: Date; id: string } }): Promise<TicketComment[]> {
+  const rows = await listStatement(opts.publicOnly, opts.after !== undefined).execute(db, {
+    ticketId,
+    limit: opts.limit,
+    afterCreatedAt: opts.after?.createdAt.toISOString(),
+    afterId: opts.after?.id
+  })
+  return rows.map(toComment)
+}

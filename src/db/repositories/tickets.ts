@@ -1,0 +1,305 @@
+/**
+ * Tickets: rows <-> domain, with the hot-path statements prepared (get by id, list pages, insert, version-checked
+ * update). Every write is called with the caller's transaction.
+ */
+import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import type { SlaStatus } from '../../domain/sla/first-response.js'
+import type { TicketDraft } from '../../domain/tickets/opening.js'
+import { slaPhase } from '../../domain/tickets/sla.js'
+import type { ActorRef, PastSlaCycle, Ticket, TicketStatus } from '../../domain/tickets/ticket.js'
+import type { Channel, Priority, Severity } from '../../domain/policy/policy.js'
+import type { DbOrTx } from '../client.js'
+import { PreparedStatement } from '../prepared.js'
+import { tickets, type SlaHistoryRow } from '../schema/tickets.js'
+
+export type TicketRow = typeof tickets.$inferSelect
+
+const actor = (id: string | null, role: string | null): ActorRef | null =>
+  id === null || role === null ? null : { id, role: role as ActorRef['role'] }
+
+const historyFromRow = (h: SlaHistoryRow): PastSlaCycle => ({
+  cycle: h.cycle,
+  plan: h.plan as PastSlaCycle['plan'],
+  priority: h.priority as PastSlaCycle['priority'],
+  targetSeconds: h.targetSeconds,
+  calendarId: h.calendarId as PastSlaCycle['calendarId'],
+  clockStartedAt: new Date(h.clockStartedAt),
+  dueAt: new Date(h.dueAt),
+  firstRespondedAt: h.firstRespondedAt === null ? null : new Date(h.firstRespondedAt),
+  status: h.status,
+  endedAt: new Date(h.endedAt)
+})
+
+const historyToRow = (h: PastSlaCycle): SlaHistoryRow => ({
+  cycle: h.cycle,
+  plan: h.plan,
+  priority: h.priority,
+  targetSeconds: h.targetSeconds,
+  calendarId: h.calendarId,
+  clockStartedAt: h.clockStartedAt.toISOString(),
+  dueAt: h.dueAt.toISOString(),
+  firstRespondedAt: h.firstRespondedAt === null ? null : h.firstRespondedAt.toISOString(),
+  status: h.status,
+  endedAt: h.endedAt.toISOString()
+})
+
+export const toTicket = (row: TicketRow): Ticket => ({
+  id: row.id,
+  organizationId: row.organizationId,
+  subject: row.subject,
+  description: row.description,
+  severity: row.severity,
+  priority: row.priority,
+  channel: row.channel,
+  requester: { name: row.requesterName, email: row.requesterEmail },
+  category: row.category,
+  assigneeId: row.assigneeId,
+  status: row.status,
+  closedReason: row.closedReason,
+  closeNote: row.closeNote,
+  closedAt: row.closedAt,
+  closedBy: actor(row.closedById, row.closedByRole),
+  contactAttempts: row.contactAttempts,
+  sla: {
+    cycle: row.slaCycle,
+    plan: row.slaPlan,
+    priority: row.slaPriority,
+    targetSeconds: row.slaTargetSeconds,
+    calendarId: row.slaCalendarId,
+    clockStartedAt: row.slaClockStartedAt,
+    dueAt: row.slaDueAt,
+    atRiskAt: row.slaAtRiskAt,
+    firstRespondedAt: row.firstRespondedAt
+  },
+  slaHistory: row.slaHistory.map(historyFromRow),
+  createdBy: { id: row.createdById, role: row.createdByRole as ActorRef['role'] },
+  version: row.version,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt
+})
+
+/** the mutable columns of a ticket, as placeholder values */
+const mutableValues = (t: Ticket | TicketDraft): Record<string, unknown> => ({
+  subject: t.subject,
+  description: t.description,
+  severity: t.severity,
+  priority: t.priority,
+  category: t.category,
+  assigneeId: t.assigneeId,
+  status: t.status,
+  closedReason: t.closedReason,
+  closeNote: t.closeNote,
+  closedAt: iso(t.closedAt),
+  closedById: t.closedBy?.id ?? null,
+  closedByRole: t.closedBy?.role ?? null,
+  contactAttempts: t.contactAttempts,
+  slaCycle: t.sla.cycle,
+  slaPlan: t.sla.plan,
+  slaPriority: t.sla.priority,
+  slaTargetSeconds: t.sla.targetSeconds,
+  slaCalendarId: t.sla.calendarId,
+  slaClockStartedAt: iso(t.sla.clockStartedAt),
+  slaDueAt: iso(t.sla.dueAt),
+  slaAtRiskAt: iso(t.sla.atRiskAt),
+  firstRespondedAt: iso(t.sla.firstRespondedAt),
+  slaPhase: slaPhase(t.sla),
+  slaHistory: JSON.stringify(t.slaHistory.map(historyToRow))
+})
+
+/**
+ * A placeholder as raw SQL (not bound to a column encoder, which would choke on null dates): values are passed to the
+ * driver as given, so callers encode them (dates as ISO strings, jsonb as JSON text).
+ */
+const p = (name: string, cast?: string): SQL => cast === undefined ? sql`${sql.placeholder(name)}` : sql`${sql.placeholder(name)}::${sql.raw(cast)}`
+const iso = (d: Date | null): string | null => d === null ? null : d.toISOString()
+
+type TicketInsert = typeof tickets.$inferInsert
+
+/** every mutable column set from a placeholder of the same name */
+const mutableSet: Partial<Record<keyof TicketInsert, SQL>> = {
+  subject: p('subject'),
+  description: p('description'),
+  severity: p('severity'),
+  priority: p('priority'),
+  category: p('category'),
+  assigneeId: p('assigneeId'),
+  status: p('status'),
+  closedReason: p('closedReason'),
+  closeNote: p('closeNote'),
+  closedAt: p('closedAt', 'timestamptz'),
+  closedById: p('closedById'),
+  closedByRole: p('closedByRole'),
+  contactAttempts: p('contactAttempts'),
+  slaCycle: p('slaCycle'),
+  slaPlan: p('slaPlan'),
+  slaPriority: p('slaPriority'),
+  slaTargetSeconds: p('slaTargetSeconds'),
+  slaCalendarId: p('slaCalendarId'),
+  slaClockStartedAt: p('slaClockStartedAt', 'timestamptz'),
+  slaDueAt: p('slaDueAt', 'timestamptz'),
+  slaAtRiskAt: p('slaAtRiskAt', 'timestamptz'),
+  firstRespondedAt: p('firstRespondedAt', 'timestamptz'),
+  slaPhase: p('slaPhase'),
+  slaHistory: p('slaHistory', 'jsonb')
+}
+
+const byId = new PreparedStatement('ticket_by_id', (db, name) =>
+  db.select().from(tickets).where(eq(tickets.id, p('id', 'uuid'))).prepare(name))
+
+const byIdForUpdate = new PreparedStatement('ticket_by_id_for_update', (db, name) =>
+  db.select().from(tickets).where(eq(tickets.id, p('id', 'uuid'))).for('update').prepare(name))
+
+const insert = new PreparedStatement('ticket_insert', (db, name) =>
+  db.insert(tickets).values({
+    ...(mutableSet as unknown as TicketInsert),
+    organizationId: p('organizationId'),
+    channel: p('channel'),
+    requesterName: p('requesterName'),
+    requesterEmail: p('requesterEmail'),
+    createdById: p('createdById'),
+    createdByRole: p('createdByRole'),
+    createdAt: p('createdAt', 'timestamptz'),
+    updatedAt: p('updatedAt', 'timestamptz')
+  }).returning().prepare(name))
+
+const updateVersioned = new PreparedStatement('ticket_update_versioned', (db, name) =>
+  db.update(tickets).set({ ...(mutableSet as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz') })
+    .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
+    .returning().prepare(name))
+
+export async function findTicket (db: DbOrTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<Ticket | undefined> {
+  const rows = await (opts.forUpdate === true ? byIdForUpdate : byId).execute(db, { id })
+  return rows[0] === undefined ? undefined : toTicket(rows[0])
+}
+
+export async function insertTicket (db: DbOrTx, draft: TicketDraft): Promise<Ticket> {
+  const rows = await insert.execute(db, {
+    ...mutableValues(draft),
+    organizationId: draft.organizationId,
+    channel: draft.channel,
+    requesterName: draft.requester.name,
+    requesterEmail: draft.requester.email,
+    createdById: draft.createdBy.id,
+    createdByRole: draft.createdBy.role,
+    createdAt: iso(draft.createdAt),
+    updatedAt: iso(draft.updatedAt)
+  })
+  if (rows[0] === undefined) throw new Error('insert returned no row')
+  return toTicket(rows[0])
+}
+
+/**
+ * Writes the ticket's mutable state and bumps its version, atomically: `UPDATE … WHERE id = $id AND version = $from`.
+ * Returns undefined when the stored version is no longer `fromVersion` (someone else won).
+ */
+export async function updateTicket (db: DbOrTx, next: Ticket, fromVersion: number, now: Date): Promise<Ticket | undefined> {
+  const rows = await updateVersioned.execute(db, { ...mutableValues(next), id: next.id, fromVersion, updatedAt: iso(now) })
+  return rows[0] === undefined ? undefined : toTicket(rows[0])
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// lists
+
+export interface TicketFilters {
+  organizationId?: string
+  status?: TicketStatus
+  severity?: Severity
+  priority?: Priority
+  slaStatus?: SlaStatus
+  assigneeId?: string
+  channel?: Channel
+  /** created_at >= createdAfter */
+  createdAfter?: Date
+  /** created_at < createdBefore */
+  createdBefore?: Date
+  /** updated_at >= updatedAfter */
+  updatedAfter?: Date
+}
+
+export interface KeysetPosition { createdAt: Date; id: string }
+
+const EQUALITY_FILTERS = ['organizationId', 'status', 'severity', 'priority', 'assigneeId', 'channel'] as const
+
+/**
+ * The slaStatus filter over stored columns (see domain storedSlaStatus): met and answered-late breaches are a
+ * stored phase; on_track / at_risk / unanswered breaches compare the stored deadline and at-risk instant with now.
+ */
+function slaCondition (status: SlaStatus): SQL {
+  const now = p('now', 'timestamptz')
+  switch (status) {
+    case 'met': return eq(tickets.slaPhase, 'met')
+    case 'on_track': return and(eq(tickets.slaPhase, 'pending'), sql`${tickets.slaAtRiskAt} > ${now}`) as SQL
+    case 'at_risk': return and(eq(tickets.slaPhase, 'pending'), sql`${tickets.slaAtRiskAt} <= ${now}`, sql`${tickets.slaDueAt} >= ${now}`) as SQL
+    case 'breached': return or(eq(tickets.slaPhase, 'breached'), and(eq(tickets.slaPhase, 'pending'), sql`${tickets.slaDueAt} < ${now}`)) as SQL
+  }
+}
+
+/** one prepared statement per combination of filters present (their values are placeholders) */
+function buildList (db: DbOrTx, name: string, filters: TicketFilters, keyset: boolean) {
+  const where: SQL[] = []
+  const col = { organizationId: tickets.organizationId, status: tickets.status, severity: tickets.severity, priority: tickets.priority, assigneeId: tickets.assigneeId, channel: tickets.channel }
+  for (const f of EQUALITY_FILTERS) if (filters[f] !== undefined) where.push(eq(col[f], f === 'organizationId' ? p(f, 'uuid') : p(f)))
+  if (filters.slaStatus !== undefined) where.push(slaCondition(filters.slaStatus))
+  if (filters.createdAfter !== undefined) where.push(gte(tickets.createdAt, p('createdAfter', 'timestamptz')))
+  if (filters.createdBefore !== undefined) where.push(lt(tickets.createdAt, p('createdBefore', 'timestamptz')))
+  if (filters.updatedAfter !== undefined) where.push(gte(tickets.updatedAt, p('updatedAfter', 'timestamptz')))
+  // row comparison: an index range condition on (…, created_at, id)
+  if (keyset) where.push(sql`(${tickets.createdAt}, ${tickets.id}) < (${p('afterCreatedAt', 'timestamptz')}, ${p('afterId', 'uuid')})`)
+  return db.select().from(tickets)
+    .where(where.length > 0 ? and(...where) : undefined)
+    .orderBy(desc(tickets.createdAt), desc(tickets.id))
+    .limit(sql.placeholder('limit'))
+    .prepare(name)
+}
+
+type ListStatement = PreparedStatement<{ execute: TicketRow[]; all: unknown; values: unknown }>
+const listStatements = new Map<string, ListStatement>()
+
+function listStatement (filters: TicketFilters, keyset: boolean): ListStatement {
+  const parts: string[] = []
+  for (const f of EQUALITY_FILTERS) if (filters[f] !== undefined) parts.push(f)
+  if (filters.slaStatus !== undefined) parts.push(`sla_${filters.slaStatus}`)
+  if (filters.createdAfter !== undefined) parts.push('createdAfter')
+  if (filters.createdBefore !== undefined) parts.push('createdBefore')
+  if (filters.updatedAfter !== undefined) parts.push('updatedAfter')
+  parts.push(keyset ? 'keyset' : 'first')
+  const key = parts.join('+')
+  let stmt = listStatements.get(key)
+  if (stmt === undefined) {
+    const name = `tickets_list_${listStatements.size}`
+    stmt = new PreparedStatement(name, (db, n) => buildList(db, n, filters, keyset)) as unknown as ListStatement
+    listStatements.set(key, stmt)
+  }
+  return stmt
+}
+
+/** the query text and values of a list page, for EXPLAIN in tests */
+export function listTicketsQuery (db: DbOrTx, filters: TicketFilters, opts: { limit: number; after?: KeysetPosition; now: Date }): { sql: string; params: unknown[] } {
+  const q = buildList(db, 'explain', filters, opts.after !== undefined).getQuery()
+  const values = listValues(filters, opts)
+  const params = q.params.map((param) => {
+    const name = (param as { name?: string }).name ?? (param as { value?: { name?: string } }).value?.name
+    const v = name === undefined ? param : values[name]
+    return v instanceof Date ? v.toISOString() : v
+  })
+  return { sql: q.sql, params }
+}
+
+function listValues (filters: TicketFilters, opts: { limit: number; after?: KeysetPosition; now: Date }): Record<string, unknown> {
+  return {
+    ...filters,
+    createdAfter: filters.createdAfter?.toISOString(),
+    createdBefore: filters.createdBefore?.toISOString(),
+    updatedAfter: filters.updatedAfter?.toISOString(),
+    now: opts.now.toISOString(),
+    limit: opts.limit,
+    afterCreatedAt: opts.after?.createdAt.toISOString(),
+    afterId: opts.after?.id
+  }
+}
+
+/** one page, newest first: (created_at DESC, id DESC), strictly after `after` in that order */
+export async function listTickets (db: DbOrTx, filters: TicketFilters, opts: { limit: number; after?: KeysetPosition; now: Date }): Promise<Ticket[]> {
+  const rows = await listStatement(filters, opts.after !== undefined).execute(db, listValues(filters, opts))
+  return rows.map(toTicket)
+}
