@@ -1,12 +1,17 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../application/context.js'
 import { calendarRoutes } from './calendars.js'
+import { changeFeedRoutes } from './change-feed.js'
 import { healthRoutes } from './health.js'
 import { onboardingRoutes } from './onboarding.js'
 import { organizationEventRoutes } from './organization-events.js'
 import { organizationRoutes } from './organizations.js'
 import { policyRoutes } from './policy.js'
 import { responsibilityRoutes } from './responsibilities.js'
+import { reopenRequestRoutes } from './reopen-requests.js'
+import { severityChangeRoutes } from './severity-changes.js'
+import { ticketCommentRoutes } from './ticket-comments.js'
+import { ticketRoutes } from './tickets.js'
 import { slaRoutes } from './sla.js'
 
 /** every route module, registered explicitly; each is an encapsulated plugin */
@@ -19,4 +24,9 @@ export async function registerRoutes (app: FastifyInstance, ctx: AppContext): Pr
   await app.register(onboardingRoutes, { ctx })
   await app.register(responsibilityRoutes, { ctx })
   await app.register(organizationEventRoutes, { ctx })
+  await app.register(changeFeedRoutes, { ctx })
+  await app.register(ticketRoutes, { ctx })
+  await app.register(ticketCommentRoutes, { ctx })
+  await app.register(severityChangeRoutes, { ctx })
+  await app.register(reopenRequestRoutes, { ctx })
 }

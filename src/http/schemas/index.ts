@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox'
 import { calendarSchemas } from './calendars.js'
+import { changeFeedSchemas } from './change-feed.js'
 import { commonSchemas } from './common.js'
 import { onboardingSchemas } from './onboarding.js'
 import { organizationEventSchemas } from './organization-events.js'
@@ -7,6 +8,7 @@ import { organizationSchemas } from './organizations.js'
 import { policySchemas } from './policy.js'
 import { responsibilitySchemas } from './responsibilities.js'
 import { slaSchemas } from './sla.js'
+import { ticketSchemas } from './tickets.js'
 
 /** every named schema, registered once with app.addSchema; order matters only for readability */
 export const allSchemas: TSchema[] = [
@@ -17,5 +19,7 @@ export const allSchemas: TSchema[] = [
   ...slaSchemas,
   ...onboardingSchemas,
   ...responsibilitySchemas,
-  ...organizationEventSchemas
+  ...organizationEventSchemas,
+  ...changeFeedSchemas,
+  ...ticketSchemas
 ]

@@ -1,0 +1,26 @@
+import { assertOrgAccess, isStaff, requireRole, type Principal } from '../domain/access.js'
+import { readFeed, type FeedPosition, type FeedRow } from '../db/repositories/change-feed.js'
+import type { AppContext } from './context.js'
+
+export interface FeedScope {
+  /** the organization the caller reads (forced for org-scoped tokens), or undefined: every organization */
+  organizationId?: string
+  includeInternal: boolean
+}
+
+/**
+ * Who reads what: customers (and any token with org_id) read only their organization and — customers — never
+ * internal events; agents and admins read everything, optionally filtered to one organization. Another
+ * organization's id is a 404, as everywhere.
+ */
+export function feedScope (p: Principal, organizationId: string | undefined): FeedScope {
+  if (!isStaff(p)) requireRole(p, 'customer')
+  if (organizationId !== undefined) assertOrgAccess(p, organizationId, 'Organization')
+  return { organizationId: p.orgId ?? organizationId, includeInternal: isStaff(p) }
+}
+
+/** one page of the change feed (see src/db/repositories/change-feed.ts for the safe horizon) */
+export async function readChangeFeed (ctx: AppContext, scope: FeedScope, q: { after?: FeedPosition; limit: number; types?: string[] }): Promise<{ items: FeedRow[]; hasMore: boolean }> {
+  const rows = await readFeed(ctx.database.db, { ...q, ...scope, limit: q.limit + 1 })
+  return { items: rows.slice(0, q.limit), hasMore: rows.length > q.limit }
+}

@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import * as feed from '../../application/change-feed.js'
+import type { AppContext } from '../../application/context.js'
+import type { FeedRow } from '../../db/repositories/change-feed.js'
+import { DomainError } from '../../domain/errors.js'
+import { principal } from '../plugins/auth.js'
+import { decodeCursor, encodeCursor } from '../cursor.js'
+import { CursorParam, Limit, Uuid, problemResponses, ref } from '../schemas/common.js'
+import { ChangeFeedPage } from '../schemas/change-feed.js'
+
+export const presentChangeEvent = (e: FeedRow) => ({
+  id: String(e.id),
+  type: e.type,
+  occurredAt: e.occurredAt.toISOString(),
+  organizationId: e.organizationId,
+  resource: { type: e.resourceType, id: e.resourceId, version: e.resourceVersion },
+  ticketId: e.ticketId,
+  actor: { id: e.actorId, role: e.actorRole },
+  data: e.data
+})
+
+const TXID = /^[0-9]{1,20}$/
+const START = ['0', 0]
+
+const DESCRIPTION = `Every change (tickets, comments, severity changes, reopen requests, onboarding calls, checklist items, organizations) as
+events in one total order. Page with \`after=<nextCursor>\` until \`hasMore\` is false, then keep polling with the last \`nextCursor\`:
+a reader that does so sees every committed event exactly once and in order, even while many writers commit concurrently and out of order.
+
+How: each event carries the id of the transaction that wrote it (xid8) and the feed is ordered by (transaction id, event id). The feed
+hands out only events of transactions below the database's snapshot horizon (\`pg_snapshot_xmin(pg_current_snapshot())\`): every
+transaction still running, or yet to start, has a higher transaction id, so no event can later appear before a position already handed
+out. An event becomes visible once every transaction that started before it has finished (normally milliseconds).
+
+Customers read their own organization only and never internal events (internal comments); agents and admins read everything and may
+filter by \`organizationId\`. The cursor is bound to the filters and the caller's scope; a tampered or foreign cursor is a 400.`
+
+export const changeFeedRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get('/v1/events', {
+    schema: {
+      operationId: 'listChangeEvents', tags: ['events'], summary: 'Change feed: every change, in order, never skipping',
+      description: DESCRIPTION,
+      querystring: Type.Object({
+        after: Type.Optional({ ...CursorParam, description: 'The nextCursor of the previous page; absent: from the beginning' }),
+        limit: Limit(500, 100),
+        types: Type.Optional(Type.String({ pattern: '^[a-z0-9_.-]+(,[a-z0-9_.-]+)*$', maxLength: 2000, description: 'Comma-separated event types to include', examples: ['ticket.created,ticket.updated'] })),
+        organizationId: Type.Optional({ ...Uuid, description: 'Only this organization (agents and admins; customers always read their own)' })
+      }, { additionalProperties: false }),
+      response: { 200: ref(ChangeFeedPage), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const { after, limit, organizationId } = request.query
+    const types = request.query.types === undefined ? undefined : [...new Set(request.query.types.split(','))].sort()
+    const scope = feed.feedScope(principal(request), organizationId)
+    const filters = { feed: 'events', types: types?.join(','), organizationId: scope.organizationId, internal: scope.includeInternal }
+    const pos = decodeCursor(after, filters, ['string', 'number'])
+    if (pos !== undefined && (!TXID.test(pos[0] as string) || !Number.isSafeInteger(pos[1]) || (pos[1] as number) < 0)) {
+      throw new DomainError('invalid-cursor', 'The cursor is malformed; use nextCursor exactly as returned')
+    }
+    const page = await feed.readChangeFeed(ctx, scope, {
+      limit,
+      types,
+      after: pos === undefined ? undefined : { txid: pos[0] as string, id: pos[1] as number }
+    })
+    const last = page.items.at(-1)
+    return {
+      items: page.items.map(presentChangeEvent),
+      nextCursor: encodeCursor(last !== undefined ? [last.txid, last.id] : (pos ?? START), filters),
+      hasMore: page.hasMore
+    }
+  })
+}
