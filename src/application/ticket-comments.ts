@@ -40,7 +40,7 @@ export async function addComment (ctx: AppContext, p: Principal, ticketId: strin
     const saved = await saveTicket(tx, effects.ticket, current.version, now)
     if (saved === undefined) throw staleWrite('ticket')
     await recordEvent(tx, {
-      type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'ticket_comment', resourceId: comment.id,
+      type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'comment', resourceId: comment.id,
       resourceVersion: 1, ticketId: saved.id, visibility: comment.visibility, actor: author, occurredAt: now,
       data: {
         ticketId: saved.id,

@@ -1,0 +1,117 @@
+import type { Static } from '@sinclair/typebox'
+import type { TicketView } from '../../application/tickets.js'
+import type { TicketEventRow } from '../../db/repositories/ticket-events.js'
+import type { ReopenRequest } from '../../domain/tickets/reopen.js'
+import type { SeverityChange } from '../../domain/tickets/severity.js'
+import type { SlaView } from '../../domain/tickets/sla.js'
+import type { PastSlaCycle, TicketComment } from '../../domain/tickets/ticket.js'
+import { isoDuration } from '../../domain/sla/first-response.js'
+import type { ReopenRequestSchema, SeverityChangeSchema, TicketCommentSchema, TicketEventSchema, TicketSchema, TicketSlaSchema } from '../schemas/tickets.js'
+
+const iso = (d: Date | null): string | null => d === null ? null : d.toISOString()
+
+export const presentSla = (s: SlaView): Static<typeof TicketSlaSchema> => ({
+  cycle: s.cycle,
+  plan: s.plan,
+  priority: s.priority,
+  targetSeconds: s.targetSeconds,
+  targetDuration: s.targetDuration,
+  calendarId: s.calendarId,
+  clockStartedAt: s.clockStartedAt.toISOString(),
+  dueAt: s.dueAt.toISOString(),
+  firstRespondedAt: iso(s.firstRespondedAt),
+  status: s.status,
+  remainingBusinessSeconds: s.remainingBusinessSeconds
+})
+
+const presentCycle = (c: PastSlaCycle) => ({
+  cycle: c.cycle,
+  plan: c.plan,
+  priority: c.priority,
+  targetSeconds: c.targetSeconds,
+  targetDuration: isoDuration(c.targetSeconds),
+  calendarId: c.calendarId,
+  clockStartedAt: c.clockStartedAt.toISOString(),
+  dueAt: c.dueAt.toISOString(),
+  firstRespondedAt: iso(c.firstRespondedAt),
+  status: c.status,
+  endedAt: c.endedAt.toISOString()
+})
+
+export const presentTicket = ({ ticket: t, sla }: TicketView): Static<typeof TicketSchema> => ({
+  id: t.id,
+  organizationId: t.organizationId,
+  subject: t.subject,
+  description: t.description,
+  severity: t.severity,
+  priority: t.priority,
+  channel: t.channel,
+  requester: { name: t.requester.name, email: t.requester.email },
+  category: t.category,
+  assigneeId: t.assigneeId,
+  status: t.status,
+  closedReason: t.closedReason,
+  closeNote: t.closeNote,
+  closedAt: iso(t.closedAt),
+  closedBy: t.closedBy,
+  contactAttempts: t.contactAttempts,
+  sla: presentSla(sla),
+  slaHistory: t.slaHistory.map(presentCycle),
+  createdBy: t.createdBy,
+  version: t.version,
+  createdAt: t.createdAt.toISOString(),
+  updatedAt: t.updatedAt.toISOString()
+})
+
+export const presentComment = (c: TicketComment): Static<typeof TicketCommentSchema> => ({
+  id: c.id,
+  ticketId: c.ticketId,
+  body: c.body,
+  visibility: c.visibility,
+  awaitingCustomer: c.awaitingCustomer,
+  firstResponse: c.firstResponse,
+  slaCycle: c.slaCycle,
+  author: c.author,
+  createdAt: c.createdAt.toISOString()
+})
+
+export const presentSeverityChange = (c: SeverityChange): Static<typeof SeverityChangeSchema> => ({
+  id: c.id,
+  ticketId: c.ticketId,
+  from: c.from,
+  to: c.to,
+  direction: c.direction,
+  reason: c.reason,
+  slaEffect: c.slaEffect,
+  actor: c.actor,
+  changedAt: c.changedAt.toISOString(),
+  slaBefore: presentSla(c.slaBefore),
+  slaAfter: presentSla(c.slaAfter)
+})
+
+export const presentReopenRequest = (r: ReopenRequest): Static<typeof ReopenRequestSchema> => ({
+  id: r.id,
+  ticketId: r.ticketId,
+  organizationId: r.organizationId,
+  status: r.status,
+  reason: r.reason,
+  requestedBy: r.requestedBy,
+  createdAt: r.createdAt.toISOString(),
+  decidedAt: iso(r.decidedAt),
+  decidedBy: r.decidedBy,
+  decisionNote: r.decisionNote,
+  version: r.version,
+  updatedAt: r.updatedAt.toISOString()
+})
+
+export const presentTicketEvent = (e: TicketEventRow): Static<typeof TicketEventSchema> => ({
+  id: String(e.id),
+  type: e.type,
+  occurredAt: e.occurredAt.toISOString(),
+  organizationId: e.organizationId ?? '',
+  ticketId: e.ticketId ?? e.resourceId,
+  resource: { type: e.resourceType, id: e.resourceId, version: e.resourceVersion },
+  visibility: e.visibility,
+  actor: { id: e.actorId, role: e.actorRole as Static<typeof TicketEventSchema>['actor']['role'] },
+  data: e.data
+})

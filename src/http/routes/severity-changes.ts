@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import * as severity from '../../application/severity-changes.js'
+import type { AppContext } from '../../application/context.js'
+import { principal } from '../plugins/auth.js'
+import { decodeCursor, encodeCursor } from '../cursor.js'
+import { expectedVersion } from '../etag.js'
+import { IfMatchHeaders, problemResponses, ref } from '../schemas/common.js'
+import { CreateSeverityChangeBody, SeverityChangePage, SeverityChangeParams, SeverityChangeSchema, SubListQuery, TicketParams } from '../schemas/tickets.js'
+import { presentSeverityChange } from '../presenters/tickets.js'
+
+export const SEVERITY_DESCRIPTION = `Upgrades or downgrades the ticket's severity (agents and admins; customers 403). Moving to a more severe
+level (urgent > high > medium > low) is an \`upgrade\`, to a less severe one a \`downgrade\`. The same severity is 409
+\`severity-unchanged\`; a closed ticket is 409 \`ticket-closed\`. The priority follows the new severity.
+
+**SLA rule.** While the first response is still owed, the deadline is recomputed from the moment of the change with
+the new priority's target and calendar (of the organization's current plan); an upgrade never moves the deadline later
+than it already was (the earlier one is kept: \`slaEffect: kept-earlier-deadline\`), a downgrade may move it later.
+Once the deadline has passed without a response the breach stands (\`unchanged-breached\`): a severity change never
+erases a breach. After the first response the change is recorded and the priority changes, but the met/breached result
+stands (\`unchanged-responded\`). \`slaBefore\` and \`slaAfter\` show the ticket's \`sla\` just before and after.
+\`If-Match\` (optional) refers to the ticket's ETag.`
+
+export const severityChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post('/v1/tickets/:ticketId/severity-changes', {
+    schema: {
+      operationId: 'createSeverityChange', tags: ['tickets'], summary: 'Upgrade or downgrade the severity (agents and admins)',
+      description: SEVERITY_DESCRIPTION,
+      params: TicketParams,
+      headers: IfMatchHeaders,
+      body: ref(CreateSeverityChangeBody),
+      response: { 201: ref(SeverityChangeSchema), ...problemResponses(404, 409, 412) }
+    }
+  }, async (request, reply) => {
+    const { ticketId } = request.params
+    const { change } = await severity.changeSeverity(ctx, principal(request), ticketId, request.body, expectedVersion(request))
+    reply.header('location', `/v1/tickets/${ticketId}/severity-changes/${change.id}`)
+    return await reply.code(201).send(presentSeverityChange(change))
+  })
+
+  app.get('/v1/tickets/:ticketId/severity-changes', {
+    schema: {
+      operationId: 'listSeverityChanges', tags: ['tickets'], summary: 'Severity history of a ticket',
+      description: 'Oldest first (changedAt, then id).',
+      params: TicketParams,
+      querystring: SubListQuery,
+      response: { 200: ref(SeverityChangePage), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const { ticketId } = request.params
+    const pos = decodeCursor(request.query.cursor, { ticketId }, ['string', 'string'])
+    const page = await severity.listSeverityChanges(ctx, principal(request), ticketId, {
+      limit: request.query.limit,
+      after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }
+    })
+    const last = page.items.at(-1)
+    return {
+      items: page.items.map(presentSeverityChange),
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.changedAt.toISOString(), last.id], { ticketId }) : null
+    }
+  })
+
+  app.get('/v1/tickets/:ticketId/severity-changes/:changeId', {
+    schema: {
+      operationId: 'getSeverityChange', tags: ['tickets'], summary: 'Get one severity change',
+      params: SeverityChangeParams,
+      response: { 200: ref(SeverityChangeSchema), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    return presentSeverityChange(await severity.getSeverityChange(ctx, principal(request), request.params.ticketId, request.params.changeId))
+  })
+}

@@ -1,0 +1,74 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import * as conversation from '../../application/ticket-comments.js'
+import type { AppContext } from '../../application/context.js'
+import { principal } from '../plugins/auth.js'
+import { decodeCursor, encodeCursor } from '../cursor.js'
+import { expectedVersion } from '../etag.js'
+import { IfMatchHeaders, problemResponses, ref } from '../schemas/common.js'
+import { CommentParams, CreateTicketCommentBody, SubListQuery, TicketCommentPage, TicketCommentSchema, TicketParams } from '../schemas/tickets.js'
+import { presentComment } from '../presenters/tickets.js'
+
+export const COMMENT_DESCRIPTION = `Adds a comment to the conversation. What it does to the ticket:
+- the first **public** comment by an agent or admin is the first response: it stops the clock (\`sla.status\` becomes
+  \`met\` or \`breached\`, \`sla.firstRespondedAt\` is set). Internal notes and customer comments never count;
+- an agent's public comment with \`awaitingCustomer: true\` is a contact attempt: the ticket goes to
+  \`pending_customer\` and \`contactAttempts\` goes up by one;
+- a customer comment answers them: \`contactAttempts\` back to 0 and the status back to \`open\`.
+Customers write public comments only (403). A closed ticket takes no comments: 409 \`ticket-closed\`, whose \`next\`
+points to a reopen request (closed for no response) or to a new ticket. Every comment moves the ticket's version on;
+\`If-Match\` (optional) refers to the ticket's ETag.`
+
+export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post('/v1/tickets/:ticketId/comments', {
+    schema: {
+      operationId: 'createTicketComment', tags: ['tickets'], summary: 'Comment on a ticket',
+      description: COMMENT_DESCRIPTION,
+      params: TicketParams,
+      headers: IfMatchHeaders,
+      body: ref(CreateTicketCommentBody),
+      response: { 201: ref(TicketCommentSchema), ...problemResponses(404, 409, 412) }
+    }
+  }, async (request, reply) => {
+    const { ticketId } = request.params
+    const b = request.body
+    const { comment } = await conversation.addComment(ctx, principal(request), ticketId, {
+      body: b.body, visibility: b.visibility ?? 'public', awaitingCustomer: b.awaitingCustomer
+    }, expectedVersion(request))
+    reply.header('location', `/v1/tickets/${ticketId}/comments/${comment.id}`)
+    return await reply.code(201).send(presentComment(comment))
+  })
+
+  app.get('/v1/tickets/:ticketId/comments', {
+    schema: {
+      operationId: 'listTicketComments', tags: ['tickets'], summary: 'The conversation of a ticket',
+      description: 'Oldest first (createdAt, then id). Customers never see internal comments.',
+      params: TicketParams,
+      querystring: SubListQuery,
+      response: { 200: ref(TicketCommentPage), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const { ticketId } = request.params
+    const pos = decodeCursor(request.query.cursor, { ticketId }, ['string', 'string'])
+    const page = await conversation.listComments(ctx, principal(request), ticketId, {
+      limit: request.query.limit,
+      after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }
+    })
+    const last = page.items.at(-1)
+    return {
+      items: page.items.map(presentComment),
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.createdAt.toISOString(), last.id], { ticketId }) : null
+    }
+  })
+
+  app.get('/v1/tickets/:ticketId/comments/:commentId', {
+    schema: {
+      operationId: 'getTicketComment', tags: ['tickets'], summary: 'Get one comment',
+      description: 'Internal comments are 404 for customers.',
+      params: CommentParams,
+      response: { 200: ref(TicketCommentSchema), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const c = await conversation.getComment(ctx, principal(request), request.params.ticketId, request.params.commentId)
+    return presentComment(c)
+  })
+}

@@ -1,0 +1,166 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import * as tickets from '../../application/tickets.js'
+import { listTicketEvents } from '../../application/ticket-events.js'
+import type { AppContext } from '../../application/context.js'
+import { TICKET_POLICY } from '../../domain/policy/policy.js'
+import { principal } from '../plugins/auth.js'
+import { decodeCursor, encodeCursor } from '../cursor.js'
+import { expectedVersion, notModified, setEtag } from '../etag.js'
+import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, problemResponses, ref } from '../schemas/common.js'
+import {
+  CloseTicketBody, CreateTicketBody, SubListQuery, TicketEventPage, TicketListQuery, TicketPage, TicketParams, TicketSchema, UpdateTicketBody
+} from '../schemas/tickets.js'
+import { presentTicket, presentTicketEvent } from '../presenters/tickets.js'
+
+const date = (s: string | undefined): Date | undefined => s === undefined ? undefined : new Date(s)
+
+export const PATCH_DESCRIPTION = `Changes subject, description, category or assignee. Who may change what:
+
+| field | customer (own organization) | agent / admin |
+|---|---|---|
+| subject | yes, unless the ticket is closed (409 \`ticket-closed\`) | yes |
+| description | yes, unless the ticket is closed (409 \`ticket-closed\`) | yes |
+| category | no — 403 \`field-not-allowed\` | yes |
+| assigneeId | no — 403 \`field-not-allowed\` | yes |
+
+Status, severity and closing have their own actions (comments, \`severity-changes\`, \`close\`, reopen requests).
+Send \`If-Match\` with the ETag you hold: a stale one is 412 and changes nothing. A PATCH that changes nothing keeps
+the version and writes no event.`
+
+export const CLOSE_DESCRIPTION = `Closes the ticket (agents and admins). Rules of the support terms:
+- \`no_response\` needs at least ${TICKET_POLICY.minContactAttemptsForNoResponse} unanswered contact attempts
+  (agent comments with \`awaitingCustomer: true\` not followed by a customer comment) — otherwise 409
+  \`not-enough-contact-attempts\` with \`contactAttempts\` and \`required\`;
+- \`out_of_scope\` needs a \`note\` (422 \`note-required\`);
+- a closed ticket cannot be closed again (409 \`invalid-transition\` with \`currentStatus\`).
+Closing a ticket that has not had its first response stops the clock: the closure is the response.
+Tickets closed for \`no_response\` can be reopened on request within ${TICKET_POLICY.reopenWindowDays} days.`
+
+export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post('/v1/tickets', {
+    schema: {
+      operationId: 'createTicket', tags: ['tickets'], summary: 'Open a ticket',
+      description: `Customers open tickets for their own organization (organizationId is implied by the token); agents and admins name it.
+Refused with 403 \`subscription-inactive\` unless the organization's subscription is current, and with 422
+\`channel-not-in-plan\` when the plan lacks the channel (video call needs Enhanced or Premier, phone needs Premier).
+Priority follows severity (urgent→P1, high/medium→P2, low→P3); the first-response clock starts now and the deadline
+(\`sla.dueAt\`) comes from the plan's target and calendar.`,
+      body: ref(CreateTicketBody),
+      response: { 201: ref(TicketSchema), ...problemResponses(404, 422) }
+    }
+  }, async (request, reply) => {
+    const b = request.body
+    const view = await tickets.createTicket(ctx, principal(request), {
+      organizationId: b.organizationId,
+      subject: b.subject,
+      description: b.description,
+      severity: b.severity,
+      channel: b.channel,
+      requester: b.requester,
+      category: b.category
+    })
+    setEtag(reply, view.ticket.version)
+    reply.header('location', `/v1/tickets/${view.ticket.id}`)
+    return await reply.code(201).send(presentTicket(view))
+  })
+
+  app.get('/v1/tickets', {
+    schema: {
+      operationId: 'listTickets', tags: ['tickets'], summary: 'List tickets',
+      description: `Newest first: ordered by createdAt descending, then id descending (a stable total order; keyset
+pagination, so no duplicates or gaps while paging). Customers see only their organization's tickets. \`slaStatus\`
+is evaluated at the time of the request. Every filter is served by an index ending in (createdAt, id).`,
+      querystring: TicketListQuery,
+      response: { 200: ref(TicketPage), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const { limit, cursor, ...query } = request.query
+    const pos = decodeCursor(cursor, query, ['string', 'string'])
+    const page = await tickets.listTickets(ctx, principal(request), {
+      organizationId: query.organizationId,
+      status: query.status,
+      severity: query.severity,
+      priority: query.priority,
+      slaStatus: query.slaStatus,
+      assigneeId: query.assigneeId,
+      channel: query.channel,
+      createdAfter: date(query.createdAfter),
+      createdBefore: date(query.createdBefore),
+      updatedAfter: date(query.updatedAfter)
+    }, { limit, after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string } })
+    const last = page.items.at(-1)?.ticket
+    return {
+      items: page.items.map(presentTicket),
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.createdAt.toISOString(), last.id], query) : null
+    }
+  })
+
+  app.get('/v1/tickets/:ticketId', {
+    schema: {
+      operationId: 'getTicket', tags: ['tickets'], summary: 'Get a ticket',
+      description: 'The `sla` object is computed at read time (status and remaining business seconds). `If-None-Match` with the current ETag gives 304.',
+      params: TicketParams,
+      headers: IfNoneMatchHeaders,
+      response: { 200: ref(TicketSchema), 304: NotModified, ...problemResponses(404) }
+    }
+  }, async (request, reply) => {
+    const view = await tickets.getTicket(ctx, principal(request), request.params.ticketId)
+    setEtag(reply, view.ticket.version)
+    if (notModified(request, view.ticket.version)) return await reply.code(304).send()
+    return presentTicket(view)
+  })
+
+  app.patch('/v1/tickets/:ticketId', {
+    schema: {
+      operationId: 'updateTicket', tags: ['tickets'], summary: 'Change subject, description, category or assignee',
+      description: PATCH_DESCRIPTION,
+      params: TicketParams,
+      headers: IfMatchHeaders,
+      body: ref(UpdateTicketBody),
+      response: { 200: ref(TicketSchema), ...problemResponses(404, 409, 412) }
+    }
+  }, async (request, reply) => {
+    const b = request.body
+    const view = await tickets.updateTicket(ctx, principal(request), request.params.ticketId, {
+      subject: b.subject, description: b.description, category: b.category, assigneeId: b.assigneeId
+    }, expectedVersion(request))
+    setEtag(reply, view.ticket.version)
+    return presentTicket(view)
+  })
+
+  app.post('/v1/tickets/:ticketId/close', {
+    schema: {
+      operationId: 'closeTicket', tags: ['tickets'], summary: 'Close a ticket (agents and admins)',
+      description: CLOSE_DESCRIPTION,
+      params: TicketParams,
+      headers: IfMatchHeaders,
+      body: ref(CloseTicketBody),
+      response: { 200: ref(TicketSchema), ...problemResponses(404, 409, 412, 422) }
+    }
+  }, async (request, reply) => {
+    const view = await tickets.closeTicket(ctx, principal(request), request.params.ticketId, request.body, expectedVersion(request))
+    setEtag(reply, view.ticket.version)
+    return presentTicket(view)
+  })
+
+  app.get('/v1/tickets/:ticketId/events', {
+    schema: {
+      operationId: 'listTicketEvents', tags: ['events'], summary: 'A ticket\'s audit trail',
+      description: `Every change to the ticket, its comments, severity changes and reopen requests, in the order it was
+written, with actor, time and before/after. Each event was written in the same transaction as its change. Customers
+never see internal events (internal comments).`,
+      params: TicketParams,
+      querystring: SubListQuery,
+      response: { 200: ref(TicketEventPage), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const { ticketId } = request.params
+    const pos = decodeCursor(request.query.cursor, { ticketId }, ['number'])
+    const page = await listTicketEvents(ctx, principal(request), ticketId, { limit: request.query.limit, afterId: pos?.[0] as number | undefined })
+    const last = page.items.at(-1)
+    return {
+      items: page.items.map(presentTicketEvent),
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.id], { ticketId }) : null
+    }
+  })
+}
