@@ -18,5 +18,8 @@ export const ticketExternalRefs = pgTable('ticket_external_refs', {
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull()
 }, (t) => [
   uniqueIndex('ticket_external_refs_org_system_external_idx').on(t.organizationId, t.system, t.externalId),
-  index('ticket_external_refs_ticket_idx').on(t.ticketId, t.system, t.externalId)
+  /** staff look a reference up across organizations */
+  index('ticket_external_refs_system_external_idx').on(t.system, t.externalId),
+  /** a ticket's references, to present them */
+  index('ticket_external_refs_ticket_idx').on(t.ticketId)
 ])
