@@ -1,6 +1,6 @@
 import t from 'tap'
 import fc from 'fast-check'
-import { DomainError } from '../../../src/domain/errors.js'
+import type { DomainError } from '../../../src/domain/errors.js'
 import {
   assertStatusChangeAllowed,
   buildChecklist,

@@ -26,7 +26,6 @@ const book = (at: string, minutes = 30, cal = BH, now = NOW) => () => assertBook
 
 t.test('status machine: scheduled → canceled | completed | no_show; final states refuse everything', async (t) => {
   const past = new Date('2026-10-01T17:00:00Z')
-  const future = new Date('2026-11-02T17:00:00Z')
   for (const to of CALL_STATUS_CHANGES) {
     t.equal(codeOf(() => assertCallTransition({ from: 'scheduled', to, by: 'staff', scheduledAt: past, now: NOW })), undefined, `staff: scheduled → ${to} after the start`)
   }
