@@ -72,6 +72,7 @@ export const toTicket = (row: TicketRow): Ticket => ({
     firstRespondedAt: row.firstRespondedAt
   },
   slaHistory: row.slaHistory.map(historyFromRow),
+  externalRefs: row.externalRefs,
   createdBy: { id: row.createdById, role: row.createdByRole as ActorRef['role'] },
   version: row.version,
   createdAt: row.createdAt,

@@ -61,6 +61,9 @@ export interface PastSlaCycle {
 
 export interface Requester { name: string; email: string }
 
+/** the ticket's identity in an integrator's system (unique per organization, system and externalId) */
+export interface ExternalRef { system: string; externalId: string; url: string | null }
+
 export interface Ticket {
   id: string
   organizationId: string
@@ -82,6 +85,8 @@ export interface Ticket {
   contactAttempts: number
   sla: SlaCycle
   slaHistory: PastSlaCycle[]
+  /** references in integrators' systems (absent: none) */
+  externalRefs?: ExternalRef[]
   createdBy: ActorRef
   version: number
   createdAt: Date
