@@ -28,6 +28,7 @@ export const events = pgTable('events', {
 }, (t) => [
   index('events_feed_idx').on(t.txid, t.id),
   index('events_org_feed_idx').on(t.organizationId, t.txid, t.id),
+  index('events_org_history_idx').on(t.organizationId, t.id),
   index('events_resource_idx').on(t.resourceId, t.id),
   index('events_ticket_idx').on(t.ticketId, t.id)
 ])

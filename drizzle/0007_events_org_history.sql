@@ -1,0 +1,1 @@
+CREATE INDEX "events_org_history_idx" ON "events" USING btree ("organization_id","id");
