@@ -1,3 +1,4 @@
+import type { Test } from 'tap'
 import { BUILT_IN_CALENDARS, toBusinessCalendar, usFederalHolidays } from '../../../src/domain/sla/calendars.js'
 import type { BusinessCalendar } from '../../../src/domain/sla/calendar.js'
 import { responseTarget, type CalendarId, type PlanId, type Severity } from '../../../src/domain/policy/policy.js'
@@ -45,7 +46,7 @@ export function newTicket (plan: PlanId, severity: Severity, at: Date | string, 
 }
 
 /** asserts that fn throws a DomainError with this code (and these extras, when given) */
-export function throwsCode (t: { ok: (v: unknown, msg?: string) => void; match: (a: unknown, b: unknown, msg?: string) => void; fail: (msg?: string) => void }, fn: () => unknown, code: string, extras?: Record<string, unknown>, msg?: string): void {
+export function throwsCode (t: Pick<Test, 'match' | 'fail'>, fn: () => unknown, code: string, extras?: Record<string, unknown>, msg?: string): void {
   try {
     fn()
   } catch (e) {
