@@ -8,6 +8,10 @@ import { organizationEventRoutes } from './organization-events.js'
 import { organizationRoutes } from './organizations.js'
 import { policyRoutes } from './policy.js'
 import { responsibilityRoutes } from './responsibilities.js'
+import { reopenRequestRoutes } from './reopen-requests.js'
+import { severityChangeRoutes } from './severity-changes.js'
+import { ticketCommentRoutes } from './ticket-comments.js'
+import { ticketRoutes } from './tickets.js'
 import { slaRoutes } from './sla.js'
 
 /** every route module, registered explicitly; each is an encapsulated plugin */
@@ -21,4 +25,8 @@ export async function registerRoutes (app: FastifyInstance, ctx: AppContext): Pr
   await app.register(responsibilityRoutes, { ctx })
   await app.register(organizationEventRoutes, { ctx })
   await app.register(changeFeedRoutes, { ctx })
+  await app.register(ticketRoutes, { ctx })
+  await app.register(ticketCommentRoutes, { ctx })
+  await app.register(severityChangeRoutes, { ctx })
+  await app.register(reopenRequestRoutes, { ctx })
 }

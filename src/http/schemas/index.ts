@@ -8,6 +8,7 @@ import { organizationSchemas } from './organizations.js'
 import { policySchemas } from './policy.js'
 import { responsibilitySchemas } from './responsibilities.js'
 import { slaSchemas } from './sla.js'
+import { ticketSchemas } from './tickets.js'
 
 /** every named schema, registered once with app.addSchema; order matters only for readability */
 export const allSchemas: TSchema[] = [
@@ -19,5 +20,6 @@ export const allSchemas: TSchema[] = [
   ...onboardingSchemas,
   ...responsibilitySchemas,
   ...organizationEventSchemas,
-  ...changeFeedSchemas
+  ...changeFeedSchemas,
+  ...ticketSchemas
 ]
