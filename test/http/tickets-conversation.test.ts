@@ -1,0 +1,186 @@
+import t from 'tap'
+import { buildTestApp } from '../helpers/app.js'
+import { comment, contactAttempts, events, getTicket, openTicket } from './tickets-helpers.js'
+
+const h = await buildTestApp(t)
+const MON_0900 = '2026-03-09T09:00:00-07:00' // Monday, PDT
+h.clock.set(MON_0900)
+const org = await h.createOrg('enhanced')
+const cust = await h.customerToken(org.id)
+const agent = await h.agentToken()
+
+t.test('first response met: internal notes and customer comments do not stop the clock', async (t) => {
+  h.clock.set(MON_0900)
+  const tk = await openTicket(h, cust, { severity: 'urgent' }) // Enhanced P1: 1 BH → due 10:00
+  t.equal(tk.sla.dueAt, '2026-03-09T17:00:00.000Z')
+  h.clock.set('2026-03-09T09:10:00-07:00')
+  const note = await comment(h, agent, tk.id, { body: 'Checking the DNS history', visibility: 'internal' })
+  t.equal(note.firstResponse, false)
+  h.clock.set('2026-03-09T09:20:00-07:00')
+  await comment(h, cust, tk.id, { body: 'Any news?' })
+  let now = await getTicket(h, cust, tk.id)
+  t.equal(now.sla.firstRespondedAt, null)
+  t.equal(now.sla.status, 'on_track')
+  t.equal(now.sla.remainingBusinessSeconds, 2400)
+  h.clock.set('2026-03-09T09:50:00-07:00')
+  now = await getTicket(h, cust, tk.id)
+  t.equal(now.sla.status, 'at_risk', 'less than 25 % of the hour left')
+  t.equal(now.sla.remainingBusinessSeconds, 600)
+  const first = await comment(h, agent, tk.id, { body: 'We are on it' })
+  t.equal(first.firstResponse, true)
+  now = await getTicket(h, cust, tk.id)
+  t.equal(now.sla.status, 'met')
+  t.equal(now.sla.firstRespondedAt, '2026-03-09T16:50:00.000Z')
+  t.equal(now.sla.remainingBusinessSeconds, 0)
+  h.clock.set('2026-03-09T12:00:00-07:00')
+  t.equal((await getTicket(h, cust, tk.id)).sla.status, 'met', 'stays met')
+  const trail = await events(h, agent, tk.id)
+  t.match(trail.find((e) => e.type === 'ticket.first_responded'), { actor: { id: 'agent-1' }, data: { result: 'met', firstRespondedAt: '2026-03-09T16:50:00.000Z' } })
+})
+
+t.test('first response breached; the clock does not run over the weekend', async (t) => {
+  h.clock.set(MON_0900)
+  const tk = await openTicket(h, cust, { severity: 'urgent' })
+  h.clock.set('2026-03-09T10:00:00.001-07:00')
+  t.equal((await getTicket(h, cust, tk.id)).sla.status, 'breached', 'past due, unanswered')
+  await comment(h, agent, tk.id, { body: 'Sorry for the wait' })
+  const after = await getTicket(h, cust, tk.id)
+  t.equal(after.sla.status, 'breached')
+  t.equal(after.sla.firstRespondedAt, '2026-03-09T17:00:00.001Z')
+
+  // Friday 17:30 PST + 1 BH: 30 min on Friday, 30 min on Monday (after the DST change) → Mon 06:30 PDT
+  h.clock.set('2026-03-06T17:30:00-08:00')
+  const fri = await openTicket(h, cust, { severity: 'urgent' })
+  t.equal(fri.sla.dueAt, '2026-03-09T13:30:00.000Z')
+  h.clock.set('2026-03-07T12:00:00-08:00')
+  const sat = await getTicket(h, cust, fri.id)
+  t.same({ status: sat.sla.status, remaining: sat.sla.remainingBusinessSeconds }, { status: 'on_track', remaining: 1800 })
+})
+
+t.test('contact attempts: pending_customer and back to open on the customer\'s answer', async (t) => {
+  h.clock.set(MON_0900)
+  const tk = await openTicket(h, cust)
+  const c1 = await comment(h, agent, tk.id, { body: 'Please send the TXT record', awaitingCustomer: true })
+  t.match(c1, { awaitingCustomer: true, firstResponse: true, visibility: 'public' })
+  let now = await getTicket(h, cust, tk.id)
+  t.match(now, { status: 'pending_customer', contactAttempts: 1 })
+  await comment(h, agent, tk.id, { body: 'Reminder', awaitingCustomer: true })
+  t.match(await getTicket(h, cust, tk.id), { status: 'pending_customer', contactAttempts: 2 })
+  await comment(h, cust, tk.id, { body: 'Here it is: v=DMARC1; p=none' })
+  now = await getTicket(h, cust, tk.id)
+  t.match(now, { status: 'open', contactAttempts: 0 })
+  const trail = await events(h, cust, tk.id)
+  t.same(trail.map((e) => e.type), [
+    'ticket.created',
+    'ticket.comment_added', 'ticket.first_responded', 'ticket.contact_attempted',
+    'ticket.comment_added', 'ticket.contact_attempted',
+    'ticket.comment_added', 'ticket.contact_answered'
+  ])
+  t.match(trail[3], { resource: { type: 'ticket', id: tk.id, version: 2 }, data: { before: { status: 'open', contactAttempts: 0 }, after: { status: 'pending_customer', contactAttempts: 1 } } })
+  t.match(trail[7], { actor: { role: 'customer' }, data: { before: { status: 'pending_customer', contactAttempts: 2 }, after: { status: 'open', contactAttempts: 0 } } })
+  t.match(trail[1], { resource: { type: 'comment', id: c1.id, version: 1 }, visibility: 'public', data: { ticketVersion: 2, comment: { body: 'Please send the TXT record' } } })
+})
+
+t.test('comment refusals and If-Match', async (t) => {
+  const tk = await openTicket(h, cust)
+  const internal = await h.request(cust, { method: 'POST', url: `/v1/tickets/${tk.id}/comments`, payload: { body: 'x', visibility: 'internal' } })
+  t.equal(internal.statusCode, 403)
+  t.equal(internal.json().code, 'forbidden')
+  const attempt = await h.request(cust, { method: 'POST', url: `/v1/tickets/${tk.id}/comments`, payload: { body: 'x', awaitingCustomer: true } })
+  t.equal(attempt.statusCode, 403)
+  const both = await h.request(agent, { method: 'POST', url: `/v1/tickets/${tk.id}/comments`, payload: { body: 'x', visibility: 'internal', awaitingCustomer: true } })
+  t.equal(both.statusCode, 400)
+  t.equal(both.json().code, 'validation-failed')
+  const empty = await h.request(agent, { method: 'POST', url: `/v1/tickets/${tk.id}/comments`, payload: { body: '' } })
+  t.equal(empty.statusCode, 400)
+  const stale = await h.request(agent, { method: 'POST', url: `/v1/tickets/${tk.id}/comments`, headers: { 'if-match': '"7"' }, payload: { body: 'x' } })
+  t.equal(stale.statusCode, 412)
+  const fresh = await h.request(agent, { method: 'POST', url: `/v1/tickets/${tk.id}/comments`, headers: { 'if-match': '"1"' }, payload: { body: 'x' } })
+  t.equal(fresh.statusCode, 201)
+  t.equal(fresh.headers.location, `/v1/tickets/${tk.id}/comments/${fresh.json().id}`)
+  const list = await h.request(agent, { method: 'GET', url: `/v1/tickets/${tk.id}/comments` })
+  t.equal(list.json().items.length, 1, 'refused comments left nothing behind')
+})
+
+t.test('customers never see internal comments (list, single, audit trail); pages of the conversation', async (t) => {
+  h.clock.set(MON_0900)
+  const tk = await openTicket(h, cust)
+  const bodies = ['public 1', 'internal 1', 'public 2', 'internal 2', 'public 3']
+  const ids: string[] = []
+  for (const [i, body] of bodies.entries()) {
+    h.clock.advance(1000)
+    ids.push((await comment(h, i === 0 || i === 4 ? cust : agent, tk.id, { body, visibility: body.startsWith('internal') ? 'internal' : 'public' })).id)
+  }
+  const custList = (await h.request(cust, { method: 'GET', url: `/v1/tickets/${tk.id}/comments` })).json().items
+  t.same(custList.map((c: { body: string }) => c.body), ['public 1', 'public 2', 'public 3'])
+  const agentBodies: string[] = []
+  let cursor: string | null = null
+  do {
+    const page: { items: Array<{ body: string }>; nextCursor: string | null } = (await h.request(agent, { method: 'GET', url: `/v1/tickets/${tk.id}/comments?limit=2${cursor === null ? '' : `&cursor=${cursor}`}` })).json()
+    agentBodies.push(...page.items.map((c) => c.body))
+    cursor = page.nextCursor
+  } while (cursor !== null)
+  t.same(agentBodies, bodies, 'agents see everything, oldest first')
+  t.equal((await h.request(cust, { method: 'GET', url: `/v1/tickets/${tk.id}/comments/${ids[1]}` })).statusCode, 404)
+  t.equal((await h.request(agent, { method: 'GET', url: `/v1/tickets/${tk.id}/comments/${ids[1]}` })).statusCode, 200)
+  t.equal((await h.request(cust, { method: 'GET', url: `/v1/tickets/${tk.id}/comments/${ids[0]}` })).json().body, 'public 1')
+
+  const custTrail = await events(h, cust, tk.id)
+  const agentTrail = await events(h, agent, tk.id)
+  t.notOk(custTrail.some((e) => e.visibility === 'internal' || JSON.stringify(e.data).includes('internal 1')), 'no internal event for customers')
+  t.equal(agentTrail.filter((e) => e.visibility === 'internal').length, 2)
+  t.match(agentTrail.find((e) => e.visibility === 'internal'), { type: 'ticket.comment_added', data: { comment: { visibility: 'internal' } } })
+  const firstPage = (await h.request(agent, { method: 'GET', url: `/v1/tickets/${tk.id}/events?limit=2` })).json()
+  const second = (await h.request(agent, { method: 'GET', url: `/v1/tickets/${tk.id}/events?limit=100&cursor=${firstPage.nextCursor}` })).json()
+  t.same([...firstPage.items, ...second.items].map((e: { id: string }) => e.id), agentTrail.map((e) => e.id), 'the trail pages in order')
+  const ordered = agentTrail.map((e) => Number(e.id))
+  t.same(ordered, [...ordered].sort((a, b) => a - b))
+})
+
+t.test('closing: roles, no_response needs contact attempts, out_of_scope needs a note, state machine, If-Match', async (t) => {
+  h.clock.set(MON_0900)
+  const tk = await openTicket(h, cust)
+  const byCustomer = await h.request(cust, { method: 'POST', url: `/v1/tickets/${tk.id}/close`, payload: { reason: 'resolved' } })
+  t.equal(byCustomer.statusCode, 403)
+  t.equal(byCustomer.json().code, 'forbidden')
+
+  await contactAttempts(h, agent, tk.id, 2)
+  const early = await h.request(agent, { method: 'POST', url: `/v1/tickets/${tk.id}/close`, payload: { reason: 'no_response' } })
+  t.equal(early.statusCode, 409)
+  t.match(early.json(), { code: 'not-enough-contact-attempts', contactAttempts: 2, required: 3 })
+  await contactAttempts(h, agent, tk.id, 1)
+  const v = (await getTicket(h, agent, tk.id)).version
+  const stale = await h.request(agent, { method: 'POST', url: `/v1/tickets/${tk.id}/close`, headers: { 'if-match': `"${v - 1}"` }, payload: { reason: 'no_response' } })
+  t.equal(stale.statusCode, 412)
+  t.equal((await getTicket(h, agent, tk.id)).status, 'pending_customer', 'stale close changed nothing')
+  h.clock.set('2026-03-10T09:00:00-07:00')
+  const closed = await h.request(agent, { method: 'POST', url: `/v1/tickets/${tk.id}/close`, headers: { 'if-match': `"${v}"` }, payload: { reason: 'no_response' } })
+  t.equal(closed.statusCode, 200, closed.body)
+  t.equal(closed.headers.etag, `"${v + 1}"`)
+  t.match(closed.json(), { status: 'closed', closedReason: 'no_response', closedAt: '2026-03-10T16:00:00.000Z', closedBy: { id: 'agent-1', role: 'agent' }, contactAttempts: 3 })
+  const again = await h.request(agent, { method: 'POST', url: `/v1/tickets/${tk.id}/close`, payload: { reason: 'resolved' } })
+  t.equal(again.statusCode, 409)
+  t.match(again.json(), { code: 'invalid-transition', currentStatus: 'closed' })
+
+  const onClosed = await h.request(cust, { method: 'POST', url: `/v1/tickets/${tk.id}/comments`, payload: { body: 'Hello?' } })
+  t.equal(onClosed.statusCode, 409)
+  t.match(onClosed.json(), { code: 'ticket-closed', closedReason: 'no_response', next: { action: 'request-reopen', href: `/v1/tickets/${tk.id}/reopen-requests` } })
+  const patchClosed = await h.request(cust, { method: 'PATCH', url: `/v1/tickets/${tk.id}`, payload: { subject: 'x' } })
+  t.equal(patchClosed.statusCode, 409)
+  t.equal(patchClosed.json().code, 'ticket-closed')
+  t.equal((await h.request(agent, { method: 'PATCH', url: `/v1/tickets/${tk.id}`, payload: { category: 'dns' } })).statusCode, 200, 'staff may still tidy a closed ticket')
+
+  const other = await openTicket(h, cust)
+  const noNote = await h.request(agent, { method: 'POST', url: `/v1/tickets/${other.id}/close`, payload: { reason: 'out_of_scope' } })
+  t.equal(noNote.statusCode, 422)
+  t.equal(noNote.json().code, 'note-required')
+  const oos = await h.request(agent, { method: 'POST', url: `/v1/tickets/${other.id}/close`, payload: { reason: 'out_of_scope', note: 'SAML/SSO is a customer responsibility' } })
+  t.equal(oos.statusCode, 200)
+  t.match(oos.json(), { closedReason: 'out_of_scope', closeNote: 'SAML/SSO is a customer responsibility', sla: { status: 'met', firstRespondedAt: '2026-03-10T16:00:00.000Z' } })
+  const onOos = await h.request(agent, { method: 'POST', url: `/v1/tickets/${other.id}/comments`, payload: { body: 'x' } })
+  t.match(onOos.json(), { code: 'ticket-closed', next: { action: 'create-ticket', href: '/v1/tickets' } })
+  const trail = await events(h, cust, other.id)
+  t.match(trail.at(-1), { type: 'ticket.closed', data: { before: { status: 'open' }, after: { status: 'closed', closedReason: 'out_of_scope', closeNote: 'SAML/SSO is a customer responsibility' }, firstResponseByClosing: true } })
+  const badReason = await h.request(agent, { method: 'POST', url: `/v1/tickets/${other.id}/close`, payload: { reason: 'fixed' } })
+  t.equal(badReason.statusCode, 400)
+})
