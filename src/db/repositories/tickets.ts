@@ -10,6 +10,7 @@ import type { ActorRef, PastSlaCycle, Ticket, TicketStatus } from '../../domain/
 import type { Channel, Priority, Severity } from '../../domain/policy/policy.js'
 import type { DbOrTx } from '../client.js'
 import { PreparedStatement } from '../prepared.js'
+import { hasRefCondition } from './external-refs.js'
 import { tickets, type SlaHistoryRow } from '../schema/tickets.js'
 
 export type TicketRow = typeof tickets.$inferSelect
@@ -215,6 +216,9 @@ export interface TicketFilters {
   createdBefore?: Date
   /** updated_at >= updatedAfter */
   updatedAfter?: Date
+  /** with externalId: tickets carrying this external reference (issue 6, src/db/repositories/external-refs.ts) */
+  externalSystem?: string
+  externalId?: string
 }
 
 export interface KeysetPosition { createdAt: Date; id: string }
@@ -244,6 +248,7 @@ function buildList (db: DbOrTx, name: string, filters: TicketFilters, keyset: bo
   if (filters.createdAfter !== undefined) where.push(gte(tickets.createdAt, p('createdAfter', 'timestamptz')))
   if (filters.createdBefore !== undefined) where.push(lt(tickets.createdAt, p('createdBefore', 'timestamptz')))
   if (filters.updatedAfter !== undefined) where.push(gte(tickets.updatedAt, p('updatedAfter', 'timestamptz')))
+  if (filters.externalSystem !== undefined) where.push(hasRefCondition(p('externalSystem'), p('externalId')))
   // row comparison: an index range condition on (…, created_at, id)
   if (keyset) where.push(sql`(${tickets.createdAt}, ${tickets.id}) < (${p('afterCreatedAt', 'timestamptz')}, ${p('afterId', 'uuid')})`)
   return db.select().from(tickets)
@@ -263,6 +268,7 @@ function listStatement (filters: TicketFilters, keyset: boolean): ListStatement 
   if (filters.createdAfter !== undefined) parts.push('createdAfter')
   if (filters.createdBefore !== undefined) parts.push('createdBefore')
   if (filters.updatedAfter !== undefined) parts.push('updatedAfter')
+  if (filters.externalSystem !== undefined) parts.push('externalRef')
   parts.push(keyset ? 'keyset' : 'first')
   const key = parts.join('+')
   let stmt = listStatements.get(key)

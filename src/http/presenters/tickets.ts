@@ -57,6 +57,7 @@ export const presentTicket = ({ ticket: t, sla }: TicketView): Static<typeof Tic
   contactAttempts: t.contactAttempts,
   sla: presentSla(sla),
   slaHistory: t.slaHistory.map(presentCycle),
+  externalRefs: (t.externalRefs ?? []).map((r) => ({ system: r.system, externalId: r.externalId, url: r.url })),
   createdBy: t.createdBy,
   version: t.version,
   createdAt: t.createdAt.toISOString(),

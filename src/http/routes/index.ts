@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../application/context.js'
 import { calendarRoutes } from './calendars.js'
 import { changeFeedRoutes } from './change-feed.js'
+import { externalTicketRoutes } from './external-tickets.js'
 import { healthRoutes } from './health.js'
 import { onboardingRoutes } from './onboarding.js'
 import { organizationEventRoutes } from './organization-events.js'
@@ -29,4 +30,5 @@ export async function registerRoutes (app: FastifyInstance, ctx: AppContext): Pr
   await app.register(ticketCommentRoutes, { ctx })
   await app.register(severityChangeRoutes, { ctx })
   await app.register(reopenRequestRoutes, { ctx })
+  await app.register(externalTicketRoutes, { ctx })
 }

@@ -11,6 +11,7 @@ import {
   CloseTicketBody, CreateTicketBody, SubListQuery, TicketEventPage, TicketListQuery, TicketPage, TicketParams, TicketSchema, UpdateTicketBody
 } from '../schemas/tickets.js'
 import { presentTicket, presentTicketEvent } from '../presenters/tickets.js'
+import { externalRefFilter } from './external-tickets.js'
 
 const date = (s: string | undefined): Date | undefined => s === undefined ? undefined : new Date(s)
 
@@ -86,7 +87,8 @@ is evaluated at the time of the request. Every filter is served by an index endi
       channel: query.channel,
       createdAfter: date(query.createdAfter),
       createdBefore: date(query.createdBefore),
-      updatedAfter: date(query.updatedAfter)
+      updatedAfter: date(query.updatedAfter),
+      ...externalRefFilter(query.externalSystem, query.externalId)
     }, { limit, after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string } })
     const last = page.items.at(-1)?.ticket
     return {

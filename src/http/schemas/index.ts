@@ -1,6 +1,8 @@
 import type { TSchema } from '@sinclair/typebox'
 import { calendarSchemas } from './calendars.js'
 import { changeFeedSchemas } from './change-feed.js'
+import { externalRefSchemas } from './external-refs.js'
+import { externalTicketSchemas } from './external-tickets.js'
 import { commonSchemas } from './common.js'
 import { onboardingSchemas } from './onboarding.js'
 import { organizationEventSchemas } from './organization-events.js'
@@ -21,5 +23,7 @@ export const allSchemas: TSchema[] = [
   ...responsibilitySchemas,
   ...organizationEventSchemas,
   ...changeFeedSchemas,
-  ...ticketSchemas
+  ...externalRefSchemas,
+  ...ticketSchemas,
+  ...externalTicketSchemas
 ]

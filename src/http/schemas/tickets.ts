@@ -3,6 +3,7 @@ import { CLOSED_REASONS, COMMENT_VISIBILITIES, TICKET_STATUSES } from '../../dom
 import { REOPEN_STATUSES } from '../../domain/tickets/reopen.js'
 import { SLA_STATUSES } from '../../domain/sla/first-response.js'
 import { CursorParam, Limit, Nullable, Page, Timestamp, Uuid, ref } from './common.js'
+import { ExternalRefSchema, EXTERNAL_ID_PATTERN, SYSTEM_PATTERN } from './external-refs.js'
 import { CalendarIdSchema, ChannelSchema, PlanIdSchema, PrioritySchema, SeveritySchema, literalUnion } from './policy.js'
 
 const TICKET_ID = '9b2d7c1e-4a5f-4e8b-9c3d-2f1a0b9e8d7c'
@@ -91,6 +92,7 @@ const TICKET_EXAMPLE = {
   contactAttempts: 0,
   sla: SLA_EXAMPLE,
   slaHistory: [],
+  externalRefs: [],
   createdBy: { id: 'customer-1', role: 'customer' },
   version: 1,
   createdAt: '2026-03-07T01:30:00.000Z',
@@ -116,6 +118,7 @@ export const TicketSchema = Type.Object({
   contactAttempts: Type.Integer({ minimum: 0, description: 'Unanswered contact attempts; a customer comment resets it' }),
   sla: ref(TicketSlaSchema),
   slaHistory: Type.Array(ref(TicketSlaCycleSchema), { description: 'Previous first-response cycles (reopened tickets), oldest first' }),
+  externalRefs: Type.Array(ref(ExternalRefSchema), { description: 'References in integrators\' systems (see the external-tickets upsert)' }),
   createdBy: ref(TicketActorSchema),
   version: Type.Integer({ minimum: 1, description: 'Served as the strong ETag' }),
   createdAt: Timestamp,
@@ -161,6 +164,8 @@ export const TicketListQuery = Type.Object({
   createdAfter: Type.Optional({ ...Timestamp, description: 'createdAt at or after this instant' }),
   createdBefore: Type.Optional({ ...Timestamp, description: 'createdAt strictly before this instant' }),
   updatedAfter: Type.Optional({ ...Timestamp, description: 'updatedAt at or after this instant' }),
+  externalSystem: Type.Optional(Type.String({ pattern: SYSTEM_PATTERN, description: 'With externalId: the ticket carrying this external reference (at most one per organization)' })),
+  externalId: Type.Optional(Type.String({ pattern: EXTERNAL_ID_PATTERN, description: 'With externalSystem: see there' })),
   limit: Limit(),
   cursor: Type.Optional(CursorParam)
 }, { additionalProperties: false })

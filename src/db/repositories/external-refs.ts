@@ -1,0 +1,45 @@
+import { and, asc, eq, sql } from 'drizzle-orm'
+import type { ExternalRef } from '../../domain/tickets/ticket.js'
+import type { DbOrTx } from '../client.js'
+import { ticketExternalRefs } from '../schema/external-refs.js'
+import { tickets } from '../schema/tickets.js'
+
+export interface RefRow { id: string; ticketId: string; url: string | null }
+
+/** the reference's row (and its ticket) in an organization, if any */
+export async function findRef (db: DbOrTx, organizationId: string, system: string, externalId: string): Promise<RefRow | undefined> {
+  const rows = await db.select({ id: ticketExternalRefs.id, ticketId: ticketExternalRefs.ticketId, url: ticketExternalRefs.url })
+    .from(ticketExternalRefs)
+    .where(and(eq(ticketExternalRefs.organizationId, organizationId), eq(ticketExternalRefs.system, system), eq(ticketExternalRefs.externalId, externalId)))
+  return rows[0]
+}
+
+/**
+ * Links a ticket to a reference: INSERT … ON CONFLICT DO NOTHING on the unique (organization_id, system,
+ * external_id). Undefined when the reference already names a ticket — also one inserted by a concurrent transaction
+ * (the insert waits for that transaction and then sees the conflict), which is what keeps two tickets from ever
+ * sharing a reference.
+ */
+export async function insertRef (tx: DbOrTx, ref: { ticketId: string; organizationId: string; system: string; externalId: string; url: string | null }, now: Date): Promise<RefRow | undefined> {
+  const rows = await tx.insert(ticketExternalRefs).values({ ...ref, createdAt: now, updatedAt: now })
+    .onConflictDoNothing({ target: [ticketExternalRefs.organizationId, ticketExternalRefs.system, ticketExternalRefs.externalId] })
+    .returning({ id: ticketExternalRefs.id, ticketId: ticketExternalRefs.ticketId, url: ticketExternalRefs.url })
+  return rows[0]
+}
+
+export async function updateRefUrl (tx: DbOrTx, id: string, url: string | null, now: Date): Promise<void> {
+  await tx.update(ticketExternalRefs).set({ url, updatedAt: now }).where(eq(ticketExternalRefs.id, id))
+}
+
+/** rewrites the ticket's read copy (tickets.external_refs) from the reference rows, in the caller's transaction */
+export async function syncTicketRefs (tx: DbOrTx, ticketId: string): Promise<ExternalRef[]> {
+  const refs = await tx.select({ system: ticketExternalRefs.system, externalId: ticketExternalRefs.externalId, url: ticketExternalRefs.url })
+    .from(ticketExternalRefs).where(eq(ticketExternalRefs.ticketId, ticketId))
+    .orderBy(asc(ticketExternalRefs.system), asc(ticketExternalRefs.externalId))
+  await tx.update(tickets).set({ externalRefs: refs }).where(eq(tickets.id, ticketId))
+  return refs
+}
+
+/** SQL condition for ticket lists: the ticket has this reference (served by the (system, external_id) index) */
+export const hasRefCondition = (system: unknown, externalId: unknown) =>
+  sql`${tickets.id} in (select r.ticket_id from ${ticketExternalRefs} r where r.system = ${system} and r.external_id = ${externalId})`
