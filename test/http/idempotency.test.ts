@@ -189,7 +189,7 @@ t.test('while the first request runs: 409 idempotency-key-in-use with Retry-Afte
   slowGate = new Promise((resolve) => { releaseSlow = resolve })
   const first = labPost(admin, '/v1/lab/slow', k)
   // wait until the first request is inside its handler (it has claimed the key)
-  while (calls.slow === 0 || (await h.database.rows(sql`select 1 from idempotency_keys where idempotency_key = ${k}`)).length === 0) await new Promise((resolve) => setImmediate(resolve))
+  while (calls.slow === 0) await new Promise((resolve) => setImmediate(resolve))
   const during = await labPost(admin, '/v1/lab/slow', k)
   t.equal(during.statusCode, 409)
   t.equal(during.json().code, 'idempotency-key-in-use')
@@ -209,7 +209,8 @@ t.test('an in-progress claim older than the stale limit may be reclaimed; the st
   const k = key()
   slowGate = new Promise((resolve) => { releaseSlow = resolve })
   const stuck = labPost(admin, '/v1/lab/slow', k)
-  while ((await h.database.rows(sql`select 1 from idempotency_keys where idempotency_key = ${k}`)).length === 0) await new Promise((resolve) => setImmediate(resolve))
+  // wait until the handler awaits the closed gate (it reads the gate in the same tick as it counts the call)
+  while (calls.slow === 0) await new Promise((resolve) => setImmediate(resolve))
   h.clock.advance(STALE_AFTER_MS + 1000)
   slowGate = Promise.resolve()
   const retry = await labPost(admin, '/v1/lab/slow', k)
@@ -259,4 +260,34 @@ t.test(`20 concurrent requests with one key ${onPostgres ? 'across 3 replicas on
   for (const r of inUse) t.equal(r.json().code, 'idempotency-key-in-use')
   t.equal(await countOrgs(name), 1, 'exactly one organization')
   t.comment(`originals=${originals.length} replays=${replays.length} in-use=${inUse.length}`)
+})
+
+const TICKET = { subject: 'Bounces from one provider', description: 'Since 09:00.', severity: 'high', channel: 'portal', requester: { name: 'Dana Reyes', email: 'dana@acme.example' } }
+const postTicket = async (token: string, idemKey: string, body: Record<string, unknown>): Promise<LightMyRequestResponse> =>
+  await h.request(token, { method: 'POST', url: '/v1/tickets', headers: { 'idempotency-key': idemKey }, payload: body })
+const ticketsWithSubject = async (subject: string): Promise<number> =>
+  Number((await h.database.rows<{ n: number }>(sql`select count(*)::int as n from tickets where subject = ${subject}`))[0]?.n)
+
+t.test('tickets: 5 retries create one ticket; the same key from two organizations (same subject claim) creates two; the key on another route is independent', async (t) => {
+  const a = await h.createOrg('enhanced')
+  const b = await h.createOrg('enhanced')
+  const k = key()
+  const subject = uniqueName('Idem ticket')
+  const customerA = await h.customerToken(a.id, 'customer-1')
+  const customerB = await h.customerToken(b.id, 'customer-1')
+  const retries: LightMyRequestResponse[] = []
+  for (let i = 0; i < 5; i++) retries.push(await postTicket(customerA, k, { ...TICKET, subject }))
+  t.ok(retries.every((r) => r.statusCode === 201 && r.body === retries[0]?.body), 'five identical 201s')
+  t.equal(await ticketsWithSubject(subject), 1)
+  const inB = await postTicket(customerB, k, { ...TICKET, subject })
+  t.equal(inB.statusCode, 201)
+  t.equal(inB.headers['idempotent-replayed'], undefined)
+  t.equal(inB.json().organizationId, b.id)
+  t.equal(await ticketsWithSubject(subject), 2, 'one per organization')
+  const admin = await h.adminToken()
+  const ticketAsAdmin = await postTicket(admin, k, { ...TICKET, subject, organizationId: a.id })
+  const orgAsAdmin = await createOrg(admin, k, orgBody(uniqueName('Idem same key other route')))
+  t.equal(ticketAsAdmin.statusCode, 201)
+  t.equal(orgAsAdmin.statusCode, 201, 'same caller, same key, other route: independent')
+  t.equal(orgAsAdmin.headers['idempotent-replayed'], undefined)
 })
