@@ -43,6 +43,7 @@ lint: install
 	npm run lint
 
 test: install
+	npm run sdk:generate
 	npm run typecheck
 	npm run lint
 	npm run openapi:check

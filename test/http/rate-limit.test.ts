@@ -125,3 +125,15 @@ t.test('the contract documents the headers on every /v1 operation (shared header
   }
   t.ok(checked > 10)
 })
+
+t.test('query parameters with a default (limit) are optional in the contract', async (t) => {
+  const doc = h.app.swagger() as unknown as { paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; required?: boolean; schema?: { default?: unknown } }> }>> }
+  const events = doc.paths['/v1/events']?.get?.parameters?.find((p) => p.name === 'limit')
+  t.equal(events?.schema?.default, 100)
+  t.notOk(events?.required)
+  for (const item of Object.values(doc.paths)) {
+    for (const op of Object.values(item)) {
+      for (const p of op.parameters ?? []) if (p.schema?.default !== undefined) t.notOk(p.required, p.name)
+    }
+  }
+})

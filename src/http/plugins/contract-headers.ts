@@ -27,14 +27,24 @@ export const RESPONSE_HEADER_COMPONENTS: Record<'RateLimit' | 'RateLimit-Policy'
 
 type HeaderRefs = Record<string, { $ref: string }>
 interface ResponseObject { headers?: HeaderRefs; [k: string]: unknown }
-interface OperationObject { responses?: Record<string, ResponseObject>; [k: string]: unknown }
+interface ParameterObject { in?: string; required?: boolean; schema?: { default?: unknown }; [k: string]: unknown }
+interface OperationObject { responses?: Record<string, ResponseObject>; parameters?: ParameterObject[]; [k: string]: unknown }
 
 const refTo = (name: keyof typeof RESPONSE_HEADER_COMPONENTS): { $ref: string } => ({ $ref: `#/components/headers/${name}` })
 
-/** adds the shared header references to the responses of every /v1 operation */
+/**
+ * Finishes the generated document: adds the shared header references to the responses of every /v1 operation, and
+ * marks query parameters that have a default (e.g. `limit`) as optional — TypeBox lists them as required (the
+ * validator fills the default), but a client need not send them, and generated SDKs should not demand them.
+ */
 export function addSharedResponseHeaders<T> (document: T): T {
   const paths = (document as { paths?: Record<string, Record<string, OperationObject>> }).paths ?? {}
   for (const [path, item] of Object.entries(paths)) {
+    for (const operation of Object.values(item)) {
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.in === 'query' && parameter.required === true && parameter.schema?.default !== undefined) delete parameter.required
+      }
+    }
     if (!path.startsWith('/v1/')) continue
     for (const [method, operation] of Object.entries(item)) {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
