@@ -35,7 +35,7 @@ t.test('a customer opens a ticket: 201 with Location, ETag, priority and the sla
 t.test('priority from severity; the deadline equals the SLA preview', async (t) => {
   const org = await h.createOrg('basic')
   const tok = await h.customerToken(org.id)
-  for (const [severity, priority] of [['urgent', 'P1'], ['high', 'P2'], ['medium', 'P2'], ['low', 'P3']]) {
+  for (const [severity, priority] of [['urgent', 'P1'], ['high', 'P2'], ['medium', 'P2'], ['low', 'P3']] as const) {
     const tk = await openTicket(h, tok, { severity })
     t.equal(tk.priority, priority, severity)
     t.equal(tk.sla.calendarId, 'business-hours-with-holidays')
@@ -198,7 +198,7 @@ t.test('list: filters, newest first, keyset pages without duplicates or gaps, ti
   t.equal((await q('slaStatus=on_track')).length, 7)
   h.clock.set(new Date(base + 50 * 60_000))
   t.equal((await q('slaStatus=at_risk')).length, 4, 'P1 tickets with < 15 min left')
-  await comment(h, agent, ids[0], { body: 'On it' })
+  await comment(h, agent, ids[0] as string, { body: 'On it' })
   t.same(await q('slaStatus=met'), [ids[0]])
   h.clock.set(new Date(base + 2 * 3_600_000))
   t.equal((await q('slaStatus=breached')).length, 3, 'unanswered P1s past due')
