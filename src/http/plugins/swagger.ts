@@ -27,9 +27,12 @@ const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor'
   \`If-None-Match\` on reads (current → 304).
 * **Idempotency**: every POST accepts \`Idempotency-Key\` (1–255 chars). A retry with the same key and body within 24 hours
   replays the stored status and body with \`Idempotent-Replayed: true\`; the same key with another body is 422
-  \`idempotency-key-reused\`; while the first request runs, 409 \`idempotency-key-in-use\` (safe to retry).
+  \`idempotency-key-reused\`; while the first request runs, 409 \`idempotency-key-in-use\` (safe to retry). Requests refused by
+  validation and 5xx failures are not stored (retry them); other refusals (4xx) are replayed as first answered.
+* **Change feed**: \`GET /v1/events\` hands out every committed change exactly once and in order (see its description).
 * **Lists** are keyset-paginated: \`{ items, nextCursor }\`; pass \`cursor=<nextCursor>\` with the same filters.
-* **Rate limits**: \`RateLimit-Policy\` and \`RateLimit\` headers on responses; 429 with \`Retry-After\` when exceeded.
+* **Rate limits**: per caller (token subject, else client IP), counted per service replica; \`RateLimit-Policy\` and
+  \`RateLimit\` headers on every /v1 response; 429 \`rate-limited\` with \`Retry-After\` when exceeded.
 * **Holidays**: changing a calendar's holidays never rewrites deadlines already issued; it applies to deadlines computed afterwards.`
 
 export async function registerSwagger (app: FastifyInstance, options: { serveUi: boolean }): Promise<void> {
