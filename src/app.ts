@@ -8,7 +8,8 @@ import { CalendarStore } from './application/calendar-store.js'
 import { createTokenVerifier, type TokenVerifier } from './auth/verifier.js'
 import { loadOrCreateDevKeys } from './auth/keys.js'
 import { registerAuth } from './http/plugins/auth.js'
-import { registerErrorHandling } from './http/plugins/errors.js'
+import { problemOf, registerErrorHandling, sendProblem } from './http/plugins/errors.js'
+import { registerInputSanity } from './http/plugins/input-sanity.js'
 import { registerIdempotency } from './http/plugins/idempotency.js'
 import { registerRateLimit } from './http/plugins/rate-limit.js'
 import { registerRouteDefaults } from './http/plugins/route-defaults.js'
@@ -57,7 +58,12 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     schemaController: { compilersFactory: { buildValidator: buildValidatorFactory() } },
     ajv: { customOptions: { removeAdditional: false } },
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
-    forceCloseConnections: 'idle'
+    forceCloseConnections: 'idle',
+    // router-level refusals (undecodable URL, path parameter too long) leave as problems like every other error
+    frameworkErrors: (error, request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      void sendProblem(request, reply, problemOf(tooLong ? 'validation-failed' : 'malformed-request', tooLong ? 'A path parameter is longer than 200 characters' : 'The URL could not be decoded'))
+    }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const ctx: AppContext = {
@@ -77,6 +83,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   registerErrorHandling(app)
   await registerSwagger(app, { serveUi: deps.docsUi ?? true })
   registerRouteDefaults(app)
+  registerInputSanity(app)
   registerAuth(app, deps.verifier ?? await buildVerifier(config))
   registerRateLimit(app, config.rateLimit)
   registerIdempotency(app, { database: deps.database, now: ctx.now, ttlHours: config.idempotencyTtlHours })

@@ -7,7 +7,7 @@
  * computed afterwards.
  */
 import { createHash } from 'node:crypto'
-import { primaryRole, requireRole, type Principal } from '../domain/access.js'
+import { primaryRole, requireGlobalRole, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import { recordEvent } from '../db/events.js'
 import * as repo from '../db/repositories/calendars.js'
@@ -98,7 +98,7 @@ export interface PutHolidayResult {
  * holidays, where a holiday would have no effect.
  */
 export async function putHoliday (ctx: AppContext, p: Principal, id: string, date: string, name: string, expectedVersion: number | undefined): Promise<PutHolidayResult> {
-  requireRole(p, 'admin')
+  requireGlobalRole(p, 'admin')
   const now = ctx.now()
   const result = await ctx.database.db.transaction(async (tx) => {
     const calendar = await lockCalendar(tx, id, expectedVersion)
@@ -127,7 +127,7 @@ export async function putHoliday (ctx: AppContext, p: Principal, id: string, dat
 
 /** Deletes the holiday of one local date (admin); absent → 404. */
 export async function deleteHoliday (ctx: AppContext, p: Principal, id: string, date: string, expectedVersion: number | undefined): Promise<CalendarRecord> {
-  requireRole(p, 'admin')
+  requireGlobalRole(p, 'admin')
   const now = ctx.now()
   const saved = await ctx.database.db.transaction(async (tx) => {
     const calendar = await lockCalendar(tx, id, expectedVersion)

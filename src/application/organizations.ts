@@ -1,4 +1,4 @@
-import { assertOrgAccess, isStaff, primaryRole, requireRole, type Principal } from '../domain/access.js'
+import { assertOrgAccess, isStaff, primaryRole, requireGlobalRole, requireRole, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import { assertValidTerm, type Organization, type SubscriptionStatus } from '../domain/organizations/organization.js'
 import type { PlanId } from '../domain/policy/policy.js'
@@ -27,7 +27,7 @@ const snapshot = (o: Organization) => ({
 })
 
 export async function createOrganization (ctx: AppContext, p: Principal, input: CreateOrganizationInput): Promise<Organization> {
-  requireRole(p, 'admin')
+  requireGlobalRole(p, 'admin')
   assertValidTerm(input.subscription.termStart, input.subscription.termEnd)
   const now = ctx.now()
   return await ctx.database.db.transaction(async (tx) => {
@@ -60,7 +60,7 @@ export async function listOrganizations (ctx: AppContext, p: Principal, opts: { 
 
 export async function updateOrganization (ctx: AppContext, p: Principal, id: string, input: UpdateOrganizationInput, expectedVersion: number | undefined): Promise<Organization> {
   assertOrgAccess(p, id, 'Organization')
-  requireRole(p, 'admin')
+  requireGlobalRole(p, 'admin')
   const now = ctx.now()
   return await ctx.database.db.transaction(async (tx) => {
     const current = await repo.findOrganization(tx, id, { forUpdate: true })

@@ -24,6 +24,17 @@ export function requireRole (p: Principal, ...allowed: Role[]): void {
   }
 }
 
+/**
+ * Actions that reach beyond one organization (creating organizations, changing shared calendars, changing a plan or
+ * subscription) need the role on an unscoped token: a token with org_id only ever acts within that organization.
+ */
+export function requireGlobalRole (p: Principal, ...allowed: Role[]): void {
+  requireRole(p, ...allowed)
+  if (p.orgId !== null) {
+    throw new DomainError('forbidden', 'A token scoped to one organization (org_id) may not do this; use an unscoped staff token', { requiredRoles: allowed })
+  }
+}
+
 /** true when the principal may see resources of this organization (a token with org_id sees only that one) */
 export const canAccessOrg = (p: Principal, organizationId: string): boolean =>
   p.orgId === null ? isStaff(p) : p.orgId === organizationId

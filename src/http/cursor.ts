@@ -7,6 +7,23 @@ import { DomainError } from '../domain/errors.js'
  */
 type Position = Array<string | number>
 
+/** what each position value must be; checked strictly so a hand-edited cursor is a 400, never a database error */
+export type CursorKind = 'timestamp' | 'uuid' | 'id' | 'xid' | 'date' | 'text'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
+const validValue = (kind: CursorKind, v: unknown): boolean => {
+  switch (kind) {
+    case 'timestamp': return typeof v === 'string' && TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v
+    case 'uuid': return typeof v === 'string' && UUID.test(v)
+    case 'id': return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+    case 'xid': return typeof v === 'string' && /^\d{1,20}$/.test(v) && BigInt(v) < 2n ** 64n
+    case 'date': return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00.000Z`).toISOString().startsWith(v)
+    case 'text': return typeof v === 'string' && v.length > 0 && v.length <= 200 && /^[A-Za-z0-9._:-]+$/.test(v)
+  }
+}
+
 const fingerprint = (filters: Record<string, unknown>): string => {
   const canonical = JSON.stringify(Object.keys(filters).sort().map((k) => [k, filters[k] ?? null]))
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16)
@@ -16,7 +33,7 @@ export function encodeCursor (position: Position, filters: Record<string, unknow
   return Buffer.from(JSON.stringify({ p: position, f: fingerprint(filters) })).toString('base64url')
 }
 
-export function decodeCursor (cursor: string | undefined, filters: Record<string, unknown>, shape: Array<'string' | 'number'>): Position | undefined {
+export function decodeCursor (cursor: string | undefined, filters: Record<string, unknown>, shape: CursorKind[]): Position | undefined {
   if (cursor === undefined) return undefined
   let parsed: unknown
   try {
@@ -27,7 +44,7 @@ export function decodeCursor (cursor: string | undefined, filters: Record<string
   }
   const p = (parsed as { p?: unknown }).p
   const f = (parsed as { f?: unknown }).f
-  if (!Array.isArray(p) || p.length !== shape.length || p.some((v, i) => typeof v !== shape[i])) {
+  if (!Array.isArray(p) || p.length !== shape.length || p.some((v, i) => !validValue(shape[i] as CursorKind, v))) {
     throw new DomainError('invalid-cursor', 'The cursor is malformed; use nextCursor exactly as returned')
   }
   if (f !== fingerprint(filters)) {

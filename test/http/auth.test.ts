@@ -102,3 +102,17 @@ t.test('request id is accepted and echoed; a fresh one is generated otherwise', 
   const hostile = await h.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id with spaces' } })
   t.not(hostile.headers['x-request-id'], 'bad id with spaces')
 })
+
+t.test('a token scoped with org_id may not act beyond its organization, even with the admin role', async (t) => {
+  const a = await h.createOrg('basic')
+  const scopedAdmin = await h.token({ roles: ['admin'], org_id: a.id, sub: 'scoped-admin' })
+  const create = await h.request(scopedAdmin, { method: 'POST', url: '/v1/organizations', payload: { name: 'X', plan: 'basic', subscription: { termStart: '2020-01-01T00:00:00.000Z', termEnd: '2099-01-01T00:00:00.000Z' } } })
+  t.equal(create.statusCode, 403)
+  t.equal(create.json().code, 'forbidden')
+  const plan = await h.request(scopedAdmin, { method: 'PATCH', url: `/v1/organizations/${a.id}`, payload: { plan: 'premier' } })
+  t.equal(plan.statusCode, 403)
+  const holiday = await h.request(scopedAdmin, { method: 'PUT', url: '/v1/calendars/business-hours-with-holidays/holidays/2026-12-28', payload: { name: 'Extra day' } })
+  t.equal(holiday.statusCode, 403)
+  const stillThere = await h.request(await h.adminToken(), { method: 'GET', url: `/v1/organizations/${a.id}` })
+  t.equal(stillThere.json().plan, 'basic')
+})

@@ -50,7 +50,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     }
   }, async (request) => {
     const { limit, cursor } = request.query
-    const pos = decodeCursor(cursor, {}, ['string'])
+    const pos = decodeCursor(cursor, {}, ['text'])
     const page = await calendars.listCalendars(ctx, principal(request), { limit, afterId: pos?.[0] as string | undefined })
     const last = page.items.at(-1)
     return {
@@ -92,7 +92,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     const { year, limit, cursor } = request.query
     const { calendarId } = request.params
     const filters = { calendarId, year: year ?? null }
-    const pos = decodeCursor(cursor, filters, ['string'])
+    const pos = decodeCursor(cursor, filters, ['date'])
     const page = await calendars.listHolidays(ctx, principal(request), calendarId, { limit, year, afterDate: pos?.[0] as string | undefined })
     setEtag(reply, page.calendar.version)
     const last = page.items.at(-1)

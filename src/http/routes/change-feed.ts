@@ -53,7 +53,7 @@ export const changeFeedRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     const types = request.query.types === undefined ? undefined : [...new Set(request.query.types.split(','))].sort()
     const scope = feed.feedScope(principal(request), organizationId)
     const filters = { feed: 'events', types: types?.join(','), organizationId: scope.organizationId, internal: scope.includeInternal }
-    const pos = decodeCursor(after, filters, ['string', 'number'])
+    const pos = decodeCursor(after, filters, ['xid', 'id'])
     if (pos !== undefined && (!TXID.test(pos[0] as string) || !Number.isSafeInteger(pos[1]) || (pos[1] as number) < 0)) {
       throw new DomainError('invalid-cursor', 'The cursor is malformed; use nextCursor exactly as returned')
     }

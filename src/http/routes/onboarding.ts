@@ -104,7 +104,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     const { organizationId } = request.params
     const { limit, cursor, status } = request.query
     const filters = { organizationId, status }
-    const pos = decodeCursor(cursor, filters, ['string', 'string'])
+    const pos = decodeCursor(cursor, filters, ['timestamp', 'uuid'])
     const page = await onboarding.listCalls(ctx, principal(request), organizationId, {
       limit,
       status: status as CallStatus | undefined,

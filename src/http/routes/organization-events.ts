@@ -42,7 +42,7 @@ export const organizationEventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContex
     const { order, type, resourceId, limit, cursor } = request.query
     const p = principal(request)
     const filters = { organizationId, order, type, resourceId, subject: p.subject }
-    const pos = decodeCursor(cursor, filters, ['number'])
+    const pos = decodeCursor(cursor, filters, ['id'])
     const page = await history.listEvents(ctx, p, organizationId, { limit, order, type, resourceId, afterId: pos?.[0] as number | undefined })
     const last = page.items.at(-1)
     return {

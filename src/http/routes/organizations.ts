@@ -52,7 +52,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     }
   }, async (request) => {
     const { limit, cursor } = request.query
-    const pos = decodeCursor(cursor, {}, ['string', 'string'])
+    const pos = decodeCursor(cursor, {}, ['timestamp', 'uuid'])
     const page = await orgs.listOrganizations(ctx, principal(request), {
       limit,
       after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }

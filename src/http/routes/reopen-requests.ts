@@ -57,7 +57,7 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   }, async (request) => {
     const { ticketId } = request.params
     const page = await reopen.listTicketReopenRequests(ctx, principal(request), ticketId, {
-      limit: request.query.limit, after: afterOf(decodeCursor(request.query.cursor, { ticketId }, ['string', 'string']))
+      limit: request.query.limit, after: afterOf(decodeCursor(request.query.cursor, { ticketId }, ['timestamp', 'uuid']))
     })
     const last = page.items.at(-1)
     return {
@@ -76,7 +76,7 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   }, async (request) => {
     const { limit, cursor, ...query } = request.query
     const page = await reopen.listReopenRequests(ctx, principal(request), query, {
-      limit, after: afterOf(decodeCursor(cursor, query, ['string', 'string']))
+      limit, after: afterOf(decodeCursor(cursor, query, ['timestamp', 'uuid']))
     })
     const last = page.items.at(-1)
     return {

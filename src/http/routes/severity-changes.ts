@@ -47,7 +47,7 @@ export const severityChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     }
   }, async (request) => {
     const { ticketId } = request.params
-    const pos = decodeCursor(request.query.cursor, { ticketId }, ['string', 'string'])
+    const pos = decodeCursor(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
     const page = await severity.listSeverityChanges(ctx, principal(request), ticketId, {
       limit: request.query.limit,
       after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }

@@ -48,7 +48,7 @@ export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     }
   }, async (request) => {
     const { ticketId } = request.params
-    const pos = decodeCursor(request.query.cursor, { ticketId }, ['string', 'string'])
+    const pos = decodeCursor(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
     const page = await conversation.listComments(ctx, principal(request), ticketId, {
       limit: request.query.limit,
       after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }

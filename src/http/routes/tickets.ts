@@ -76,7 +76,7 @@ is evaluated at the time of the request. Every filter is served by an index endi
     }
   }, async (request) => {
     const { limit, cursor, ...query } = request.query
-    const pos = decodeCursor(cursor, query, ['string', 'string'])
+    const pos = decodeCursor(cursor, query, ['timestamp', 'uuid'])
     const page = await tickets.listTickets(ctx, principal(request), {
       organizationId: query.organizationId,
       status: query.status,
@@ -157,7 +157,7 @@ never see internal events (internal comments).`,
     }
   }, async (request) => {
     const { ticketId } = request.params
-    const pos = decodeCursor(request.query.cursor, { ticketId }, ['number'])
+    const pos = decodeCursor(request.query.cursor, { ticketId }, ['id'])
     const page = await listTicketEvents(ctx, principal(request), ticketId, { limit: request.query.limit, afterId: pos?.[0] as number | undefined })
     const last = page.items.at(-1)
     return {
