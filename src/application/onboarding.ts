@@ -13,6 +13,7 @@ import {
   assertBookableTime,
   assertCallModifiable,
   assertCallTransition,
+  assertReschedulable,
   type Attendee,
   type CallStatusChange,
   type OnboardingCall
@@ -124,6 +125,7 @@ const sameAttendees = (a: Attendee[], b: Attendee[]): boolean =>
  * PATCH of a call: either a status change (`status` alone) or a change of time and details. A reschedule passes the
  * same checks as a booking; it needs a credit only when it brings into the current term a call that was not counted
  * there (e.g. a call left from an earlier term), so rescheduling after a downgrade never takes away what was booked.
+ * Customers can move a call only before it starts (409 call-already-started), staff at any time while scheduled.
  */
 export async function updateCall (ctx: AppContext, p: Principal, callId: string, input: UpdateCallInput, expectedVersion: number | undefined): Promise<OnboardingCall> {
   const seen = await getCall(ctx, p, callId)
@@ -165,6 +167,7 @@ export async function updateCall (ctx: AppContext, p: Principal, callId: string,
       const moved = next.scheduledAt.getTime() !== current.scheduledAt.getTime() || next.durationMinutes !== current.durationMinutes
       if (!moved && sameAttendees(next.attendees, current.attendees) && next.agenda === current.agenda) return current // nothing changes
       if (moved) {
+        assertReschedulable({ call: current, by: isStaff(p) ? 'staff' : 'customer', now })
         const term = termOf(org)
         const calendarId = ONBOARDING_POLICY.calendarFor(org.plan)
         const calendar = await ctx.calendars.require(calendarId, tx)

@@ -51,6 +51,7 @@ export const errorCatalogue = {
   'outside-business-hours': { status: 422, title: 'The time is outside business hours' },
   'scheduled-in-past': { status: 422, title: 'The time is in the past' },
   'invalid-call-transition': { status: 409, title: 'The onboarding call cannot make this transition' },
+  'call-already-started': { status: 409, title: 'The onboarding call has already started; only support staff can move it' },
   'outside-subscription-term': { status: 422, title: 'The time is outside the current subscription term' },
   'responsibility-status-managed': { status: 409, title: 'This checklist item\'s status follows the technical representative' },
 

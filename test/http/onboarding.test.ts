@@ -279,12 +279,13 @@ t.test('term, upgrade and downgrade arithmetic (admin PATCH of plan and term)', 
   t.match(await entitlementOf(cust, org.id), { entitled: 2, scheduled: 0, used: 0, remaining: 2, termStart: '2027-01-01T00:00:00.000Z' })
   t.equal((await book(cust, org.id, { scheduledAt: '2027-01-05T17:00:00.000Z' })).statusCode, 201)
   t.match(await entitlementOf(cust, org.id), { scheduled: 1, remaining: 1 })
-  // a call left scheduled from the old term needs a credit of the new term to be rescheduled into it
+  // a call left scheduled from the old term needs a credit of the new term to be rescheduled into it (by staff: its
+  // time has passed, so the customer can no longer move it — call-already-started)
   const leftover = list.items[0]
-  t.equal((await patchCall(cust, leftover.id, { scheduledAt: '2027-01-06T17:00:00.000Z' })).statusCode, 200)
+  t.equal((await patchCall(agent, leftover.id, { scheduledAt: '2027-01-06T17:00:00.000Z' })).statusCode, 200)
   t.match(await entitlementOf(cust, org.id), { scheduled: 2, remaining: 0 })
   const second = list.items[1]
-  const refused = await patchCall(cust, second.id, { scheduledAt: '2027-01-07T17:00:00.000Z' })
+  const refused = await patchCall(agent, second.id, { scheduledAt: '2027-01-07T17:00:00.000Z' })
   t.equal(refused.statusCode, 409)
   t.equal(refused.json().code, 'onboarding-entitlement-exhausted')
 })
@@ -326,4 +327,49 @@ t.test('every change is an event with actor and time, visible in the organizatio
   t.match(events[0], { actor: { id: 'customer-1', role: 'customer' }, occurredAt: START, resource: { type: 'onboarding_call', id: call.id, version: 1 }, data: { after: { status: 'scheduled' }, remaining: 4 } })
   t.match(events[1], { occurredAt: '2026-10-29T10:00:00.000Z', data: { before: { scheduledAt: MON_0900_PST }, after: { scheduledAt: TUE_0900_PST } } })
   t.match(events[2], { actor: { id: 'agent-7', role: 'agent' }, occurredAt: '2026-10-30T10:00:00.000Z', resource: { version: 3 }, data: { before: { status: 'scheduled' }, after: { status: 'canceled' } } })
+})
+
+t.test('once a call has started, customers cannot move it (no dodging a no-show); staff can, to fix mistakes', async (t) => {
+  const org = await h.createOrg('enhanced')
+  const cust = await h.customerToken(org.id)
+  const agent = await h.agentToken()
+  const call = (await book(cust, org.id)).json() // Mon 09:00 PST = 17:00Z, 60 min
+  t.match(await entitlementOf(cust, org.id), { scheduled: 1, remaining: 1 })
+
+  // after the call has ended: moving it to tomorrow would turn a no-show back into a fresh credit
+  h.clock.set('2026-11-02T19:30:00.000Z')
+  const late = await patchCall(cust, call.id, { scheduledAt: TUE_0900_PST })
+  t.equal(late.statusCode, 409, late.body)
+  t.match(late.json(), { code: 'call-already-started', scheduledAt: MON_0900_PST, currentStatus: 'scheduled' })
+  t.match(late.json().detail, /started 2026-11-02T17:00:00.000Z/)
+  t.equal((await patchCall(cust, call.id, { durationMinutes: 30 })).json().code, 'call-already-started', 'nor change its duration')
+  t.equal((await patchCall(cust, call.id, { scheduledAt: TUE_0900_PST, agenda: 'again' })).json().code, 'call-already-started', 'nor move it along with details')
+  // at the start instant itself, too
+  h.clock.set(MON_0900_PST)
+  t.equal((await patchCall(cust, call.id, { scheduledAt: TUE_0900_PST })).json().code, 'call-already-started', 'at the start instant')
+  const got = (await h.request(cust, { method: 'GET', url: `/v1/onboarding-calls/${call.id}` })).json()
+  t.match(got, { scheduledAt: MON_0900_PST, durationMinutes: 60, version: 1 }, 'nothing changed')
+  // details that do not move the call stay editable by the customer
+  const agenda = await patchCall(cust, call.id, { agenda: 'Notes from the call' })
+  t.equal(agenda.statusCode, 200, agenda.body)
+  t.match(agenda.json(), { scheduledAt: MON_0900_PST, agenda: 'Notes from the call', version: 2 })
+
+  // the no-show can still be recorded and uses the credit
+  h.clock.set('2026-11-02T19:30:00.000Z')
+  t.equal((await patchCall(agent, call.id, { status: 'no_show' })).statusCode, 200)
+  t.match(await entitlementOf(cust, org.id), { scheduled: 0, noShow: 1, used: 1, remaining: 1 })
+
+  // one millisecond before the start the customer may still move it
+  const c2 = (await book(cust, org.id, { scheduledAt: TUE_0900_PST })).json()
+  h.clock.set('2026-11-03T16:59:59.999Z')
+  const early = await patchCall(cust, c2.id, { scheduledAt: '2026-11-04T17:00:00.000Z' })
+  t.equal(early.statusCode, 200, early.body)
+
+  // staff may move a call after its start (e.g. it was booked at the wrong time), with the booking checks
+  h.clock.set('2026-11-04T17:30:00.000Z')
+  const staffMove = await patchCall(agent, c2.id, { scheduledAt: '2026-11-05T17:00:00.000Z' })
+  t.equal(staffMove.statusCode, 200, staffMove.body)
+  t.match(staffMove.json(), { scheduledAt: '2026-11-05T17:00:00.000Z', status: 'scheduled', updatedBy: { id: 'agent-1', role: 'agent' } })
+  t.equal((await patchCall(await h.adminToken(), c2.id, { scheduledAt: '2026-11-04T16:00:00.000Z' })).json().code, 'scheduled-in-past', 'staff still cannot move it into the past')
+  t.match(await entitlementOf(cust, org.id), { scheduled: 1, used: 1, remaining: 0 })
 })

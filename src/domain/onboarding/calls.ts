@@ -8,6 +8,11 @@
  * canceled, completed and no_show are final: every change from them (status, reschedule, details) is refused with
  * 409 invalid-call-transition.
  *
+ * Moving a call (a new scheduledAt or durationMinutes) is, for customers, only possible before it starts
+ * (now < scheduledAt; 409 call-already-started from the start instant on): otherwise a customer could move a call
+ * they missed (or held) into the future and so turn a no-show back into an unused credit. Staff may move a call at any
+ * time while it is scheduled, to fix a mistake. Attendees and agenda stay editable while the call is scheduled.
+ *
  * A bookable time (booking and rescheduling alike):
  * - durationMinutes within ONBOARDING_POLICY (30–120);
  * - strictly after `now` (422 scheduled-in-past);
@@ -56,6 +61,21 @@ export function assertCallTransition (input: { from: CallStatus; to: CallStatusC
   }
   if (to === 'canceled' && by === 'customer' && started) {
     throw new DomainError('invalid-call-transition', `The call started ${scheduledAt.toISOString()}; after its start only support staff can cancel it`, { currentStatus: from, requestedStatus: to })
+  }
+}
+
+/**
+ * A reschedule (new time or duration) of `call` by `by` at `now`: refused for final calls (409 invalid-call-transition)
+ * and, for customers, from the call's start on (409 call-already-started). The new time itself is checked by
+ * assertBookableTime.
+ */
+export function assertReschedulable (input: { call: { status: CallStatus; scheduledAt: Date }; by: 'customer' | 'staff'; now: Date }): void {
+  const { call, by, now } = input
+  assertCallModifiable(call.status)
+  if (by === 'customer' && now.getTime() >= call.scheduledAt.getTime()) {
+    throw new DomainError('call-already-started',
+      `The call started ${call.scheduledAt.toISOString()}; once it has started only support staff can move it`,
+      { currentStatus: call.status, scheduledAt: call.scheduledAt.toISOString(), now: now.toISOString() })
   }
 }
 

@@ -135,6 +135,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     schema: {
       operationId: 'updateOnboardingCall', tags: ['onboarding'], summary: 'Reschedule an onboarding call or change its status',
       description: 'Reschedule (scheduledAt, durationMinutes) or edit attendees/agenda: the same checks as a booking. ' +
+        'Customers can move a call only before it starts (409 call-already-started from scheduledAt on); agents and admins at any time while it is scheduled. ' +
         'Or send `status` on its own: canceled (customer before the call starts, or staff; gives the credit back), ' +
         'completed or no_show (agents and admins, once the call has started; both use the credit). A call that is canceled, ' +
         'completed or no_show cannot change any more (409 invalid-call-transition). Send If-Match with the ETag (stale → 412).',

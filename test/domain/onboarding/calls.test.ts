@@ -6,6 +6,7 @@ import {
   assertBookableTime,
   assertCallModifiable,
   assertCallTransition,
+  assertReschedulable,
   CALL_STATUS_CHANGES,
   describeDay,
   isFinalCallStatus
@@ -127,4 +128,26 @@ t.test('property: a time is bookable iff the whole call lies Mon–Fri 06:00–1
     }
   ), { numRuns: 3000 })
   t.pass('matches the oracle')
+})
+
+t.test('rescheduling: customers only before the call starts; staff at any time while scheduled', async (t) => {
+  const start = new Date('2026-11-02T17:00:00Z')
+  const call = { status: 'scheduled' as const, scheduledAt: start }
+  const at = (ms: number) => new Date(start.getTime() + ms)
+  t.equal(codeOf(() => assertReschedulable({ call, by: 'customer', now: at(-1) })), undefined, 'customer, 1 ms before the start')
+  t.equal(codeOf(() => assertReschedulable({ call, by: 'customer', now: start })), 'call-already-started', 'customer, at the start')
+  t.equal(codeOf(() => assertReschedulable({ call, by: 'customer', now: at(150 * 60_000) })), 'call-already-started', 'customer, after the end')
+  t.equal(codeOf(() => assertReschedulable({ call, by: 'staff', now: at(150 * 60_000) })), undefined, 'staff, after the end')
+  const err = t.throws(() => assertReschedulable({ call, by: 'customer', now: start })) as DomainError
+  t.equal(err.status, 409)
+  t.match(err.extras, { scheduledAt: '2026-11-02T17:00:00.000Z', currentStatus: 'scheduled' })
+  for (const status of CALL_STATUSES.filter(isFinalCallStatus)) {
+    for (const by of ['customer', 'staff'] as const) {
+      t.equal(codeOf(() => assertReschedulable({ call: { status, scheduledAt: start }, by, now: at(-60_000) })), 'invalid-call-transition', `${by}: ${status}`)
+    }
+  }
+  fc.assert(fc.property(fc.integer({ min: -10 * 86_400_000, max: 10 * 86_400_000 }), (offset) => {
+    const code = codeOf(() => assertReschedulable({ call, by: 'customer', now: at(offset) }))
+    return code === (offset >= 0 ? 'call-already-started' : undefined)
+  }))
 })
