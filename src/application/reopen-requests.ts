@@ -3,7 +3,6 @@
  */
 import { canAccessOrg, isStaff, requireRole, type Principal } from '../domain/access.js'
 import { notFound } from '../domain/errors.js'
-import { assertSubscriptionCurrent } from '../domain/organizations/organization.js'
 import { responseTarget } from '../domain/policy/policy.js'
 import { assertCanRequestReopen, decideReopenRequest, reopenTicket, type ReopenDecision, type ReopenRequest, type ReopenStatus } from '../domain/tickets/reopen.js'
 import { recordEvent } from '../db/events.js'
@@ -13,7 +12,7 @@ import * as requests from '../db/repositories/reopen-requests.js'
 import { findTicket, updateTicket as saveTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
-import { checkVersion, loadTicket, organizationFor, recordTicketEvent, slaSnapshot, staleWrite } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, loadTicket, organizationFor, recordTicketEvent, slaSnapshot, staleWrite } from './tickets.js'
 
 async function loadRequest (db: DbOrTx, p: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<ReopenRequest> {
   const r = await requests.findReopenRequest(db, id, opts)
@@ -38,9 +37,7 @@ export async function requestReopen (ctx: AppContext, p: Principal, ticketId: st
     checkVersion('ticket', expectedVersion, ticket.version)
     const pending = await requests.findPendingReopenRequest(tx, ticket.id)
     assertCanRequestReopen(ticket, { pendingRequestId: pending?.id ?? null, now })
-    const org = await findOrganization(tx, ticket.organizationId)
-    if (org === undefined) throw notFound('Organization')
-    assertSubscriptionCurrent(org, now)
+    await assertSubscriptionFor(tx, p, 'request-reopen', ticket.organizationId, now)
     const created = await requests.insertReopenRequest(tx, { ticketId: ticket.id, organizationId: ticket.organizationId, reason: input.reason, requestedBy: actorOf(p), now })
     await recordRequestEvent(tx, p, created, 'ticket.reopen_requested', now, {})
     return created
@@ -54,6 +51,8 @@ export async function decideReopen (ctx: AppContext, p: Principal, requestId: st
     requireRole(p, 'agent', 'admin')
     checkVersion('reopen request', expectedVersion, current.version)
     const decided = decideReopenRequest(current, { decision, note: input.note, actor: actorOf(p), now })
+    // approving starts a new first-response cycle: new support, so it needs a current subscription; denying does not
+    await assertSubscriptionFor(tx, p, decision === 'approve' ? 'approve-reopen' : 'deny-reopen', current.organizationId, now)
     const saved = await requests.saveDecision(tx, decided, current.version, now)
     if (saved === undefined) throw staleWrite('reopen request')
     await recordRequestEvent(tx, p, saved, decision === 'approve' ? 'ticket.reopen_approved' : 'ticket.reopen_denied', now, {

@@ -12,7 +12,7 @@ import * as changes from '../db/repositories/severity-changes.js'
 import { updateTicket as saveTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
-import { checkVersion, loadTicket, staleWrite, viewOf, type TicketView } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, loadTicket, staleWrite, viewOf, type TicketView } from './tickets.js'
 
 const slaJson = (v: SeverityChange['slaBefore']): Record<string, unknown> => ({
   ...v, clockStartedAt: v.clockStartedAt.toISOString(), dueAt: v.dueAt.toISOString(), firstRespondedAt: v.firstRespondedAt?.toISOString() ?? null
@@ -26,6 +26,7 @@ export async function changeSeverity (ctx: AppContext, p: Principal, ticketId: s
     checkVersion('ticket', expectedVersion, current.version)
     const org = await findOrganization(tx, current.organizationId)
     if (org === undefined) throw notFound('Organization')
+    await assertSubscriptionFor(tx, p, 'change-severity', org, now)
     const newCalendar = await ctx.calendars.require(responseTarget(org.plan, input.severity).calendarId, tx)
     const oldCalendar = await ctx.calendars.require(current.sla.calendarId, tx)
     const outcome = changeRule(current, { to: input.severity, plan: org.plan, now, calendar: newCalendar })

@@ -10,7 +10,7 @@ import * as comments from '../db/repositories/ticket-comments.js'
 import { updateTicket as saveTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
-import { checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
 
 export interface AddCommentInput {
   body: string
@@ -23,6 +23,7 @@ export async function addComment (ctx: AppContext, p: Principal, ticketId: strin
   return await ctx.database.db.transaction(async (tx) => {
     const current = await loadTicket(tx, p, ticketId, { forUpdate: true })
     checkVersion('ticket', expectedVersion, current.version)
+    await assertSubscriptionFor(tx, p, 'comment', current.organizationId, now)
     const author = actorOf(p)
     const effects = applyComment(current, { author, visibility: input.visibility, awaitingCustomer: input.awaitingCustomer ?? false }, now)
     const comment = await comments.insertComment(tx, {

@@ -9,6 +9,8 @@ import { closeTicket as closeRule, type CloseInput } from '../domain/tickets/clo
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
 import { openTicket } from '../domain/tickets/opening.js'
 import { slaPhase, slaView, type SlaView } from '../domain/tickets/sla.js'
+import { assertSubscriptionAllows, requiresCurrentSubscription, type TicketAction } from '../domain/tickets/subscription.js'
+import type { Organization } from '../domain/organizations/organization.js'
 import type { ClosedReason, Requester, Ticket } from '../domain/tickets/ticket.js'
 import type { DbOrTx } from '../db/client.js'
 import { recordEvent } from '../db/events.js'
@@ -40,6 +42,18 @@ export function checkVersion (what: string, expected: number | undefined, curren
   if (expected !== undefined && expected !== current) {
     throw new DomainError('precondition-failed', `The ${what} is at version ${current}, not ${expected}; fetch it again and retry`, { currentVersion: current })
   }
+}
+
+/**
+ * 403 subscription-inactive when the caller needs a current subscription for `action` (src/domain/tickets/subscription.ts)
+ * and the organization has none; loads the organization (on the transaction) only when the rule needs it.
+ */
+export async function assertSubscriptionFor (db: DbOrTx, p: Principal, action: TicketAction, organization: Organization | string, now: Date): Promise<void> {
+  const by = isStaff(p) ? 'staff' : 'customer'
+  if (!requiresCurrentSubscription(action, by)) return
+  const org = typeof organization === 'string' ? await findOrganization(db, organization) : organization
+  if (org === undefined) throw notFound('Organization')
+  assertSubscriptionAllows(action, { organization: org, by, now })
 }
 
 export const staleWrite = (what: string): DomainError =>
@@ -147,6 +161,7 @@ export async function updateTicket (ctx: AppContext, p: Principal, id: string, p
   return await ctx.database.db.transaction(async (tx) => {
     const current = await loadTicket(tx, p, id, { forUpdate: true })
     checkVersion('ticket', expectedVersion, current.version)
+    await assertSubscriptionFor(tx, p, 'edit', current.organizationId, now)
     const { ticket: next, changes } = editTicket(current, patch, { staff: isStaff(p) })
     const fields = Object.keys(changes)
     if (fields.length === 0) return await viewOf(ctx, current, now, tx)
@@ -166,6 +181,7 @@ export async function closeTicket (ctx: AppContext, p: Principal, id: string, in
     const current = await loadTicket(tx, p, id, { forUpdate: true })
     requireRole(p, 'agent', 'admin')
     checkVersion('ticket', expectedVersion, current.version)
+    await assertSubscriptionFor(tx, p, 'close', current.organizationId, now)
     const closeInput: CloseInput = { reason: input.reason, note: input.note, actor: actorOf(p) }
     const next = closeRule(current, closeInput, now)
     const saved = await repo.updateTicket(tx, next, current.version, now)

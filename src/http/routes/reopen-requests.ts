@@ -20,11 +20,13 @@ current. \`If-Match\` (optional) refers to the ticket's ETag.`
 
 export const APPROVE_DESCRIPTION = `Agents and admins. Reopens the ticket: status \`open\`, contact attempts reset, and a new first-response
 cycle starts now with the ticket's current severity (and the organization's current plan); the previous cycle and its
-met/breached result move to the ticket's \`slaHistory\`. A request is decided once: 409 \`reopen-request-decided\`
+met/breached result move to the ticket's \`slaHistory\`. Approving is new support, so it needs the organization's
+subscription to be current (403 \`subscription-inactive\`; the request stays pending — deny it, or approve it after a
+renewal). A request is decided once: 409 \`reopen-request-decided\`
 afterwards. \`If-Match\` (optional) refers to the reopen request's ETag.`
 
 export const DENY_DESCRIPTION = `Agents and admins. Needs a \`note\` telling the customer why (422 \`note-required\`); the ticket stays
-closed. A request is decided once: 409 \`reopen-request-decided\` afterwards. \`If-Match\` (optional) refers to the
+closed; possible whatever the subscription. A request is decided once: 409 \`reopen-request-decided\` afterwards. \`If-Match\` (optional) refers to the
 reopen request's ETag.`
 
 const afterOf = (pos: Array<string | number> | undefined) => pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }

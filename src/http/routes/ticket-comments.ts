@@ -14,7 +14,8 @@ export const COMMENT_DESCRIPTION = `Adds a comment to the conversation. What it 
 - an agent's public comment with \`awaitingCustomer: true\` is a contact attempt: the ticket goes to
   \`pending_customer\` and \`contactAttempts\` goes up by one;
 - a customer comment answers them: \`contactAttempts\` back to 0 and the status back to \`open\`.
-Customers write public comments only (403). A closed ticket takes no comments: 409 \`ticket-closed\`, whose \`next\`
+Customers write public comments only (403), and only while their organization's subscription is current (403
+\`subscription-inactive\`; agents and admins can still answer, to wrap the ticket up). A closed ticket takes no comments: 409 \`ticket-closed\`, whose \`next\`
 points to a reopen request (closed for no response) or to a new ticket. Every comment moves the ticket's version on;
 \`If-Match\` (optional) refers to the ticket's ETag.`
 

@@ -25,6 +25,8 @@ export const PATCH_DESCRIPTION = `Changes subject, description, category or assi
 | assigneeId | no — 403 \`field-not-allowed\` | yes |
 
 Status, severity and closing have their own actions (comments, \`severity-changes\`, \`close\`, reopen requests).
+Customers of an organization whose subscription is not current cannot edit (403 \`subscription-inactive\`); agents and
+admins can.
 Send \`If-Match\` with the ETag you hold: a stale one is 412 and changes nothing. A PATCH that changes nothing keeps
 the version and writes no event.`
 
