@@ -6,9 +6,10 @@
  * The subscription need not be current here: restoring DNS records at the end of the term is itself a duty of the
  * checklist, so customers can keep recording it after the term has ended.
  */
-import { assertOrgAccess, type Principal } from '../domain/access.js'
+import { assertOrgAccess, isStaff, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import {
+  assertNotApplicableAllowed,
   assertStatusChangeAllowed,
   buildChecklist,
   checklistItem,
@@ -90,7 +91,10 @@ export async function updateResponsibility (ctx: AppContext, p: Principal, organ
     if (expectedVersion !== undefined && expectedVersion !== item.version) {
       throw new DomainError('precondition-failed', `The item is at version ${item.version}, not ${expectedVersion}`, { currentVersion: item.version })
     }
-    if (input.status !== undefined) assertStatusChangeAllowed(def, item.status, input.status)
+    if (input.status !== undefined) {
+      assertStatusChangeAllowed(def, item.status, input.status)
+      assertNotApplicableAllowed(def, { from: item.status, to: input.status, by: isStaff(p) ? 'staff' : 'customer' })
+    }
     const next = {
       ...item,
       status: input.status ?? item.status,

@@ -54,6 +54,7 @@ export const errorCatalogue = {
   'call-already-started': { status: 409, title: 'The onboarding call has already started; only support staff can move it' },
   'outside-subscription-term': { status: 422, title: 'The time is outside the current subscription term' },
   'responsibility-status-managed': { status: 409, title: 'This checklist item\'s status follows the technical representative' },
+  'responsibility-mandatory': { status: 422, title: 'The support terms make this responsibility mandatory: it cannot be not applicable' },
 
   // integrator
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used with a different request' },

@@ -58,7 +58,7 @@ t.test('PATCH an item: status, note, evidenceUrl; ETag/If-Match; unknown key →
   t.match(cleared.json(), { status: 'done', note: null, evidenceUrl: null, version: 3 })
   const list = (await checklist(tok, org.id)).json()
   t.same(list.summary, { done: 1, total: 5, overdue: 0, notApplicable: 0 })
-  const na = await patchItem(tok, org.id, 'saml-sso', { status: 'not_applicable' })
+  const na = await patchItem(await h.agentToken(), org.id, 'saml-sso', { status: 'not_applicable' }) // staff only (see below)
   t.equal(na.statusCode, 200)
   t.same((await checklist(tok, org.id)).json().summary, { done: 1, total: 4, overdue: 0, notApplicable: 1 })
   const cached = await h.request(tok, { method: 'GET', url: `/v1/organizations/${org.id}/responsibilities/saml-sso`, headers: { 'if-none-match': '"2"' } })
@@ -189,4 +189,43 @@ t.test('every change to an item or the representative is an event with actor and
   t.match(evs[3], { data: { key: 'technical-representative', cause: 'technical_representative.set', after: { status: 'done' } } })
   t.match(evs[4], { actor: { id: 'agent-9', role: 'agent' }, occurredAt: '2026-10-30T09:00:00.000Z', data: { before: { name: 'Sam Admin' }, after: null } })
   t.match(evs[5], { data: { key: 'technical-representative', after: { status: 'pending' } } })
+})
+
+t.test('not_applicable: customers cannot switch off an obligation; mandatory items cannot be not_applicable at all', async (t) => {
+  const org = await h.createOrg('enhanced')
+  const cust = await h.customerToken(org.id)
+  const agent = await h.agentToken()
+  const termEnd = new Date(org.subscription.termEnd).getTime()
+  // the repro: after termEnd the restore is overdue; marking it not_applicable would clear that and drop it from total
+  h.clock.set(new Date(termEnd + 1000))
+  for (const [who, tok] of [['customer', cust], ['agent', agent], ['admin', await h.adminToken()]] as const) {
+    for (const key of ['dns-restore-at-term-end', 'dns-records']) {
+      const res = await patchItem(tok, org.id, key, { status: 'not_applicable', note: 'not our problem' })
+      t.equal(res.statusCode, 422, `${who} ${key}: ${res.body}`)
+      t.match(res.json(), { code: 'responsibility-mandatory', key, requestedStatus: 'not_applicable', currentStatus: 'pending' })
+    }
+  }
+  const managed = await patchItem(agent, org.id, 'technical-representative', { status: 'not_applicable' })
+  t.equal(managed.json().code, 'responsibility-status-managed', 'the representative item follows its record')
+  const list = (await checklist(cust, org.id)).json()
+  t.match(item(list, 'dns-restore-at-term-end'), { status: 'pending', overdue: true, version: 1, note: null })
+  t.same(list.summary, { done: 0, total: 5, overdue: 1, notApplicable: 0 }, 'nothing changed')
+
+  // saml-sso / unalignable-senders: staff may say they do not apply, customers may not
+  h.clock.set(START)
+  for (const key of ['saml-sso', 'unalignable-senders']) {
+    const byCustomer = await patchItem(cust, org.id, key, { status: 'not_applicable' })
+    t.equal(byCustomer.statusCode, 403, `customer ${key}`)
+    t.match(byCustomer.json(), { code: 'field-not-allowed', key, field: 'status', requestedStatus: 'not_applicable' })
+    t.match(byCustomer.json().detail, /support staff/)
+  }
+  const waived = await patchItem(agent, org.id, 'saml-sso', { status: 'not_applicable', note: 'No SAML/SSO in use' }, { 'if-match': '"1"' })
+  t.equal(waived.statusCode, 200, waived.body)
+  t.match(waived.json(), { status: 'not_applicable', version: 2, updatedBy: { role: 'agent' } })
+  t.equal((await patchItem(cust, org.id, 'saml-sso', { note: 'Confirmed: no IdP' })).statusCode, 200, 'customers still edit the note of a waived item')
+  t.equal((await patchItem(cust, org.id, 'saml-sso', { status: 'not_applicable' })).statusCode, 200, 'keeping not_applicable is no change')
+  const back = await patchItem(cust, org.id, 'saml-sso', { status: 'in_progress' })
+  t.equal(back.statusCode, 200, 'customers may take an obligation back on')
+  t.equal((await patchItem(await h.adminToken(), org.id, 'unalignable-senders', { status: 'not_applicable' })).statusCode, 200, 'admins too')
+  t.same((await checklist(cust, org.id)).json().summary, { done: 0, total: 4, overdue: 0, notApplicable: 1 })
 })

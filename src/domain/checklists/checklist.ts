@@ -10,6 +10,10 @@
  *   `not_applicable` (at the due instant itself it is not yet overdue);
  * - items without a due date are never overdue.
  *
+ * not_applicable (policy data `notApplicable` of each definition): items the terms make mandatory can never be
+ * not_applicable (422 responsibility-mandatory, for everyone); the others only when support staff say so (customers
+ * 403 field-not-allowed). Taking an obligation back on (leaving not_applicable) is open to everyone.
+ *
  * Summary: `total` counts the applicable items (all but not_applicable), `done` those done, `overdue` those overdue,
  * `notApplicable` those marked not applicable, so "done of total" reaches 100 % once every applicable item is done.
  */
@@ -94,6 +98,26 @@ export function assertStatusChangeAllowed (def: ResponsibilityDefinition, from: 
     throw new DomainError('responsibility-status-managed',
       `The status of ${def.key} follows the technical representative: PUT /technical-representative marks it done, DELETE sets it back to pending`,
       { key: def.key, currentStatus: from, requestedStatus: to })
+  }
+}
+
+/**
+ * Who may mark an item not_applicable (see the module comment): a change to not_applicable is refused with 422
+ * responsibility-mandatory for mandatory items and with 403 field-not-allowed for customers; keeping it (from =
+ * not_applicable) or any other status is no concern of this rule.
+ */
+export function assertNotApplicableAllowed (def: ResponsibilityDefinition, input: { from: ResponsibilityStatus; to: ResponsibilityStatus; by: 'customer' | 'staff' }): void {
+  const { from, to, by } = input
+  if (to !== 'not_applicable' || from === 'not_applicable') return
+  if (def.notApplicable === 'never') {
+    throw new DomainError('responsibility-mandatory',
+      `The support terms make ${def.key} mandatory for every customer: it cannot be marked not_applicable`,
+      { key: def.key, currentStatus: from, requestedStatus: to })
+  }
+  if (by !== 'staff') {
+    throw new DomainError('field-not-allowed',
+      `Only support staff can mark ${def.key} not_applicable (when it does not apply to your organization); ask your support contact`,
+      { key: def.key, field: 'status', currentStatus: from, requestedStatus: to })
   }
 }
 

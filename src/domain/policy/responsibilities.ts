@@ -30,6 +30,13 @@ export interface ResponsibilityDefinition {
   ongoing: boolean
   /** 'technical-representative': the status follows the representative record (set → done, cleared → pending) */
   managedBy: 'technical-representative' | null
+  /**
+   * Who may mark the item not_applicable (which takes it out of the checklist's total and clears overdue):
+   * 'never' — the terms make the duty mandatory for every customer (the DNS changes and their restoration at the end
+   * of the term, the technical representative); 'staff' — support staff may waive it when it does not apply to the
+   * organization (no SAML/SSO in use, no sending services that cannot be aligned). Customers never waive a duty.
+   */
+  notApplicable: 'never' | 'staff'
 }
 
 export const RESPONSIBILITIES: readonly ResponsibilityDefinition[] = Object.freeze([
@@ -40,7 +47,8 @@ export const RESPONSIBILITIES: readonly ResponsibilityDefinition[] = Object.free
     clause: '(i)',
     due: null,
     ongoing: false,
-    managedBy: null
+    managedBy: null,
+    notApplicable: 'never'
   },
   {
     key: 'dns-restore-at-term-end',
@@ -49,7 +57,8 @@ export const RESPONSIBILITIES: readonly ResponsibilityDefinition[] = Object.free
     clause: '(i)',
     due: 'term-end',
     ongoing: false,
-    managedBy: null
+    managedBy: null,
+    notApplicable: 'never'
   },
   {
     key: 'technical-representative',
@@ -58,7 +67,8 @@ export const RESPONSIBILITIES: readonly ResponsibilityDefinition[] = Object.free
     clause: '(ii)',
     due: null,
     ongoing: false,
-    managedBy: 'technical-representative'
+    managedBy: 'technical-representative',
+    notApplicable: 'never'
   },
   {
     key: 'saml-sso',
@@ -67,7 +77,8 @@ export const RESPONSIBILITIES: readonly ResponsibilityDefinition[] = Object.free
     clause: '(iii)',
     due: null,
     ongoing: false,
-    managedBy: null
+    managedBy: null,
+    notApplicable: 'staff'
   },
   {
     key: 'unalignable-senders',
@@ -76,7 +87,8 @@ export const RESPONSIBILITIES: readonly ResponsibilityDefinition[] = Object.free
     clause: '(iv)',
     due: null,
     ongoing: true,
-    managedBy: null
+    managedBy: null,
+    notApplicable: 'staff'
   }
 ].map((d) => Object.freeze(d as ResponsibilityDefinition)))
 

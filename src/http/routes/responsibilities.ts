@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import * as resp from '../../application/responsibilities.js'
 import type { AppContext } from '../../application/context.js'
 import type { ChecklistItem } from '../../domain/checklists/checklist.js'
-import { RESPONSIBILITY_KEYS } from '../../domain/policy/responsibilities.js'
+import { RESPONSIBILITIES, RESPONSIBILITY_KEYS } from '../../domain/policy/responsibilities.js'
 import type { TechnicalRepresentative } from '../../db/repositories/responsibilities.js'
 import { principal } from '../plugins/auth.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
@@ -49,6 +49,7 @@ const ItemParams = Type.Object({
   key: Type.String({ minLength: 1, maxLength: 100, description: `One of ${RESPONSIBILITY_KEYS.join(', ')}; another key is 404`, examples: ['dns-records'] })
 })
 const WHO = 'Customers of the organization, agents and admins.'
+const keysWhere = (notApplicable: 'never' | 'staff'): string => RESPONSIBILITIES.filter((r) => r.notApplicable === notApplicable).map((r) => r.key).join(', ')
 
 export const responsibilityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/v1/organizations/:organizationId/responsibilities', {
@@ -81,12 +82,14 @@ export const responsibilityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     schema: {
       operationId: 'updateResponsibility', tags: ['responsibilities'], summary: 'Update a checklist item',
       description: `${WHO} Set status, note or evidenceUrl (null clears a note or URL). The status of technical-representative follows ` +
-        'the representative (PUT/DELETE /technical-representative): another status is 409 responsibility-status-managed. Unknown key → 404. ' +
+        'the representative (PUT/DELETE /technical-representative): another status is 409 responsibility-status-managed. ' +
+        `not_applicable: ${keysWhere('never')} are mandatory under the terms (422 responsibility-mandatory, for everyone); ` +
+        `${keysWhere('staff')} may be marked not_applicable by agents and admins only (customers 403 field-not-allowed). Unknown key → 404. ` +
         'Send If-Match with the item\'s ETag (stale → 412).',
       params: ItemParams,
       headers: IfMatchHeaders,
       body: ref(UpdateResponsibilityBody),
-      response: { 200: ref(ResponsibilityItemSchema), ...problemResponses(404, 409, 412) }
+      response: { 200: ref(ResponsibilityItemSchema), ...problemResponses(404, 409, 412, 422) }
     }
   }, async (request, reply) => {
     const { organizationId, key } = request.params

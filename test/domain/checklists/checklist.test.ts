@@ -2,6 +2,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import type { DomainError } from '../../../src/domain/errors.js'
 import {
+  assertNotApplicableAllowed,
   assertStatusChangeAllowed,
   buildChecklist,
   dueAtFor,
@@ -89,4 +90,35 @@ t.test('property: overdue ⇔ has due date ∧ now > dueAt ∧ not settled; summ
       s.done === list.items.filter((i) => i.status === 'done').length
   }), { numRuns: 2000 })
   t.pass('holds')
+})
+
+t.test('not_applicable: mandatory items never; the others only when staff say so (policy data)', async (t) => {
+  t.same(Object.fromEntries(RESPONSIBILITIES.map((r) => [r.key, r.notApplicable])), {
+    'dns-records': 'never',
+    'dns-restore-at-term-end': 'never',
+    'technical-representative': 'never',
+    'saml-sso': 'staff',
+    'unalignable-senders': 'staff'
+  })
+  for (const def of RESPONSIBILITIES) {
+    for (const by of ['customer', 'staff'] as const) {
+      for (const from of RESPONSIBILITY_STATUSES) {
+        for (const to of RESPONSIBILITY_STATUSES) {
+          const run = (): void => { assertNotApplicableAllowed(def, { from, to, by }) }
+          const what = `${by}: ${def.key} ${from} → ${to}`
+          const allowed = to !== 'not_applicable' || from === 'not_applicable' || (def.notApplicable === 'staff' && by === 'staff')
+          if (allowed) { t.doesNotThrow(run, what); continue }
+          const err = t.throws(run, what) as DomainError
+          if (def.notApplicable === 'never') {
+            t.match(err, { code: 'responsibility-mandatory', status: 422 }, what)
+            t.match(err.extras, { key: def.key, currentStatus: from, requestedStatus: to })
+          } else {
+            t.match(err, { code: 'field-not-allowed', status: 403 }, what)
+            t.match(err.extras, { key: def.key, field: 'status', requestedStatus: 'not_applicable' })
+          }
+        }
+      }
+    }
+  }
+  t.doesNotThrow(() => { assertNotApplicableAllowed(responsibility('saml-sso'), { from: 'pending', to: 'not_applicable', by: 'staff' }) })
 })
