@@ -25,7 +25,7 @@ import * as refs from '../db/repositories/external-refs.js'
 import * as ticketsRepo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
-import { checkVersion, loadTicket, organizationFor, recordTicketEvent, staleWrite, ticketSnapshot, viewOf, type TicketView } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, loadTicket, organizationFor, recordTicketEvent, staleWrite, ticketSnapshot, viewOf, type TicketView } from './tickets.js'
 
 export interface ExternalTicketKey { organizationId: string; system: string; externalId: string }
 
@@ -109,20 +109,24 @@ async function create (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalT
 async function update (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalTicketKey, existing: refs.RefRow, input: ExternalTicketInput, version: number | undefined, now: Date): Promise<UpsertResult> {
   const current = await loadTicket(tx, p, existing.ticketId, { forUpdate: true })
   checkVersion('ticket', version, current.version)
+  await assertSubscriptionFor(tx, p, 'edit', current.organizationId, now)
+  // re-read the reference now that the ticket is locked: concurrent upserts of one reference serialise on the
+  // ticket row, so the URL compared below is the committed one, not the one read before the lock
+  const ref = await refs.findRef(tx, current.organizationId, key.system, key.externalId) ?? existing
   // only what differs counts as a change (so a customer re-sending the category it cannot change is not refused)
   const patch: TicketPatch = {}
   if (input.subject !== current.subject) patch.subject = input.subject
   if (input.description !== current.description) patch.description = input.description
   if (input.category !== undefined && input.category !== current.category) patch.category = input.category
   const { ticket: next, changes } = editTicket(current, patch, { staff: isStaff(p) })
-  const urlChanged = input.url !== undefined && input.url !== existing.url
+  const urlChanged = input.url !== undefined && input.url !== ref.url
   const fields: string[] = Object.keys(changes)
   if (fields.length === 0 && !urlChanged) return { view: await viewOf(ctx, current, now, tx), created: false }
   const before: Record<string, unknown> = {}
   const after: Record<string, unknown> = {}
   for (const [f, c] of Object.entries(changes)) { before[f] = c.before; after[f] = c.after }
   if (urlChanged) {
-    await refs.updateRefUrl(tx, existing.id, input.url ?? null, now)
+    await refs.updateRefUrl(tx, ref.id, input.url ?? null, now)
     fields.push('externalRefs')
     before.externalRefs = current.externalRefs ?? []
   }
