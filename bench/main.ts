@@ -265,6 +265,8 @@ export interface CeilingSet {
   b: number
   /** B': the same select through postgres.js (prepared, 50 in flight over 10 connections), queries/s */
   bPrime: number
+  /** W (context for the writes): pgbench -N (simple-update: update, select, insert, commit) -c 50 -j 2, transactions/s */
+  w: number
 }
 
 async function measureCeilings (index: number, gen: LoadGenerator, ceilingA: Service): Promise<CeilingSet> {
@@ -275,9 +277,11 @@ async function measureCeilings (index: number, gen: LoadGenerator, ceilingA: Ser
   const out = await run(PGBENCH, ['-S', '-M', 'prepared', '-c', '10', '-j', '2', '-T', String(SECONDS), pgbenchUrl])
   const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1])
   const bp = JSON.parse(await run(process.execPath, ['--import', 'tsx', 'bench/ceiling-postgres.ts', pgbenchUrl, String(SECONDS), '50', '10'], { cwd: ROOT })) as { queriesPerSecond: number; errors: number }
+  const wOut = await run(PGBENCH, ['-N', '-M', 'prepared', '-c', '50', '-j', '2', '-T', String(SECONDS), pgbenchUrl])
+  const w = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(wOut)?.[1])
   if (a.errors + a.non2xx > 0 || bp.errors > 0) log(`  ! ceiling errors: A ${a.errors}+${a.non2xx} non-2xx, B' ${bp.errors}`)
-  const set: CeilingSet = { index, a: a.rps, aLatencyMs: { p50: a.latencyMs.p50, p99: a.latencyMs.p99 }, aCpuUsPerRequest: aCpu, b: tps, bPrime: bp.queriesPerSecond }
-  log(`  ceilings #${index}: A ${Math.round(set.a)} req/s · B ${Math.round(set.b)} tps · B' ${Math.round(set.bPrime)} q/s`)
+  const set: CeilingSet = { index, a: a.rps, aLatencyMs: { p50: a.latencyMs.p50, p99: a.latencyMs.p99 }, aCpuUsPerRequest: aCpu, b: tps, bPrime: bp.queriesPerSecond, w }
+  log(`  ceilings #${index}: A ${Math.round(set.a)} req/s · B ${Math.round(set.b)} tps · B' ${Math.round(set.bPrime)} q/s · W ${Math.round(set.w)} tps`)
   return set
 }
 
@@ -310,7 +314,7 @@ export interface BenchReport {
   config: Record<string, unknown>
   seed: { main: SeedInfo; small?: SeedInfo }
   ceilings: CeilingSet[]
-  ceilingSummary: { a: Spread; b: Spread; bPrime: Spread; aCpuUsPerRequest: Spread }
+  ceilingSummary: { a: Spread; b: Spread; bPrime: Spread; w: Spread; aCpuUsPerRequest: Spread }
   runs: ScenarioRun[]
   scenarios: Record<string, {
     description: string
@@ -318,6 +322,7 @@ export interface BenchReport {
     ratioB: Spread
     ratioA: Spread
     ratioBPrime: Spread
+    ratioW: Spread
     p50Ms: Spread
     p99Ms: Spread
     cpuUsPerRequest: Spread
@@ -350,6 +355,7 @@ async function main (): Promise<void> {
   await ensurePgbench(SERVER_URL, PGBENCH_DB, PGBENCH, log)
   const mainUrl = databaseUrl(SERVER_URL, MAIN_DB)
   const machine = machineInfo(await serverVersion(mainUrl))
+  const commit = (await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).catch(() => 'unknown')).trim()
 
   log('processes')
   const svc = await startService(mainUrl, publicKeyPem, 'main')
@@ -416,17 +422,17 @@ async function main (): Promise<void> {
   if (small !== undefined) await stopChild(small.child)
   await stopChild(svc.child)
 
-  const report = summarise({ machine, mainSeed, smallSeed, ceilings, runs, stability, rss, started })
+  const report = summarise({ machine, mainSeed, smallSeed, ceilings, runs, stability, rss, started, commit })
   mkdirSync(RESULTS, { recursive: true })
   writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(report, null, 2))
   process.stdout.write(renderReport(report))
   log(`\nbench/results/latest.json written (${Math.round(report.totalSeconds)} s in all)`)
 }
 
-function summarise (m: { machine: MachineInfo; mainSeed: SeedInfo; smallSeed?: SeedInfo; ceilings: CeilingSet[]; runs: ScenarioRun[]; stability?: BenchReport['stability']; rss: BenchReport['rss']; started: number }): BenchReport {
+function summarise (m: { machine: MachineInfo; mainSeed: SeedInfo; smallSeed?: SeedInfo; ceilings: CeilingSet[]; runs: ScenarioRun[]; stability?: BenchReport['stability']; rss: BenchReport['rss']; started: number; commit: string }): BenchReport {
   const { ceilings, runs } = m
   // the ceilings of a repetition: the mean of the sets measured right before (rep-1) and right after (rep) it
-  const around = (rep: number, k: 'a' | 'b' | 'bPrime'): number => {
+  const around = (rep: number, k: 'a' | 'b' | 'bPrime' | 'w'): number => {
     const before = ceilings.find((c) => c.index === rep - 1)
     const after = ceilings.find((c) => c.index === rep)
     const xs = [before?.[k], after?.[k]].filter((x): x is number => x !== undefined && Number.isFinite(x))
@@ -445,6 +451,7 @@ function summarise (m: { machine: MachineInfo; mainSeed: SeedInfo; smallSeed?: S
       ratioB: spread(rs.map((r) => r.rps / around(r.rep, 'b'))),
       ratioA: spread(rs.map((r) => r.rps / around(r.rep, 'a'))),
       ratioBPrime: spread(rs.map((r) => r.rps / around(r.rep, 'bPrime'))),
+      ratioW: spread(rs.map((r) => r.rps / around(r.rep, 'w'))),
       p50Ms: spread(rs.map((r) => r.latencyMs.p50)),
       p99Ms: spread(rs.map((r) => r.latencyMs.p99)),
       cpuUsPerRequest: spread(rs.map((r) => r.cpuUsPerRequest)),
@@ -468,6 +475,7 @@ function summarise (m: { machine: MachineInfo; mainSeed: SeedInfo; smallSeed?: S
     a: spread(ceilings.map((c) => c.a)),
     b: spread(ceilings.map((c) => c.b)),
     bPrime: spread(ceilings.map((c) => c.bPrime)),
+    w: spread(ceilings.map((c) => c.w)),
     aCpuUsPerRequest: spread(ceilings.map((c) => c.aCpuUsPerRequest))
   }
   const targets: BenchReport['targets'] = []
@@ -500,7 +508,7 @@ function summarise (m: { machine: MachineInfo; mainSeed: SeedInfo; smallSeed?: S
     generatedAt: new Date().toISOString(),
     quick: QUICK,
     machine: m.machine,
-    config: { tickets: TICKETS, reps: REPS, secondsPerMeasurement: SECONDS, warmupSeconds: WARMUP, stabilitySeconds: STABILITY, connections: CONNECTIONS, dbPoolMax: process.env.DB_POOL_MAX ?? 'service default', scenarios: SCENARIO_LIST, serviceNodeArgs: process.env.BENCH_NODE_ARGS ?? '' },
+    config: { commit: m.commit, tickets: TICKETS, reps: REPS, secondsPerMeasurement: SECONDS, warmupSeconds: WARMUP, stabilitySeconds: STABILITY, connections: CONNECTIONS, dbPoolMax: process.env.DB_POOL_MAX ?? 'service default', scenarios: SCENARIO_LIST, serviceNodeArgs: process.env.BENCH_NODE_ARGS ?? '' },
     seed: { main: m.mainSeed, ...(m.smallSeed === undefined ? {} : { small: m.smallSeed }) },
     ceilings,
     ceilingSummary,

@@ -35,11 +35,12 @@ export function renderReport (r: BenchReport): string {
   lines.push(`| A: bare Fastify 5, constant JSON with response schema (req/s) | ${int(c.a.median)} | ${int(c.a.min)}–${int(c.a.max)} |`)
   lines.push(`| B: pgbench -S -M prepared -c 10 -j 2, scale 10 (tps) | ${int(c.b.median)} | ${int(c.b.min)}–${int(c.b.max)} |`)
   lines.push(`| B': same select via postgres.js, prepared, 50 in flight / 10 connections (q/s) | ${int(c.bPrime.median)} | ${int(c.bPrime.min)}–${int(c.bPrime.max)} |`)
+  lines.push(`| W (context for writes): pgbench -N simple-update -c 50 -j 2 (tps) | ${int(c.w.median)} | ${int(c.w.min)}–${int(c.w.max)} |`)
   lines.push('')
-  lines.push('| scenario | req/s | ÷ B | ÷ A | ÷ B\' | p50 ms | p99 ms | CPU µs/req | errors / non-2xx | target |')
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|')
+  lines.push('| scenario | req/s | ÷ B | ÷ A | ÷ B\' | ÷ W | p50 ms | p99 ms | CPU µs/req | errors / non-2xx | target |')
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|')
   for (const [name, s] of Object.entries(r.scenarios)) {
-    lines.push(`| \`${name}\` ${s.description.replace(/\|/g, '\\|')} | ${spreadOf(s.rps, int)} | ${spreadOf(s.ratioB, pct)} | ${spreadOf(s.ratioA, pct)} | ${pct(s.ratioBPrime.median)} | ` +
+    lines.push(`| \`${name}\` ${s.description.replace(/\|/g, '\\|')} | ${spreadOf(s.rps, int)} | ${spreadOf(s.ratioB, pct)} | ${spreadOf(s.ratioA, pct)} | ${pct(s.ratioBPrime.median)} | ${pct(s.ratioW.median)} | ` +
       `${ms(s.p50Ms.median)} | ${spreadOf(s.p99Ms, ms)} | ${int(s.cpuUsPerRequest.median)} | ${s.errors + s.timeouts} / ${s.non2xx} | ${TARGETS[name] ?? '—'} |`)
   }
   lines.push('')

@@ -11,6 +11,7 @@ import { registerAuth } from './http/plugins/auth.js'
 import { problemOf, registerErrorHandling, sendProblem } from './http/plugins/errors.js'
 import { registerInputSanity } from './http/plugins/input-sanity.js'
 import { registerIdempotency } from './http/plugins/idempotency.js'
+import { registerDbGate } from './http/plugins/db-gate.js'
 import { registerRateLimit } from './http/plugins/rate-limit.js'
 import { registerRouteDefaults } from './http/plugins/route-defaults.js'
 import { registerSwagger } from './http/plugins/swagger.js'
@@ -86,6 +87,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   registerInputSanity(app)
   registerAuth(app, deps.verifier ?? await buildVerifier(config))
   registerRateLimit(app, config.rateLimit)
+  // bounded database concurrency with load shedding (issue 7): three requests in flight per pooled connection
+  if (deps.database.sql !== undefined) registerDbGate(app, { permits: deps.database.sql.options.max * 3 })
   registerIdempotency(app, { database: deps.database, now: ctx.now, ttlHours: config.idempotencyTtlHours })
   await registerRoutes(app, ctx)
   return app

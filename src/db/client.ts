@@ -5,7 +5,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
 import type { ExtractTablesWithRelations } from 'drizzle-orm'
-import postgres from 'postgres'
+import type postgres from 'postgres'
+import { postgres as connectPostgres } from './postgres-driver.js'
 import * as schema from './schema/index.js'
 
 export type Schema = typeof schema
@@ -46,7 +47,8 @@ const normalizeRows = <T>(result: unknown): T[] => {
 
 export async function openDatabase (options: DatabaseOptions): Promise<Database> {
   if (options.url !== undefined) {
-    const sql = postgres(options.url, {
+    // postgres.js with its queue patch (src/db/postgres-driver.ts, issue 7)
+    const sql = connectPostgres(options.url, {
       max: options.poolMax ?? 20,
       onnotice: () => {},
       idle_timeout: 30,
