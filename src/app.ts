@@ -18,6 +18,7 @@ import { registerSwagger } from './http/plugins/swagger.js'
 import { registerRoutes } from './http/routes/index.js'
 import { allSchemas } from './http/schemas/index.js'
 import { buildValidatorFactory } from './http/validation.js'
+import { buildSerializerFactory } from './http/serialization.js'
 
 export interface AppDeps {
   database: Database
@@ -56,7 +57,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
-    schemaController: { compilersFactory: { buildValidator: buildValidatorFactory() } },
+    // response serializers: fast-json-stringify over a serialization-only rewrite of enum/nullable unions (issue 7)
+    schemaController: { compilersFactory: { buildValidator: buildValidatorFactory(), buildSerializer: buildSerializerFactory() } },
     ajv: { customOptions: { removeAdditional: false } },
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     forceCloseConnections: 'idle',

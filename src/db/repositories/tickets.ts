@@ -80,6 +80,49 @@ export const toTicket = (row: TicketRow): Ticket => ({
   updatedAt: row.updatedAt
 })
 
+const at = (v: unknown): Date => v instanceof Date ? v : new Date(v as string)
+const atOrNull = (v: unknown): Date | null => v === null || v === undefined ? null : at(v)
+
+/**
+ * A ticket from the row as the driver returns it (column names, timestamps as text): the hot reads (get by id,
+ * list pages) map rows here instead of through drizzle's generic result mapping (issue 7). Same result as toTicket.
+ */
+export const toTicketFromDriver = (r: Record<string, unknown>): Ticket => ({
+  id: r.id as string,
+  organizationId: r.organization_id as string,
+  subject: r.subject as string,
+  description: r.description as string,
+  severity: r.severity as Ticket['severity'],
+  priority: r.priority as Ticket['priority'],
+  channel: r.channel as Ticket['channel'],
+  requester: { name: r.requester_name as string, email: r.requester_email as string },
+  category: r.category as string | null,
+  assigneeId: r.assignee_id as string | null,
+  status: r.status as Ticket['status'],
+  closedReason: r.closed_reason as Ticket['closedReason'],
+  closeNote: r.close_note as string | null,
+  closedAt: atOrNull(r.closed_at),
+  closedBy: actor(r.closed_by_id as string | null, r.closed_by_role as string | null),
+  contactAttempts: r.contact_attempts as number,
+  sla: {
+    cycle: r.sla_cycle as number,
+    plan: r.sla_plan as Ticket['sla']['plan'],
+    priority: r.sla_priority as Ticket['sla']['priority'],
+    targetSeconds: r.sla_target_seconds as number,
+    calendarId: r.sla_calendar_id as Ticket['sla']['calendarId'],
+    clockStartedAt: at(r.sla_clock_started_at),
+    dueAt: at(r.sla_due_at),
+    atRiskAt: at(r.sla_at_risk_at),
+    firstRespondedAt: atOrNull(r.first_responded_at)
+  },
+  slaHistory: (r.sla_history as SlaHistoryRow[]).map(historyFromRow),
+  externalRefs: r.external_refs as TicketRow['externalRefs'],
+  createdBy: { id: r.created_by_id as string, role: r.created_by_role as ActorRef['role'] },
+  version: r.version as number,
+  createdAt: at(r.created_at),
+  updatedAt: at(r.updated_at)
+})
+
 /** the mutable columns of a ticket, as placeholder values */
 const mutableValues = (t: Ticket | TicketDraft): Record<string, unknown> => ({
   subject: t.subject,
@@ -170,8 +213,8 @@ const updateVersioned = new PreparedStatement('ticket_update_versioned', (db, na
     .returning().prepare(name))
 
 export async function findTicket (db: DbOrTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<Ticket | undefined> {
-  const rows = await (opts.forUpdate === true ? byIdForUpdate : byId).execute(db, { id })
-  return rows[0] === undefined ? undefined : toTicket(rows[0])
+  const rows = await (opts.forUpdate === true ? byIdForUpdate : byId).raw(db, { id })
+  return rows[0] === undefined ? undefined : toTicketFromDriver(rows[0])
 }
 
 export async function insertTicket (db: DbOrTx, draft: TicketDraft): Promise<Ticket> {
@@ -307,6 +350,6 @@ function listValues (filters: TicketFilters, opts: { limit: number; after?: Keys
 
 /** one page, newest first: (created_at DESC, id DESC), strictly after `after` in that order */
 export async function listTickets (db: DbOrTx, filters: TicketFilters, opts: { limit: number; after?: KeysetPosition; now: Date }): Promise<Ticket[]> {
-  const rows = await listStatement(filters, opts.after !== undefined).execute(db, listValues(filters, opts))
-  return rows.map(toTicket)
+  const rows = await listStatement(filters, opts.after !== undefined).raw(db, listValues(filters, opts))
+  return rows.map(toTicketFromDriver)
 }
