@@ -13,19 +13,16 @@
  * runs again, now finding the reference — and takes the update path.
  */
 import { isStaff, type Principal } from '../domain/access.js'
-import { DomainError, notFound } from '../domain/errors.js'
-import { responseTarget, type Channel, type Severity } from '../domain/policy/policy.js'
+import { DomainError } from '../domain/errors.js'
+import type { Channel, Severity } from '../domain/policy/policy.js'
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
-import { openTicket } from '../domain/tickets/opening.js'
 import { slaView } from '../domain/tickets/sla.js'
 import type { Requester, Ticket } from '../domain/tickets/ticket.js'
 import type { DbOrTx } from '../db/client.js'
-import { findOrganization } from '../db/repositories/organizations.js'
 import * as refs from '../db/repositories/external-refs.js'
 import * as ticketsRepo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
-import { actorOf } from './organizations.js'
-import { assertSubscriptionFor, checkVersion, loadTicket, organizationFor, recordTicketEvent, staleWrite, ticketSnapshot, viewOf, type TicketView } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, insertNewTicket, loadTicket, organizationFor, recordTicketEvent, staleWrite, ticketSnapshot, viewOf, type TicketView } from './tickets.js'
 
 export interface ExternalTicketKey { organizationId: string; system: string; externalId: string }
 
@@ -80,22 +77,7 @@ export async function upsertExternalTicket (ctx: AppContext, p: Principal, key: 
 }
 
 async function create (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalTicketKey, input: ExternalTicketInput, now: Date): Promise<UpsertResult> {
-  const org = await findOrganization(tx, key.organizationId)
-  if (org === undefined) throw notFound('Organization')
-  const calendar = await ctx.calendars.require(responseTarget(org.plan, input.severity).calendarId, tx)
-  const draft = openTicket({
-    organization: org,
-    subject: input.subject,
-    description: input.description,
-    severity: input.severity,
-    channel: input.channel,
-    requester: input.requester,
-    category: input.category ?? null,
-    createdBy: actorOf(p),
-    calendar,
-    now
-  })
-  const ticket = await ticketsRepo.insertTicket(tx, draft)
+  const { ticket, calendar } = await insertNewTicket(ctx, tx, p, key.organizationId, input, now)
   const linked = await refs.insertRef(tx, { ticketId: ticket.id, organizationId: key.organizationId, system: key.system, externalId: key.externalId, url: input.url ?? null }, now)
   if (linked === undefined) throw new ReferenceTaken()
   const saved: Ticket = { ...ticket, externalRefs: await refs.syncTicketRefs(tx, ticket.id) }

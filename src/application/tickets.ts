@@ -12,6 +12,7 @@ import { slaPhase, slaView, type SlaView } from '../domain/tickets/sla.js'
 import { assertSubscriptionAllows, requiresCurrentSubscription, type TicketAction } from '../domain/tickets/subscription.js'
 import type { Organization } from '../domain/organizations/organization.js'
 import type { ClosedReason, Requester, Ticket } from '../domain/tickets/ticket.js'
+import type { BusinessCalendar } from '../domain/sla/calendar.js'
 import type { DbOrTx } from '../db/client.js'
 import { recordEvent } from '../db/events.js'
 import { findOrganization } from '../db/repositories/organizations.js'
@@ -116,26 +117,34 @@ export interface CreateTicketInput {
   category?: string | null
 }
 
+/**
+ * Opens a ticket inside the caller's transaction: loads the organization, applies the opening rules (current
+ * subscription, channel in plan), starts the first-response clock and inserts the row. The caller records the event.
+ */
+export async function insertNewTicket (ctx: AppContext, tx: DbOrTx, p: Principal, organizationId: string, input: Omit<CreateTicketInput, 'organizationId'>, now: Date): Promise<{ ticket: Ticket; calendar: BusinessCalendar }> {
+  const org = await findOrganization(tx, organizationId)
+  if (org === undefined) throw notFound('Organization')
+  const calendar = await ctx.calendars.require(responseTarget(org.plan, input.severity).calendarId, tx)
+  const draft = openTicket({
+    organization: org,
+    subject: input.subject,
+    description: input.description,
+    severity: input.severity,
+    channel: input.channel,
+    requester: input.requester,
+    category: input.category ?? null,
+    createdBy: actorOf(p),
+    calendar,
+    now
+  })
+  return { ticket: await repo.insertTicket(tx, draft), calendar }
+}
+
 export async function createTicket (ctx: AppContext, p: Principal, input: CreateTicketInput): Promise<TicketView> {
   const organizationId = organizationFor(p, input.organizationId)
   const now = ctx.now()
   return await ctx.database.db.transaction(async (tx) => {
-    const org = await findOrganization(tx, organizationId)
-    if (org === undefined) throw notFound('Organization')
-    const calendar = await ctx.calendars.require(responseTarget(org.plan, input.severity).calendarId, tx)
-    const draft = openTicket({
-      organization: org,
-      subject: input.subject,
-      description: input.description,
-      severity: input.severity,
-      channel: input.channel,
-      requester: input.requester,
-      category: input.category ?? null,
-      createdBy: actorOf(p),
-      calendar,
-      now
-    })
-    const ticket = await repo.insertTicket(tx, draft)
+    const { ticket, calendar } = await insertNewTicket(ctx, tx, p, organizationId, input, now)
     await recordTicketEvent(tx, p, ticket, 'ticket.created', now, { after: ticketSnapshot(ticket) })
     return { ticket, sla: slaView(ticket.sla, calendar, now) }
   })
