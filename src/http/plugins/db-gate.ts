@@ -14,8 +14,8 @@ import { DomainError } from '../../domain/errors.js'
  * (a few queries each), so a slow query delays few others, and caps the memory held by waiting requests.
  *
  * A permit is taken in preValidation (after authentication, before the idempotency claim and the handler) and
- * given back once, when the response has been sent (onResponse) or the client has gone away (onRequestAbort; the
- * handler may still be finishing then, so a few aborted requests can briefly exceed the bound).
+ * given back once, when the response has been sent or the connection has closed (the handler may still be finishing
+ * then, so a few aborted requests can briefly exceed the bound), or at once when the client left while waiting.
  */
 export interface DbGateOptions {
   permits: number
@@ -99,29 +99,32 @@ export function registerDbGate (app: FastifyInstance, options: DbGateOptions): G
   const gate = new Gate(options.permits, options.maxQueue ?? options.permits * 10, options.maxWaitMs ?? 5_000)
   const bypass = options.bypass ?? ((request: FastifyRequest) => request.routeOptions.config.public === true || request.is404)
   app.decorateRequest('dbPermitRelease', null)
-  // callback-style hooks: the common case (a permit is free) costs no promise
+  const hold = (request: FastifyRequest, reply: FastifyReply, release: () => void): void => {
+    request.dbPermitRelease = release
+    // 'close' comes once the response is finished or the connection is gone, whichever is first; a client that left
+    // while this request waited for its permit is already gone: give the permit straight back
+    reply.raw.once('close', release)
+    if (reply.raw.closed || request.raw.destroyed) release()
+  }
+  // callback-style hook: the common case (a permit is free) costs no promise
   app.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     if (bypass(request)) { done(); return }
     const release = gate.tryAcquire()
     if (release !== undefined) {
-      request.dbPermitRelease = release
+      hold(request, reply, release)
       done()
       return
     }
     gate.acquire().then((r) => {
-      request.dbPermitRelease = r
+      hold(request, reply, r)
       done()
     }, (err: Error) => {
       reply.header('retry-after', '1')
       done(err)
     })
   })
-  const release = (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
-    request.dbPermitRelease?.()
-    done()
-  }
-  app.addHook('onResponse', release)
-  app.addHook('onRequestAbort', (request: FastifyRequest, done: () => void) => {
+  // light-my-request (tests) and every normal completion also pass here; a release counts once
+  app.addHook('onResponse', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
     request.dbPermitRelease?.()
     done()
   })
