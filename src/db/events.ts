@@ -1,5 +1,7 @@
+import { sql, type SQL } from 'drizzle-orm'
 import { events } from './schema/events.js'
 import type { DbOrTx } from './client.js'
+import { PreparedStatement } from './prepared.js'
 
 export interface Actor { id: string; role: 'customer' | 'agent' | 'admin' | 'system' }
 
@@ -16,12 +18,34 @@ export interface NewEvent {
   data: Record<string, unknown>
 }
 
+const p = (name: string, cast?: string): SQL => cast === undefined ? sql`${sql.placeholder(name)}` : sql`${sql.placeholder(name)}::${sql.raw(cast)}`
+
+/**
+ * One prepared INSERT for every event (issue 7): a plain drizzle insert was built, parsed and planned anew on every
+ * write (drizzle runs query-builder calls unprepared on postgres.js). Values are passed as the driver expects them
+ * (timestamps as ISO text, jsonb as JSON text).
+ */
+const insertEvent = new PreparedStatement('event_insert', (db, name) =>
+  db.insert(events).values({
+    type: p('type'),
+    organizationId: p('organizationId', 'uuid'),
+    resourceType: p('resourceType'),
+    resourceId: p('resourceId', 'uuid'),
+    resourceVersion: p('resourceVersion', 'integer'),
+    ticketId: p('ticketId', 'uuid'),
+    visibility: p('visibility'),
+    actorId: p('actorId'),
+    actorRole: p('actorRole'),
+    occurredAt: p('occurredAt', 'timestamptz'),
+    data: p('data', 'jsonb')
+  } as unknown as typeof events.$inferInsert).prepare(name))
+
 /**
  * Writes an outbox event. Call it with the transaction that makes the change, never with the plain database
  * handle, so that a change without its event (or an event without its change) cannot exist.
  */
 export async function recordEvent (tx: DbOrTx, event: NewEvent): Promise<void> {
-  await tx.insert(events).values({
+  await insertEvent.execute(tx, {
     type: event.type,
     organizationId: event.organizationId,
     resourceType: event.resourceType,
@@ -31,7 +55,7 @@ export async function recordEvent (tx: DbOrTx, event: NewEvent): Promise<void> {
     visibility: event.visibility ?? 'public',
     actorId: event.actor.id,
     actorRole: event.actor.role,
-    occurredAt: event.occurredAt,
-    data: event.data
+    occurredAt: event.occurredAt.toISOString(),
+    data: JSON.stringify(event.data)
   })
 }

@@ -44,7 +44,16 @@ function statements (db: Db) {
       claimedAt: p('now'),
       expiresAt: p('expiresAt')
     }).onConflictDoNothing({ target: idempotencyKeys.scope }).returning({ scope: idempotencyKeys.scope }).prepare('idempotency_claim'),
-    find: db.select().from(idempotencyKeys).where(eq(idempotencyKeys.scope, p('scope'))).prepare('idempotency_find')
+    find: db.select().from(idempotencyKeys).where(eq(idempotencyKeys.scope, p('scope'))).prepare('idempotency_find'),
+    // runs after every POST that carries a key, too (issue 7)
+    complete: db.update(idempotencyKeys).set({
+      state: 'completed',
+      statusCode: p('statusCode'),
+      responseHeaders: p('responseHeaders'),
+      responseBody: p('responseBody'),
+      completedAt: p('completedAt')
+    } as unknown as Partial<IdempotencyRow>).where(and(eq(idempotencyKeys.scope, p('scope')), eq(idempotencyKeys.claimToken, p('claimToken')), eq(idempotencyKeys.state, 'in_progress')))
+      .returning({ scope: idempotencyKeys.scope }).prepare('idempotency_complete')
   }
 }
 
@@ -95,14 +104,9 @@ export async function reclaimKey (db: Db, c: NewClaim, staleBefore: Date): Promi
 
 /** stores the final response; only the claim's owner can (a reclaimed row has another token) */
 export async function completeKey (db: Db, scope: string, claimToken: string, response: StoredResponse, now: Date): Promise<boolean> {
-  const rows = await db.update(idempotencyKeys).set({
-    state: 'completed',
-    statusCode: response.statusCode,
-    responseHeaders: response.headers,
-    responseBody: response.body,
-    completedAt: now
-  }).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.claimToken, claimToken), eq(idempotencyKeys.state, 'in_progress')))
-    .returning({ scope: idempotencyKeys.scope })
+  const rows = await prepared(db).complete.execute({
+    scope, claimToken, statusCode: response.statusCode, responseHeaders: response.headers, responseBody: response.body, completedAt: now
+  })
   return rows.length === 1
 }
 

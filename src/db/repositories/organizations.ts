@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm'
 import type { Organization } from '../../domain/organizations/organization.js'
 import type { DbOrTx } from '../client.js'
+import { PreparedStatement } from '../prepared.js'
 import { organizations } from '../schema/organizations.js'
 
 type Row = typeof organizations.$inferSelect
@@ -15,9 +16,14 @@ export const toOrganization = (row: Row): Organization => ({
   updatedAt: row.updatedAt
 })
 
+// prepared (issue 7): opening a ticket and every organization-scoped write read the organization first
+const byId = new PreparedStatement('organization_by_id', (db, name) =>
+  db.select().from(organizations).where(eq(organizations.id, sql`${sql.placeholder('id')}::uuid`)).prepare(name))
+const byIdForUpdate = new PreparedStatement('organization_by_id_for_update', (db, name) =>
+  db.select().from(organizations).where(eq(organizations.id, sql`${sql.placeholder('id')}::uuid`)).for('update').prepare(name))
+
 export async function findOrganization (db: DbOrTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<Organization | undefined> {
-  const q = db.select().from(organizations).where(eq(organizations.id, id))
-  const rows = opts.forUpdate === true ? await q.for('update') : await q
+  const rows = await (opts.forUpdate === true ? byIdForUpdate : byId).execute(db, { id })
   return rows[0] === undefined ? undefined : toOrganization(rows[0])
 }
 
