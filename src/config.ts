@@ -97,7 +97,7 @@ export function loadConfig (env: Env): Config {
     host: str(env, 'HOST') ?? '127.0.0.1',
     databaseUrl: str(env, 'DATABASE_URL'),
     pgliteDir: str(env, 'PGLITE_DIR') ?? '.data/pglite',
-    dbPoolMax: int(env, 'DB_POOL_MAX', 20),
+    dbPoolMax: int(env, 'DB_POOL_MAX', 10),
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     seedDemoData: bool(env, 'SEED_DEMO_DATA', false),
