@@ -105,6 +105,18 @@ export function buildSerializerFactory (): SerializerFactory {
     const rewritten: SchemaMap = {}
     for (const [id, s] of Object.entries(originals)) rewritten[id] = isObject(s) ? rewrite(s, originals) : s
     const compile = stock(rewritten, options)
-    return (route) => compile({ ...route, schema: isObject(route.schema) ? rewrite(route.schema, originals) : route.schema })
+    // one serializer per distinct schema: every route declares the same problem responses (400, 401, 403, 404, …),
+    // which would otherwise be compiled again for each route and status — most of the start-up time and memory
+    const compiled = new Map<string, ReturnType<typeof compile>>()
+    return (route) => {
+      const schema = isObject(route.schema) ? rewrite(route.schema, originals) : route.schema
+      const key = JSON.stringify(schema)
+      let serializer = compiled.get(key)
+      if (serializer === undefined) {
+        serializer = compile({ ...route, schema })
+        compiled.set(key, serializer)
+      }
+      return serializer
+    }
   }
 }
