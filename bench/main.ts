@@ -332,7 +332,7 @@ export interface BenchReport {
     statusCodes: Record<string, number>
   }>
   deepCursorLatency?: { p50At1M: number; p50At10k: number; ratio: number; meanAt1M: number; meanAt10k: number; meanRatio: number }
-  stability?: { seconds: number; perSecond: number[]; first5: number; last5: number; ratio: number; errors: number; non2xx: number; p99Ms: number }
+  stability?: { seconds: number; perSecond: number[]; first5: number; last5: number; ratio: number; errors: number; non2xx: number; p99Ms: number; cpuUsPerRequestFirst5: number; cpuUsPerRequestLast5: number }
   rss: { peakMb: number; afterMb: number }
   targets: Array<{ what: string; target: string; measured: string; pass: boolean | null }>
   totalSeconds: number
@@ -408,12 +408,23 @@ async function main (): Promise<void> {
   let stability: BenchReport['stability']
   if (SCENARIO_LIST.includes('get-by-id')) {
     log(`stability: GET /v1/tickets/{id} for ${STABILITY} s`)
+    // the service's CPU time, sampled every second alongside the load generator's per-second counts: CPU per request
+    // at the start and at the end tells a slower service from a busier machine
+    const cpuSamples: number[] = [cpuMs(svc.pid)]
+    const sampler = setInterval(() => { cpuSamples.push(cpuMs(svc.pid)) }, 1000)
     const r = await measureScenario(gen, svc, 'get-by-id', 'main', 0, STABILITY, mainUrl, fx, 'stability')
+    clearInterval(sampler)
     const ps = r.perSecond
-    const first5 = ps.slice(0, 5).reduce((a, b) => a + b, 0)
-    const last5 = ps.slice(-5).reduce((a, b) => a + b, 0)
-    stability = { seconds: STABILITY, perSecond: ps, first5, last5, ratio: last5 / first5, errors: r.errors + r.timeouts, non2xx: r.non2xx, p99Ms: r.latencyMs.p99 }
-    log(`  first 5 s ${first5}, last 5 s ${last5}: ${(stability.ratio * 100).toFixed(1)}%`)
+    const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
+    const first5 = sum(ps.slice(0, 5))
+    const last5 = sum(ps.slice(-5))
+    const n = Math.min(ps.length, cpuSamples.length - 1)
+    const cpuOver = (from: number, to: number): number => (cpuSamples[to]! - cpuSamples[from]!) / Math.max(1, sum(ps.slice(from, to))) * 1000
+    stability = {
+      seconds: STABILITY, perSecond: ps, first5, last5, ratio: last5 / first5, errors: r.errors + r.timeouts, non2xx: r.non2xx, p99Ms: r.latencyMs.p99,
+      cpuUsPerRequestFirst5: round(cpuOver(0, Math.min(5, n)), 1), cpuUsPerRequestLast5: round(cpuOver(Math.max(0, n - 5), n), 1)
+    }
+    log(`  first 5 s ${first5}, last 5 s ${last5}: ${(stability.ratio * 100).toFixed(1)}%; service CPU ${stability.cpuUsPerRequestFirst5} -> ${stability.cpuUsPerRequestLast5} us/request`)
   }
   const rss = { peakMb: statusMb(svc.pid, 'VmHWM'), afterMb: statusMb(svc.pid, 'VmRSS') }
 

@@ -47,7 +47,8 @@ export function renderReport (r: BenchReport): string {
   if (r.stability !== undefined) {
     const st = r.stability
     lines.push(`Stability: GET /v1/tickets/{id} for ${st.seconds} s — first 5 s ${int(st.first5)} requests, last 5 s ${int(st.last5)}: ${pct(st.ratio)} ` +
-      `(per second: ${st.perSecond.join(', ')}); p99 ${st.p99Ms} ms; errors ${st.errors}, non-2xx ${st.non2xx}.`)
+      `(per second: ${st.perSecond.join(', ')}); p99 ${st.p99Ms} ms; errors ${st.errors}, non-2xx ${st.non2xx}; ` +
+      `service CPU per request ${st.cpuUsPerRequestFirst5} µs in the first 5 s, ${st.cpuUsPerRequestLast5} µs in the last 5 s.`)
   }
   if (r.deepCursorLatency !== undefined) {
     const d = r.deepCursorLatency
