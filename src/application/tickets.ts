@@ -19,6 +19,7 @@ import { findOrganization } from '../db/repositories/organizations.js'
 import * as repo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
+import { isoOrNull } from '../domain/time.js'
 
 /** a ticket with its `sla` object computed at read time */
 export interface TicketView {
@@ -71,7 +72,6 @@ export function organizationFor (p: Principal, given: string | undefined): strin
   return given
 }
 
-const iso = (d: Date | null): string | null => d === null ? null : d.toISOString()
 
 export const slaSnapshot = (t: Ticket): Record<string, unknown> => ({
   cycle: t.sla.cycle,
@@ -81,7 +81,7 @@ export const slaSnapshot = (t: Ticket): Record<string, unknown> => ({
   calendarId: t.sla.calendarId,
   clockStartedAt: t.sla.clockStartedAt.toISOString(),
   dueAt: t.sla.dueAt.toISOString(),
-  firstRespondedAt: iso(t.sla.firstRespondedAt),
+  firstRespondedAt: isoOrNull(t.sla.firstRespondedAt),
   phase: slaPhase(t.sla)
 })
 
@@ -197,7 +197,7 @@ export async function closeTicket (ctx: AppContext, p: Principal, id: string, in
     if (saved === undefined) throw staleWrite('ticket')
     await recordTicketEvent(tx, p, saved, 'ticket.closed', now, {
       before: { status: current.status, contactAttempts: current.contactAttempts },
-      after: { status: saved.status, closedReason: saved.closedReason, closeNote: saved.closeNote, closedAt: iso(saved.closedAt) },
+      after: { status: saved.status, closedReason: saved.closedReason, closeNote: saved.closeNote, closedAt: isoOrNull(saved.closedAt) },
       firstResponseByClosing: current.sla.firstRespondedAt === null
     })
     return await viewOf(ctx, saved, now, tx)

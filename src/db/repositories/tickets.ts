@@ -12,6 +12,7 @@ import type { DbOrTx } from '../client.js'
 import { PreparedStatement } from '../prepared.js'
 import { hasRefCondition } from './external-refs.js'
 import { tickets, type SlaHistoryRow } from '../schema/tickets.js'
+import { isoOrNull } from '../../domain/time.js'
 
 export type TicketRow = typeof tickets.$inferSelect
 
@@ -134,7 +135,7 @@ const mutableValues = (t: Ticket | TicketDraft): Record<string, unknown> => ({
   status: t.status,
   closedReason: t.closedReason,
   closeNote: t.closeNote,
-  closedAt: iso(t.closedAt),
+  closedAt: isoOrNull(t.closedAt),
   closedById: t.closedBy?.id ?? null,
   closedByRole: t.closedBy?.role ?? null,
   contactAttempts: t.contactAttempts,
@@ -143,10 +144,10 @@ const mutableValues = (t: Ticket | TicketDraft): Record<string, unknown> => ({
   slaPriority: t.sla.priority,
   slaTargetSeconds: t.sla.targetSeconds,
   slaCalendarId: t.sla.calendarId,
-  slaClockStartedAt: iso(t.sla.clockStartedAt),
-  slaDueAt: iso(t.sla.dueAt),
-  slaAtRiskAt: iso(t.sla.atRiskAt),
-  firstRespondedAt: iso(t.sla.firstRespondedAt),
+  slaClockStartedAt: isoOrNull(t.sla.clockStartedAt),
+  slaDueAt: isoOrNull(t.sla.dueAt),
+  slaAtRiskAt: isoOrNull(t.sla.atRiskAt),
+  firstRespondedAt: isoOrNull(t.sla.firstRespondedAt),
   slaPhase: slaPhase(t.sla),
   slaHistory: JSON.stringify(t.slaHistory.map(historyToRow))
 })
@@ -156,7 +157,6 @@ const mutableValues = (t: Ticket | TicketDraft): Record<string, unknown> => ({
  * driver as given, so callers encode them (dates as ISO strings, jsonb as JSON text).
  */
 const p = (name: string, cast?: string): SQL => cast === undefined ? sql`${sql.placeholder(name)}` : sql`${sql.placeholder(name)}::${sql.raw(cast)}`
-const iso = (d: Date | null): string | null => d === null ? null : d.toISOString()
 
 type TicketInsert = typeof tickets.$inferInsert
 
@@ -226,8 +226,8 @@ export async function insertTicket (db: DbOrTx, draft: TicketDraft): Promise<Tic
     requesterEmail: draft.requester.email,
     createdById: draft.createdBy.id,
     createdByRole: draft.createdBy.role,
-    createdAt: iso(draft.createdAt),
-    updatedAt: iso(draft.updatedAt)
+    createdAt: isoOrNull(draft.createdAt),
+    updatedAt: isoOrNull(draft.updatedAt)
   })
   if (rows[0] === undefined) throw new Error('insert returned no row')
   return toTicket(rows[0])
@@ -238,7 +238,7 @@ export async function insertTicket (db: DbOrTx, draft: TicketDraft): Promise<Tic
  * Returns undefined when the stored version is no longer `fromVersion` (someone else won).
  */
 export async function updateTicket (db: DbOrTx, next: Ticket, fromVersion: number, now: Date): Promise<Ticket | undefined> {
-  const rows = await updateVersioned.execute(db, { ...mutableValues(next), id: next.id, fromVersion, updatedAt: iso(now) })
+  const rows = await updateVersioned.execute(db, { ...mutableValues(next), id: next.id, fromVersion, updatedAt: isoOrNull(now) })
   return rows[0] === undefined ? undefined : toTicket(rows[0])
 }
 

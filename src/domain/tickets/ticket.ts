@@ -45,15 +45,7 @@ export interface SlaCycle {
 }
 
 /** a finished cycle kept in the ticket's SLA history when a reopen starts a new one */
-export interface PastSlaCycle {
-  cycle: number
-  plan: PlanId
-  priority: Priority
-  targetSeconds: number
-  calendarId: CalendarId
-  clockStartedAt: Date
-  dueAt: Date
-  firstRespondedAt: Date | null
+export type PastSlaCycle = Omit<SlaCycle, 'atRiskAt'> & {
   status: 'met' | 'breached'
   /** when the cycle was superseded (the reopen approval) */
   endedAt: Date

@@ -7,8 +7,8 @@ import type { SlaView } from '../../domain/tickets/sla.js'
 import type { PastSlaCycle, TicketComment } from '../../domain/tickets/ticket.js'
 import { isoDuration } from '../../domain/sla/first-response.js'
 import type { ReopenRequestSchema, SeverityChangeSchema, TicketCommentSchema, TicketEventSchema, TicketSchema, TicketSlaSchema } from '../schemas/tickets.js'
+import { isoOrNull } from '../../domain/time.js'
 
-const iso = (d: Date | null): string | null => d === null ? null : d.toISOString()
 
 export const presentSla = (s: SlaView): Static<typeof TicketSlaSchema> => ({
   cycle: s.cycle,
@@ -19,7 +19,7 @@ export const presentSla = (s: SlaView): Static<typeof TicketSlaSchema> => ({
   calendarId: s.calendarId,
   clockStartedAt: s.clockStartedAt.toISOString(),
   dueAt: s.dueAt.toISOString(),
-  firstRespondedAt: iso(s.firstRespondedAt),
+  firstRespondedAt: isoOrNull(s.firstRespondedAt),
   status: s.status,
   remainingBusinessSeconds: s.remainingBusinessSeconds
 })
@@ -33,7 +33,7 @@ const presentCycle = (c: PastSlaCycle) => ({
   calendarId: c.calendarId,
   clockStartedAt: c.clockStartedAt.toISOString(),
   dueAt: c.dueAt.toISOString(),
-  firstRespondedAt: iso(c.firstRespondedAt),
+  firstRespondedAt: isoOrNull(c.firstRespondedAt),
   status: c.status,
   endedAt: c.endedAt.toISOString()
 })
@@ -52,7 +52,7 @@ export const presentTicket = ({ ticket: t, sla }: TicketView): Static<typeof Tic
   status: t.status,
   closedReason: t.closedReason,
   closeNote: t.closeNote,
-  closedAt: iso(t.closedAt),
+  closedAt: isoOrNull(t.closedAt),
   closedBy: t.closedBy,
   contactAttempts: t.contactAttempts,
   sla: presentSla(sla),
@@ -98,7 +98,7 @@ export const presentReopenRequest = (r: ReopenRequest): Static<typeof ReopenRequ
   reason: r.reason,
   requestedBy: r.requestedBy,
   createdAt: r.createdAt.toISOString(),
-  decidedAt: iso(r.decidedAt),
+  decidedAt: isoOrNull(r.decidedAt),
   decidedBy: r.decidedBy,
   decisionNote: r.decisionNote,
   version: r.version,
