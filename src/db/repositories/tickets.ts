@@ -2,7 +2,7 @@
  * Tickets: rows <-> domain, with the hot-path statements prepared (get by id, list pages, insert, version-checked
  * update). Every write is called with the caller's transaction.
  */
-import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, gte, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { SlaStatus } from '../../domain/sla/first-response.js'
 import type { TicketDraft } from '../../domain/tickets/opening.js'
 import { slaPhase } from '../../domain/tickets/sla.js'
@@ -45,44 +45,16 @@ const historyToRow = (h: PastSlaCycle): SlaHistoryRow => ({
   endedAt: h.endedAt.toISOString()
 })
 
-export const toTicket = (row: TicketRow): Ticket => ({
-  id: row.id,
-  organizationId: row.organizationId,
-  subject: row.subject,
-  description: row.description,
-  severity: row.severity,
-  priority: row.priority,
-  channel: row.channel,
-  requester: { name: row.requesterName, email: row.requesterEmail },
-  category: row.category,
-  assigneeId: row.assigneeId,
-  status: row.status,
-  closedReason: row.closedReason,
-  closeNote: row.closeNote,
-  closedAt: row.closedAt,
-  closedBy: actor(row.closedById, row.closedByRole),
-  contactAttempts: row.contactAttempts,
-  sla: {
-    cycle: row.slaCycle,
-    plan: row.slaPlan,
-    priority: row.slaPriority,
-    targetSeconds: row.slaTargetSeconds,
-    calendarId: row.slaCalendarId,
-    clockStartedAt: row.slaClockStartedAt,
-    dueAt: row.slaDueAt,
-    atRiskAt: row.slaAtRiskAt,
-    firstRespondedAt: row.firstRespondedAt
-  },
-  slaHistory: row.slaHistory.map(historyFromRow),
-  externalRefs: row.externalRefs,
-  createdBy: { id: row.createdById, role: row.createdByRole as ActorRef['role'] },
-  version: row.version,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt
-})
-
 const at = (v: unknown): Date => v instanceof Date ? v : new Date(v as string)
 const atOrNull = (v: unknown): Date | null => v === null || v === undefined ? null : at(v)
+
+
+/** column name of every ticket property, for mapping a drizzle row through the one mapper below */
+const COLUMN_OF = Object.entries(getTableColumns(tickets)).map(([prop, col]) => [prop, col.name] as const)
+
+/** a ticket from a drizzle row (insert/update … returning): re-keyed by column name, then the one mapper */
+export const toTicket = (row: TicketRow): Ticket =>
+  toTicketFromDriver(Object.fromEntries(COLUMN_OF.map(([prop, column]) => [column, row[prop as keyof TicketRow]])))
 
 /**
  * A ticket from the row as the driver returns it (column names, timestamps as text): the hot reads (get by id,
