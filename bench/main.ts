@@ -11,7 +11,7 @@
  * Options: --quick, --reps N, --seconds S (per scenario and ceiling), --warmup S, --stability S,
  *          --only a,b (scenario names), --keep-going (do not stop on a failed probe)
  * Environment: DATABASE_URL (its server is used; database names are the benchmark's own), PGBENCH (path),
- *              DB_POOL_MAX (passed to the service), BENCH_NODE_ARGS (extra node flags for the service, e.g. --cpu-prof)
+ *              DB_POOL_MAX, HEAP_GROWTH_PERCENT (passed to the service), BENCH_NODE_ARGS (extra node flags for the service, e.g. --cpu-prof)
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, openSync, writeFileSync } from 'node:fs'
@@ -104,7 +104,8 @@ async function startService (dbUrl: string, publicKeyPem: string, label: string)
       RATE_LIMIT_MAX: '0',
       MIGRATE_ON_START: 'true',
       SEED_DEMO_DATA: 'false',
-      ...(process.env.DB_POOL_MAX === undefined ? {} : { DB_POOL_MAX: process.env.DB_POOL_MAX })
+      ...(process.env.DB_POOL_MAX === undefined ? {} : { DB_POOL_MAX: process.env.DB_POOL_MAX }),
+      ...(process.env.HEAP_GROWTH_PERCENT === undefined ? {} : { HEAP_GROWTH_PERCENT: process.env.HEAP_GROWTH_PERCENT })
     }
   }))
   const url = `http://127.0.0.1:${port}`
@@ -519,7 +520,7 @@ function summarise (m: { machine: MachineInfo; mainSeed: SeedInfo; smallSeed?: S
     generatedAt: new Date().toISOString(),
     quick: QUICK,
     machine: m.machine,
-    config: { commit: m.commit, tickets: TICKETS, reps: REPS, secondsPerMeasurement: SECONDS, warmupSeconds: WARMUP, stabilitySeconds: STABILITY, connections: CONNECTIONS, dbPoolMax: process.env.DB_POOL_MAX ?? 'service default', scenarios: SCENARIO_LIST, serviceNodeArgs: process.env.BENCH_NODE_ARGS ?? '' },
+    config: { commit: m.commit, tickets: TICKETS, reps: REPS, secondsPerMeasurement: SECONDS, warmupSeconds: WARMUP, stabilitySeconds: STABILITY, connections: CONNECTIONS, dbPoolMax: process.env.DB_POOL_MAX ?? 'service default', heapGrowthPercent: process.env.HEAP_GROWTH_PERCENT ?? 'service default', scenarios: SCENARIO_LIST, serviceNodeArgs: process.env.BENCH_NODE_ARGS ?? '' },
     seed: { main: m.mainSeed, ...(m.smallSeed === undefined ? {} : { small: m.smallSeed }) },
     ceilings,
     ceilingSummary,

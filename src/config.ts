@@ -33,6 +33,12 @@ export const ConfigSchema = Type.Object({
     max: Type.Integer({ minimum: 0 }),
     windowSeconds: Type.Integer({ minimum: 1, maximum: 3600 })
   }),
+  /**
+   * V8's old-generation growth per major GC, in percent (server.ts sets --heap-growing-percent): the next full GC
+   * runs when the heap reaches live × (1 + p/100). 0 keeps V8's own heuristics, which let a service with ~40 MB live
+   * grow to ~200 MB before collecting (issue 7). A soft bound: it never makes the process fail for lack of heap.
+   */
+  heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 400 }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
   publicUrl: Type.Optional(Type.String())
 })
@@ -88,6 +94,7 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/idempotencyTtlHours': 'IDEMPOTENCY_TTL_HOURS',
   '/rateLimit/max': 'RATE_LIMIT_MAX',
   '/rateLimit/windowSeconds': 'RATE_LIMIT_WINDOW_SECONDS',
+  '/heapGrowthPercent': 'HEAP_GROWTH_PERCENT',
   '/publicUrl': 'PUBLIC_URL'
 }
 
@@ -114,6 +121,7 @@ export function loadConfig (env: Env): Config {
       max: int(env, 'RATE_LIMIT_MAX', 6000),
       windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60)
     },
+    heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 50),
     publicUrl: str(env, 'PUBLIC_URL')
   }
   // drop undefined optionals so the validator sees them as absent

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8'
 import { loadConfig, ConfigError, type Config } from './config.js'
 import { openDatabase, type Database } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
@@ -31,6 +32,8 @@ async function main (): Promise<void> {
     }
     throw err
   }
+  // a soft bound on heap growth (issue 7); read by V8 at every full GC, so setting it at start is enough
+  if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`)
   const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax })
   if (config.migrateOnStart) await runMigrations(database)
   const app = await buildApp(config, { database })

@@ -27,6 +27,7 @@ import * as repo from '../db/repositories/onboarding.js'
 import { findOrganization } from '../db/repositories/organizations.js'
 import { actorOf } from './organizations.js'
 import type { AppContext } from './context.js'
+import { iso } from '../domain/time.js'
 
 export interface EntitlementView extends Entitlement { calendarId: CalendarId }
 
@@ -46,7 +47,7 @@ export interface UpdateCallInput {
 }
 
 const snapshot = (c: OnboardingCall) => ({
-  scheduledAt: c.scheduledAt.toISOString(),
+  scheduledAt: iso(c.scheduledAt),
   durationMinutes: c.durationMinutes,
   attendees: c.attendees,
   agenda: c.agenda,

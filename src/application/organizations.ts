@@ -5,6 +5,7 @@ import type { PlanId } from '../domain/policy/policy.js'
 import { recordEvent } from '../db/events.js'
 import * as repo from '../db/repositories/organizations.js'
 import type { AppContext } from './context.js'
+import { iso } from '../domain/time.js'
 
 export interface CreateOrganizationInput {
   name: string
@@ -23,7 +24,7 @@ export const actorOf = (p: Principal) => ({ id: p.subject, role: primaryRole(p) 
 const snapshot = (o: Organization) => ({
   name: o.name,
   plan: o.plan,
-  subscription: { status: o.subscription.status, termStart: o.subscription.termStart.toISOString(), termEnd: o.subscription.termEnd.toISOString() }
+  subscription: { status: o.subscription.status, termStart: iso(o.subscription.termStart), termEnd: iso(o.subscription.termEnd) }
 })
 
 export async function createOrganization (ctx: AppContext, p: Principal, input: CreateOrganizationInput): Promise<Organization> {

@@ -13,6 +13,7 @@ import { findTicket, updateTicket as saveTicket } from '../db/repositories/ticke
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, organizationFor, recordTicketEvent, slaSnapshot, staleWrite } from './tickets.js'
+import { iso } from '../domain/time.js'
 
 async function loadRequest (db: DbOrTx, p: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<ReopenRequest> {
   const r = await requests.findReopenRequest(db, id, opts)
@@ -56,7 +57,7 @@ export async function decideReopen (ctx: AppContext, p: Principal, requestId: st
     const saved = await requests.saveDecision(tx, decided, current.version, now)
     if (saved === undefined) throw staleWrite('reopen request')
     await recordRequestEvent(tx, p, saved, decision === 'approve' ? 'ticket.reopen_approved' : 'ticket.reopen_denied', now, {
-      decisionNote: saved.decisionNote, decidedAt: now.toISOString()
+      decisionNote: saved.decisionNote, decidedAt: iso(now)
     })
     if (decision === 'approve') {
       const ticket = await findTicket(tx, saved.ticketId, { forUpdate: true })

@@ -13,9 +13,10 @@ import { updateTicket as saveTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, staleWrite, viewOf, type TicketView } from './tickets.js'
+import { iso } from '../domain/time.js'
 
 const slaJson = (v: SeverityChange['slaBefore']): Record<string, unknown> => ({
-  ...v, clockStartedAt: v.clockStartedAt.toISOString(), dueAt: v.dueAt.toISOString(), firstRespondedAt: v.firstRespondedAt?.toISOString() ?? null
+  ...v, clockStartedAt: iso(v.clockStartedAt), dueAt: iso(v.dueAt), firstRespondedAt: v.firstRespondedAt?.toISOString() ?? null
 })
 
 export async function changeSeverity (ctx: AppContext, p: Principal, ticketId: string, input: { severity: Severity; reason: string }, expectedVersion: number | undefined): Promise<{ change: SeverityChange; ticket: TicketView }> {

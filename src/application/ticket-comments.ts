@@ -11,6 +11,7 @@ import { updateTicket as saveTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
+import { iso } from '../domain/time.js'
 
 export interface AddCommentInput {
   body: string
@@ -51,7 +52,7 @@ export async function addComment (ctx: AppContext, p: Principal, ticketId: strin
     })
     if (effects.firstResponse) {
       await recordTicketEvent(tx, p, saved, 'ticket.first_responded', now, {
-        commentId: comment.id, cycle: saved.sla.cycle, firstRespondedAt: now.toISOString(), dueAt: saved.sla.dueAt.toISOString(),
+        commentId: comment.id, cycle: saved.sla.cycle, firstRespondedAt: iso(now), dueAt: iso(saved.sla.dueAt),
         result: now.getTime() <= saved.sla.dueAt.getTime() ? 'met' : 'breached'
       })
     }

@@ -19,7 +19,7 @@ import { findOrganization } from '../db/repositories/organizations.js'
 import * as repo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
-import { isoOrNull } from '../domain/time.js'
+import { iso, isoOrNull } from '../domain/time.js'
 
 /** a ticket with its `sla` object computed at read time */
 export interface TicketView {
@@ -79,8 +79,8 @@ export const slaSnapshot = (t: Ticket): Record<string, unknown> => ({
   priority: t.sla.priority,
   targetSeconds: t.sla.targetSeconds,
   calendarId: t.sla.calendarId,
-  clockStartedAt: t.sla.clockStartedAt.toISOString(),
-  dueAt: t.sla.dueAt.toISOString(),
+  clockStartedAt: iso(t.sla.clockStartedAt),
+  dueAt: iso(t.sla.dueAt),
   firstRespondedAt: isoOrNull(t.sla.firstRespondedAt),
   phase: slaPhase(t.sla)
 })

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises'
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import { type SQL } from 'drizzle-orm'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
 import type { ExtractTablesWithRelations } from 'drizzle-orm'
@@ -66,9 +65,11 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
       close: async () => { await sql.end({ timeout: 5 }) }
     }
   }
+  // loaded only when used: a service on PostgreSQL does not carry the embedded engine's code (issue 7: RSS)
+  const [{ PGlite: EmbeddedPostgres }, { drizzle: drizzlePglite }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')])
   const dir = options.pgliteDir === undefined || options.pgliteDir === 'memory://' ? undefined : options.pgliteDir
   if (dir !== undefined && options.pglite === undefined) await mkdir(dir, { recursive: true })
-  const pglite = options.pglite ?? new PGlite(dir)
+  const pglite = options.pglite ?? new EmbeddedPostgres(dir)
   await pglite.waitReady
   const db = drizzlePglite(pglite, { schema }) as unknown as Db
   return {

@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import { events } from './schema/events.js'
 import type { DbOrTx } from './client.js'
 import { PreparedStatement } from './prepared.js'
+import { iso } from '../domain/time.js'
 
 export interface Actor { id: string; role: 'customer' | 'agent' | 'admin' | 'system' }
 
@@ -55,7 +56,7 @@ export async function recordEvent (tx: DbOrTx, event: NewEvent): Promise<void> {
     visibility: event.visibility ?? 'public',
     actorId: event.actor.id,
     actorRole: event.actor.role,
-    occurredAt: event.occurredAt.toISOString(),
+    occurredAt: iso(event.occurredAt),
     data: JSON.stringify(event.data)
   })
 }

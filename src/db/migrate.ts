@@ -1,8 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import postgres from 'postgres'
 import type { Database } from './client.js'
 
@@ -14,6 +12,8 @@ const MIGRATION_LOCK = 727_001
 
 export async function runMigrations (database: Database): Promise<void> {
   if (database.kind === 'pglite' && database.pglite !== undefined) {
+    // loaded only on PGlite (see openDatabase)
+    const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')])
     await migratePglite(drizzlePglite(database.pglite), { migrationsFolder: MIGRATIONS_FOLDER })
     return
   }

@@ -20,11 +20,12 @@ t.test('defaults', async (t) => {
   t.equal(c.pgliteDir, '.data/pglite')
   t.equal(c.logLevel, 'info')
   t.equal(c.idempotencyTtlHours, 24)
+  t.equal(c.heapGrowthPercent, 50)
 })
 
 t.test('reads every documented variable', async (t) => {
-  const c = loadConfig({ ...base, PORT: '4000', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u@h:5432/db', PGLITE_DIR: '/tmp/x', LOG_LEVEL: 'warn', JWT_ISSUER: 'iss', JWT_AUDIENCE: 'aud', DB_POOL_MAX: '7' })
-  t.match(c, { port: 4000, host: '0.0.0.0', databaseUrl: 'postgres://u@h:5432/db', pgliteDir: '/tmp/x', logLevel: 'warn', dbPoolMax: 7, jwt: { issuer: 'iss', audience: 'aud', publicKey: PEM } })
+  const c = loadConfig({ ...base, PORT: '4000', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u@h:5432/db', PGLITE_DIR: '/tmp/x', LOG_LEVEL: 'warn', JWT_ISSUER: 'iss', JWT_AUDIENCE: 'aud', DB_POOL_MAX: '7', HEAP_GROWTH_PERCENT: '0' })
+  t.match(c, { heapGrowthPercent: 0, port: 4000, host: '0.0.0.0', databaseUrl: 'postgres://u@h:5432/db', pgliteDir: '/tmp/x', logLevel: 'warn', dbPoolMax: 7, jwt: { issuer: 'iss', audience: 'aud', publicKey: PEM } })
 })
 
 t.test('invalid values name the variable', async (t) => {
@@ -33,6 +34,8 @@ t.test('invalid values name the variable', async (t) => {
   expectVariable(t, { ...base, LOG_LEVEL: 'loud' }, 'LOG_LEVEL')
   expectVariable(t, { ...base, DATABASE_URL: 'mysql://x' }, 'DATABASE_URL')
   expectVariable(t, { ...base, MIGRATE_ON_START: 'maybe' }, 'MIGRATE_ON_START')
+  expectVariable(t, { ...base, HEAP_GROWTH_PERCENT: '-5' }, 'HEAP_GROWTH_PERCENT')
+  expectVariable(t, { ...base, HEAP_GROWTH_PERCENT: '1000' }, 'HEAP_GROWTH_PERCENT')
   expectVariable(t, { JWT_PUBLIC_KEY: 'not a pem' }, 'JWT_PUBLIC_KEY')
   expectVariable(t, { JWT_JWKS_URL: 'ftp://keys' }, 'JWT_JWKS_URL')
 })

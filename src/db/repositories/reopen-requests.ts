@@ -3,6 +3,7 @@ import type { ReopenRequest, ReopenStatus } from '../../domain/tickets/reopen.js
 import type { ActorRef } from '../../domain/tickets/ticket.js'
 import type { DbOrTx } from '../client.js'
 import { reopenRequests } from '../schema/tickets.js'
+import { iso } from '../../domain/time.js'
 
 type Row = typeof reopenRequests.$inferSelect
 
@@ -78,7 +79,7 @@ export async function listReopenRequests (db: DbOrTx, filters: ReopenRequestFilt
       filters.ticketId === undefined ? undefined : eq(reopenRequests.ticketId, filters.ticketId),
       filters.organizationId === undefined ? undefined : eq(reopenRequests.organizationId, filters.organizationId),
       filters.status === undefined ? undefined : eq(reopenRequests.status, filters.status),
-      after === undefined ? undefined : sql`(${reopenRequests.createdAt}, ${reopenRequests.id}) > (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+      after === undefined ? undefined : sql`(${reopenRequests.createdAt}, ${reopenRequests.id}) > (${iso(after.createdAt)}::timestamptz, ${after.id}::uuid)`
     ))
     .orderBy(asc(reopenRequests.createdAt), asc(reopenRequests.id))
     .limit(opts.limit)

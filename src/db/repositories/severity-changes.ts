@@ -4,13 +4,14 @@ import type { SlaView } from '../../domain/tickets/sla.js'
 import type { ActorRef } from '../../domain/tickets/ticket.js'
 import type { DbOrTx } from '../client.js'
 import { severityChanges } from '../schema/tickets.js'
+import { iso } from '../../domain/time.js'
 
 type Row = typeof severityChanges.$inferSelect
 
 const slaToJson = (v: SlaView): Record<string, unknown> => ({
   ...v,
-  clockStartedAt: v.clockStartedAt.toISOString(),
-  dueAt: v.dueAt.toISOString(),
+  clockStartedAt: iso(v.clockStartedAt),
+  dueAt: iso(v.dueAt),
   firstRespondedAt: v.firstRespondedAt?.toISOString() ?? null
 })
 
@@ -66,7 +67,7 @@ export async function listSeverityChanges (db: DbOrTx, ticketId: string, opts: {
   const rows = await db.select().from(severityChanges)
     .where(and(
       eq(severityChanges.ticketId, ticketId),
-      after === undefined ? undefined : sql`(${severityChanges.changedAt}, ${severityChanges.id}) > (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+      after === undefined ? undefined : sql`(${severityChanges.changedAt}, ${severityChanges.id}) > (${iso(after.createdAt)}::timestamptz, ${after.id}::uuid)`
     ))
     .orderBy(asc(severityChanges.changedAt), asc(severityChanges.id))
     .limit(opts.limit)

@@ -3,6 +3,7 @@ import type { ActorRef, TicketComment } from '../../domain/tickets/ticket.js'
 import type { DbOrTx } from '../client.js'
 import { PreparedStatement } from '../prepared.js'
 import { ticketComments } from '../schema/tickets.js'
+import { iso } from '../../domain/time.js'
 
 type Row = typeof ticketComments.$inferSelect
 type Insert = typeof ticketComments.$inferInsert
@@ -47,7 +48,7 @@ export async function insertComment (db: DbOrTx, c: Omit<TicketComment, 'id'>): 
     slaCycle: c.slaCycle,
     authorId: c.author.id,
     authorRole: c.author.role,
-    createdAt: c.createdAt.toISOString()
+    createdAt: iso(c.createdAt)
   })
   if (rows[0] === undefined) throw new Error('insert returned no row')
   return toComment(rows[0])

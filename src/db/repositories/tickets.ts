@@ -12,7 +12,7 @@ import type { DbOrTx } from '../client.js'
 import { PreparedStatement } from '../prepared.js'
 import { hasRefCondition } from './external-refs.js'
 import { tickets, type SlaHistoryRow } from '../schema/tickets.js'
-import { isoOrNull } from '../../domain/time.js'
+import { iso, isoOrNull } from '../../domain/time.js'
 
 export type TicketRow = typeof tickets.$inferSelect
 
@@ -38,11 +38,11 @@ const historyToRow = (h: PastSlaCycle): SlaHistoryRow => ({
   priority: h.priority,
   targetSeconds: h.targetSeconds,
   calendarId: h.calendarId,
-  clockStartedAt: h.clockStartedAt.toISOString(),
-  dueAt: h.dueAt.toISOString(),
-  firstRespondedAt: h.firstRespondedAt === null ? null : h.firstRespondedAt.toISOString(),
+  clockStartedAt: iso(h.clockStartedAt),
+  dueAt: iso(h.dueAt),
+  firstRespondedAt: h.firstRespondedAt === null ? null : iso(h.firstRespondedAt),
   status: h.status,
-  endedAt: h.endedAt.toISOString()
+  endedAt: iso(h.endedAt)
 })
 
 const at = (v: unknown): Date => v instanceof Date ? v : new Date(v as string)
@@ -302,7 +302,7 @@ export function listTicketsQuery (db: DbOrTx, filters: TicketFilters, opts: { li
   const params = q.params.map((param) => {
     const name = (param as { name?: string }).name ?? (param as { value?: { name?: string } }).value?.name
     const v = name === undefined ? param : values[name]
-    return v instanceof Date ? v.toISOString() : v
+    return v instanceof Date ? iso(v) : v
   })
   return { sql: q.sql, params }
 }
@@ -313,7 +313,7 @@ function listValues (filters: TicketFilters, opts: { limit: number; after?: Keys
     createdAfter: filters.createdAfter?.toISOString(),
     createdBefore: filters.createdBefore?.toISOString(),
     updatedAfter: filters.updatedAfter?.toISOString(),
-    now: opts.now.toISOString(),
+    now: iso(opts.now),
     limit: opts.limit,
     afterCreatedAt: opts.after?.createdAt.toISOString(),
     afterId: opts.after?.id

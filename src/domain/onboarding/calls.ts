@@ -27,6 +27,7 @@ import { DomainError } from '../errors.js'
 import { ONBOARDING_POLICY } from '../policy/policy.js'
 import { isOpenDuring, localIso, windowsOnLocalDate, type BusinessCalendar } from '../sla/calendar.js'
 import { inTerm, type CallStatus, type Term } from './entitlement.js'
+import { iso } from '../time.js'
 
 export const FINAL_CALL_STATUSES: readonly CallStatus[] = ['canceled', 'completed', 'no_show']
 export const CALL_STATUS_CHANGES = ['canceled', 'completed', 'no_show'] as const
@@ -57,10 +58,10 @@ export function assertCallTransition (input: { from: CallStatus; to: CallStatusC
   }
   const started = now.getTime() >= scheduledAt.getTime()
   if ((to === 'completed' || to === 'no_show') && !started) {
-    throw new DomainError('invalid-call-transition', `The call starts ${scheduledAt.toISOString()}; it cannot be ${to} before it has started`, { currentStatus: from, requestedStatus: to })
+    throw new DomainError('invalid-call-transition', `The call starts ${iso(scheduledAt)}; it cannot be ${to} before it has started`, { currentStatus: from, requestedStatus: to })
   }
   if (to === 'canceled' && by === 'customer' && started) {
-    throw new DomainError('invalid-call-transition', `The call started ${scheduledAt.toISOString()}; after its start only support staff can cancel it`, { currentStatus: from, requestedStatus: to })
+    throw new DomainError('invalid-call-transition', `The call started ${iso(scheduledAt)}; after its start only support staff can cancel it`, { currentStatus: from, requestedStatus: to })
   }
 }
 
@@ -74,8 +75,8 @@ export function assertReschedulable (input: { call: { status: CallStatus; schedu
   assertCallModifiable(call.status)
   if (by === 'customer' && now.getTime() >= call.scheduledAt.getTime()) {
     throw new DomainError('call-already-started',
-      `The call started ${call.scheduledAt.toISOString()}; once it has started only support staff can move it`,
-      { currentStatus: call.status, scheduledAt: call.scheduledAt.toISOString(), now: now.toISOString() })
+      `The call started ${iso(call.scheduledAt)}; once it has started only support staff can move it`,
+      { currentStatus: call.status, scheduledAt: iso(call.scheduledAt), now: iso(now) })
   }
 }
 
@@ -86,8 +87,8 @@ export function describeDay (at: Date, cal: BusinessCalendar): { localDate: stri
   const local = DateTime.fromJSDate(at, { zone: cal.timeZone })
   const localDate = local.toISODate() ?? localIso(at, cal.timeZone).slice(0, 10)
   const windows = windowsOnLocalDate(localDate, cal).map((w) => ({
-    start: w.start.toISOString(),
-    end: w.end.toISOString(),
+    start: iso(w.start),
+    end: iso(w.end),
     localStart: localIso(w.start, cal.timeZone).slice(11, 16),
     localEnd: localEnd(w.end, localDate, cal.timeZone)
   }))
@@ -115,13 +116,13 @@ export function assertBookableTime (input: { scheduledAt: Date; durationMinutes:
   assertDuration(durationMinutes)
   if (!Number.isFinite(scheduledAt.getTime())) throw new RangeError('scheduledAt is not a valid Date')
   if (scheduledAt.getTime() <= now.getTime()) {
-    throw new DomainError('scheduled-in-past', `The call must start after now (${now.toISOString()}); ${scheduledAt.toISOString()} is not in the future`, {
-      scheduledAt: scheduledAt.toISOString(), now: now.toISOString()
+    throw new DomainError('scheduled-in-past', `The call must start after now (${iso(now)}); ${iso(scheduledAt)} is not in the future`, {
+      scheduledAt: iso(scheduledAt), now: iso(now)
     })
   }
   if (!inTerm(scheduledAt, term)) {
-    throw new DomainError('outside-subscription-term', `Onboarding calls take place within the current subscription term [${term.termStart.toISOString()}, ${term.termEnd.toISOString()})`, {
-      scheduledAt: scheduledAt.toISOString(), termStart: term.termStart.toISOString(), termEnd: term.termEnd.toISOString()
+    throw new DomainError('outside-subscription-term', `Onboarding calls take place within the current subscription term [${iso(term.termStart)}, ${iso(term.termEnd)})`, {
+      scheduledAt: iso(scheduledAt), termStart: iso(term.termStart), termEnd: iso(term.termEnd)
     })
   }
   const end = new Date(scheduledAt.getTime() + durationMinutes * MINUTE_MS)

@@ -15,6 +15,7 @@
  */
 import { DomainError } from '../errors.js'
 import { SUPPORT_PLANS, type PlanId } from '../policy/policy.js'
+import { iso } from '../time.js'
 
 export const CALL_STATUSES = ['scheduled', 'canceled', 'completed', 'no_show'] as const
 export type CallStatus = (typeof CALL_STATUSES)[number]
@@ -78,7 +79,7 @@ export function entitlement (plan: PlanId, term: Term, counts: CallCounts): Enti
 /** the counts a refusal carries, so the caller can act on them */
 export const entitlementExtras = (e: Entitlement): Record<string, unknown> => ({
   plan: e.plan, entitled: e.entitled, scheduled: e.scheduled, used: e.used, remaining: e.remaining,
-  termStart: e.termStart.toISOString(), termEnd: e.termEnd.toISOString()
+  termStart: iso(e.termStart), termEnd: iso(e.termEnd)
 })
 
 /** refuses a booking that needs a credit when none is left (409 onboarding-entitlement-exhausted, with the counts) */

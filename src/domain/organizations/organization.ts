@@ -1,5 +1,6 @@
 import { DomainError } from '../errors.js'
 import type { PlanId } from '../policy/policy.js'
+import { iso } from '../time.js'
 
 export const SUBSCRIPTION_STATUSES = ['active', 'past_due', 'canceled'] as const
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number]
@@ -26,7 +27,7 @@ export const isSubscriptionCurrent = (s: Subscription, now: Date): boolean =>
 
 export function assertValidTerm (termStart: Date, termEnd: Date): void {
   if (!(termEnd.getTime() > termStart.getTime())) {
-    throw new DomainError('invalid-subscription-term', 'termEnd must be after termStart', { termStart: termStart.toISOString(), termEnd: termEnd.toISOString() })
+    throw new DomainError('invalid-subscription-term', 'termEnd must be after termStart', { termStart: iso(termStart), termEnd: iso(termEnd) })
   }
 }
 
@@ -36,9 +37,9 @@ export function assertSubscriptionCurrent (org: Organization, now: Date): void {
     const s = org.subscription
     const why = s.status !== 'active'
       ? `the subscription is ${s.status}`
-      : now < s.termStart ? `the subscription term starts ${s.termStart.toISOString()}` : `the subscription term ended ${s.termEnd.toISOString()}`
+      : now < s.termStart ? `the subscription term starts ${iso(s.termStart)}` : `the subscription term ended ${iso(s.termEnd)}`
     throw new DomainError('subscription-inactive', `Support applies only to current paying subscribers: ${why}`, {
-      subscriptionStatus: s.status, termStart: s.termStart.toISOString(), termEnd: s.termEnd.toISOString()
+      subscriptionStatus: s.status, termStart: iso(s.termStart), termEnd: iso(s.termEnd)
     })
   }
 }

@@ -1,8 +1,13 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the package ships ambient types that its exports map does not expose
+/// <reference path="../../../node_modules/date-holidays-parser/types/index.d.ts" />
 /**
  * The three built-in calendars of the support terms, as data, and the US federal holidays used to seed the holiday
  * list of `business-hours-with-holidays`.
  */
-import Holidays from 'date-holidays'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import HolidaysParser from 'date-holidays-parser'
 import type { CalendarId } from '../policy/policy.js'
 import type { BusinessCalendar, WeeklyWindow } from './calendar.js'
 
@@ -95,6 +100,23 @@ export const US_FEDERAL_HOLIDAY_NAMES: readonly string[] = Object.freeze([
 
 const SUBSTITUTE_SUFFIX = ' (substitute day)'
 
+let usSource: HolidaysParser | undefined
+
+/**
+ * date-holidays' rules for the US only. `import Holidays from 'date-holidays'` would keep every country's rules in the
+ * serving process for good (8.7 MB of heap, ~27 MB of RSS, issue 7); its own parser (date-holidays-parser, what
+ * date-holidays wraps) is given the US part of the same data file, and the rest is garbage as soon as it is read.
+ * Same answers as `new Holidays('US')` (checked for 1990–2099 when this was written; test/domain/sla/calendars.test.ts).
+ */
+export function usHolidaySource (): HolidaysParser {
+  if (usSource !== undefined) return usSource
+  const require = createRequire(import.meta.url)
+  const file = join(dirname(require.resolve('date-holidays/package.json')), 'data', 'holidays.json')
+  const all = JSON.parse(readFileSync(file, 'utf8')) as { version: string, license: string, holidays: Record<string, unknown>, names: unknown }
+  usSource = new HolidaysParser({ version: all.version, license: all.license, holidays: { US: all.holidays.US }, names: all.names }, 'US')
+  return usSource
+}
+
 const isWeekend = (date: string): boolean => {
   const d = new Date(`${date}T00:00:00Z`).getUTCDay()
   return d === 0 || d === 6
@@ -113,7 +135,7 @@ const isWeekend = (date: string): boolean => {
 export function usFederalHolidays (years: readonly number[]): NamedHoliday[] {
   const wanted = new Set(years)
   const federal = new Set(US_FEDERAL_HOLIDAY_NAMES)
-  const hd = new Holidays('US')
+  const hd = usHolidaySource()
   const byDate = new Map<string, string>()
   // an observed date can fall into the neighbouring year (New Year's Day on a Saturday -> Dec 31 of the year before)
   const libraryYears = new Set<number>()

@@ -18,6 +18,7 @@ import { hasText } from './closing.js'
 import { closeCycle, startSlaCycle } from './sla.js'
 import { transition } from './state-machine.js'
 import type { ActorRef, Ticket } from './ticket.js'
+import { iso } from '../time.js'
 
 export const REOPEN_STATUSES = ['pending', 'approved', 'denied'] as const
 export type ReopenStatus = (typeof REOPEN_STATUSES)[number]
@@ -57,8 +58,8 @@ export function assertCanRequestReopen (ticket: Ticket, input: { pendingRequestI
   const endsAt = reopenWindowEndsAt(ticket.closedAt)
   if (input.now.getTime() > endsAt.getTime()) {
     throw new DomainError('reopen-window-expired',
-      `Reopen requests are accepted for ${TICKET_POLICY.reopenWindowDays} days after closing; the window ended ${endsAt.toISOString()}. Open a new ticket instead.`,
-      { closedAt: ticket.closedAt.toISOString(), windowEndsAt: endsAt.toISOString(), reopenWindowDays: TICKET_POLICY.reopenWindowDays })
+      `Reopen requests are accepted for ${TICKET_POLICY.reopenWindowDays} days after closing; the window ended ${iso(endsAt)}. Open a new ticket instead.`,
+      { closedAt: iso(ticket.closedAt), windowEndsAt: iso(endsAt), reopenWindowDays: TICKET_POLICY.reopenWindowDays })
   }
 }
 

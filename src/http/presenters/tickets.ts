@@ -7,7 +7,7 @@ import type { SlaView } from '../../domain/tickets/sla.js'
 import type { PastSlaCycle, TicketComment } from '../../domain/tickets/ticket.js'
 import { isoDuration } from '../../domain/sla/first-response.js'
 import type { ReopenRequestSchema, SeverityChangeSchema, TicketCommentSchema, TicketEventSchema, TicketSchema, TicketSlaSchema } from '../schemas/tickets.js'
-import { isoOrNull } from '../../domain/time.js'
+import { iso, isoOrNull } from '../../domain/time.js'
 
 
 export const presentSla = (s: SlaView): Static<typeof TicketSlaSchema> => ({
@@ -17,8 +17,8 @@ export const presentSla = (s: SlaView): Static<typeof TicketSlaSchema> => ({
   targetSeconds: s.targetSeconds,
   targetDuration: s.targetDuration,
   calendarId: s.calendarId,
-  clockStartedAt: s.clockStartedAt.toISOString(),
-  dueAt: s.dueAt.toISOString(),
+  clockStartedAt: iso(s.clockStartedAt),
+  dueAt: iso(s.dueAt),
   firstRespondedAt: isoOrNull(s.firstRespondedAt),
   status: s.status,
   remainingBusinessSeconds: s.remainingBusinessSeconds
@@ -31,11 +31,11 @@ const presentCycle = (c: PastSlaCycle) => ({
   targetSeconds: c.targetSeconds,
   targetDuration: isoDuration(c.targetSeconds),
   calendarId: c.calendarId,
-  clockStartedAt: c.clockStartedAt.toISOString(),
-  dueAt: c.dueAt.toISOString(),
+  clockStartedAt: iso(c.clockStartedAt),
+  dueAt: iso(c.dueAt),
   firstRespondedAt: isoOrNull(c.firstRespondedAt),
   status: c.status,
-  endedAt: c.endedAt.toISOString()
+  endedAt: iso(c.endedAt)
 })
 
 export const presentTicket = ({ ticket: t, sla }: TicketView): Static<typeof TicketSchema> => ({
@@ -60,8 +60,8 @@ export const presentTicket = ({ ticket: t, sla }: TicketView): Static<typeof Tic
   externalRefs: (t.externalRefs ?? []).map((r) => ({ system: r.system, externalId: r.externalId, url: r.url })),
   createdBy: t.createdBy,
   version: t.version,
-  createdAt: t.createdAt.toISOString(),
-  updatedAt: t.updatedAt.toISOString()
+  createdAt: iso(t.createdAt),
+  updatedAt: iso(t.updatedAt)
 })
 
 export const presentComment = (c: TicketComment): Static<typeof TicketCommentSchema> => ({
@@ -73,7 +73,7 @@ export const presentComment = (c: TicketComment): Static<typeof TicketCommentSch
   firstResponse: c.firstResponse,
   slaCycle: c.slaCycle,
   author: c.author,
-  createdAt: c.createdAt.toISOString()
+  createdAt: iso(c.createdAt)
 })
 
 export const presentSeverityChange = (c: SeverityChange): Static<typeof SeverityChangeSchema> => ({
@@ -85,7 +85,7 @@ export const presentSeverityChange = (c: SeverityChange): Static<typeof Severity
   reason: c.reason,
   slaEffect: c.slaEffect,
   actor: c.actor,
-  changedAt: c.changedAt.toISOString(),
+  changedAt: iso(c.changedAt),
   slaBefore: presentSla(c.slaBefore),
   slaAfter: presentSla(c.slaAfter)
 })
@@ -97,18 +97,18 @@ export const presentReopenRequest = (r: ReopenRequest): Static<typeof ReopenRequ
   status: r.status,
   reason: r.reason,
   requestedBy: r.requestedBy,
-  createdAt: r.createdAt.toISOString(),
+  createdAt: iso(r.createdAt),
   decidedAt: isoOrNull(r.decidedAt),
   decidedBy: r.decidedBy,
   decisionNote: r.decisionNote,
   version: r.version,
-  updatedAt: r.updatedAt.toISOString()
+  updatedAt: iso(r.updatedAt)
 })
 
 export const presentTicketEvent = (e: TicketEventRow): Static<typeof TicketEventSchema> => ({
   id: String(e.id),
   type: e.type,
-  occurredAt: e.occurredAt.toISOString(),
+  occurredAt: iso(e.occurredAt),
   organizationId: e.organizationId ?? '',
   ticketId: e.ticketId ?? e.resourceId,
   resource: { type: e.resourceType, id: e.resourceId, version: e.resourceVersion },

@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { CursorParam, IfMatchHeaders, IfNoneMatchHeaders, Limit, NotModified, problemResponses, ref } from '../schemas/common.js'
 import { CalendarPage, CalendarParams, CalendarSchema, HolidayPage, HolidayParams, HolidaySchema, PutHolidayBody } from '../schemas/calendars.js'
+import { iso } from '../../domain/time.js'
 
 const HOLIDAY_RULE = 'Changing holidays never rewrites deadlines already issued (a ticket keeps the dueAt it got when its clock started); ' +
   'the change applies to deadlines computed afterwards. Each change bumps the calendar\'s version (its ETag), so If-Match takes the ' +
@@ -28,14 +29,14 @@ export const presentCalendar = (c: CalendarRecord) => ({
   windows: presentWindows(c.windows),
   observesHolidays: c.observesHolidays,
   version: c.version,
-  updatedAt: c.updatedAt.toISOString()
+  updatedAt: iso(c.updatedAt)
 })
 
 export const presentHoliday = (h: HolidayRecord) => ({
   calendarId: h.calendarId,
   date: h.date,
   name: h.name,
-  updatedAt: h.updatedAt.toISOString()
+  updatedAt: iso(h.updatedAt)
 })
 
 const Deleted = { description: 'Deleted; ETag carries the calendar\'s new version', type: 'null' } as const

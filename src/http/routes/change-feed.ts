@@ -8,11 +8,12 @@ import { principal } from '../plugins/auth.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import { CursorParam, Limit, Uuid, problemResponses, ref } from '../schemas/common.js'
 import { ChangeFeedPage } from '../schemas/change-feed.js'
+import { iso } from '../../domain/time.js'
 
 export const presentChangeEvent = (e: FeedRow) => ({
   id: String(e.id),
   type: e.type,
-  occurredAt: e.occurredAt.toISOString(),
+  occurredAt: iso(e.occurredAt),
   organizationId: e.organizationId,
   resource: { type: e.resourceType, id: e.resourceId, version: e.resourceVersion },
   ticketId: e.ticketId,

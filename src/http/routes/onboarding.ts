@@ -15,11 +15,12 @@ import {
   OnboardingEntitlementSchema,
   UpdateOnboardingCallBody
 } from '../schemas/onboarding.js'
+import { iso } from '../../domain/time.js'
 
 export const presentCall = (c: OnboardingCall) => ({
   id: c.id,
   organizationId: c.organizationId,
-  scheduledAt: c.scheduledAt.toISOString(),
+  scheduledAt: iso(c.scheduledAt),
   endsAt: callEndsAt(c).toISOString(),
   durationMinutes: c.durationMinutes,
   attendees: c.attendees.map((a) => ({ name: a.name, email: a.email })),
@@ -29,8 +30,8 @@ export const presentCall = (c: OnboardingCall) => ({
   createdBy: c.createdBy,
   updatedBy: c.updatedBy,
   version: c.version,
-  createdAt: c.createdAt.toISOString(),
-  updatedAt: c.updatedAt.toISOString()
+  createdAt: iso(c.createdAt),
+  updatedAt: iso(c.updatedAt)
 })
 
 const OrganizationParams = Type.Object({ organizationId: Uuid })
@@ -60,8 +61,8 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       completed: e.completed,
       noShow: e.noShow,
       remaining: e.remaining,
-      termStart: e.termStart.toISOString(),
-      termEnd: e.termEnd.toISOString(),
+      termStart: iso(e.termStart),
+      termEnd: iso(e.termEnd),
       calendarId: e.calendarId
     }
   })
@@ -113,7 +114,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     const last = page.items.at(-1)
     return {
       items: page.items.map(presentCall),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.scheduledAt.toISOString(), last.id], filters) : null
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.scheduledAt), last.id], filters) : null
     }
   })
 

@@ -7,11 +7,12 @@ import { principal } from '../plugins/auth.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import { CursorParam, Limit, Uuid, problemResponses, ref } from '../schemas/common.js'
 import { OrganizationEventPage } from '../schemas/organization-events.js'
+import { iso } from '../../domain/time.js'
 
 export const presentEvent = (e: EventRow) => ({
   id: String(e.id),
   type: e.type,
-  occurredAt: e.occurredAt.toISOString(),
+  occurredAt: iso(e.occurredAt),
   organizationId: e.organizationId ?? '',
   resource: { type: e.resourceType, id: e.resourceId, version: e.resourceVersion },
   ticketId: e.ticketId,

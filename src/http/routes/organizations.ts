@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { CursorParam, IfMatchHeaders, IfNoneMatchHeaders, Limit, NotModified, problemResponses, ref } from '../schemas/common.js'
 import { CreateOrganizationBody, OrganizationPage, OrganizationParams, OrganizationSchema, UpdateOrganizationBody } from '../schemas/organizations.js'
+import { iso } from '../../domain/time.js'
 
 export const presentOrganization = (o: Organization, now: Date) => ({
   id: o.id,
@@ -15,13 +16,13 @@ export const presentOrganization = (o: Organization, now: Date) => ({
   plan: o.plan,
   subscription: {
     status: o.subscription.status,
-    termStart: o.subscription.termStart.toISOString(),
-    termEnd: o.subscription.termEnd.toISOString(),
+    termStart: iso(o.subscription.termStart),
+    termEnd: iso(o.subscription.termEnd),
     current: isSubscriptionCurrent(o.subscription, now)
   },
   version: o.version,
-  createdAt: o.createdAt.toISOString(),
-  updatedAt: o.updatedAt.toISOString()
+  createdAt: iso(o.createdAt),
+  updatedAt: iso(o.updatedAt)
 })
 
 export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -61,7 +62,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     const now = ctx.now()
     return {
       items: page.items.map((o) => presentOrganization(o, now)),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.createdAt.toISOString(), last.id], {}) : null
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], {}) : null
     }
   })
 

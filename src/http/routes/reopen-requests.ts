@@ -10,6 +10,7 @@ import {
   CreateReopenRequestBody, ReopenDecisionBody, ReopenRequestListQuery, ReopenRequestPage, ReopenRequestParams, ReopenRequestSchema, SubListQuery, TicketParams
 } from '../schemas/tickets.js'
 import { presentReopenRequest } from '../presenters/tickets.js'
+import { iso } from '../../domain/time.js'
 
 export const REQUEST_DESCRIPTION = `"If a support ticket is closed due to lack of response, Customer may request that it be reopened."
 By the customer, or by an agent on their behalf. Refused with 409 and the specific reason, checked in this order:
@@ -64,7 +65,7 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     const last = page.items.at(-1)
     return {
       items: page.items.map(presentReopenRequest),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.createdAt.toISOString(), last.id], { ticketId }) : null
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], { ticketId }) : null
     }
   })
 
@@ -83,7 +84,7 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     const last = page.items.at(-1)
     return {
       items: page.items.map(presentReopenRequest),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.createdAt.toISOString(), last.id], query) : null
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], query) : null
     }
   })
 

@@ -15,6 +15,7 @@ import {
   TechnicalRepresentativeSchema,
   UpdateResponsibilityBody
 } from '../schemas/responsibilities.js'
+import { iso } from '../../domain/time.js'
 
 export const presentItem = (i: ChecklistItem) => ({
   key: i.key,
@@ -23,13 +24,13 @@ export const presentItem = (i: ChecklistItem) => ({
   clause: i.definition.clause,
   ongoing: i.definition.ongoing,
   status: i.status,
-  dueAt: i.dueAt === null ? null : i.dueAt.toISOString(),
+  dueAt: i.dueAt === null ? null : iso(i.dueAt),
   overdue: i.overdue,
   note: i.note,
   evidenceUrl: i.evidenceUrl,
   version: i.version,
   updatedBy: i.updatedBy === null ? null : { id: i.updatedBy.id, role: i.updatedBy.role },
-  updatedAt: i.updatedAt === null ? null : i.updatedAt.toISOString()
+  updatedAt: i.updatedAt === null ? null : iso(i.updatedAt)
 })
 
 export const presentRepresentative = (r: TechnicalRepresentative) => ({
@@ -40,7 +41,7 @@ export const presentRepresentative = (r: TechnicalRepresentative) => ({
   userId: r.userId,
   version: r.version,
   updatedBy: r.updatedBy,
-  updatedAt: r.updatedAt.toISOString()
+  updatedAt: iso(r.updatedAt)
 })
 
 const OrganizationParams = Type.Object({ organizationId: Uuid })

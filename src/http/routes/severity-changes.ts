@@ -7,6 +7,7 @@ import { expectedVersion } from '../etag.js'
 import { IfMatchHeaders, problemResponses, ref } from '../schemas/common.js'
 import { CreateSeverityChangeBody, SeverityChangePage, SeverityChangeParams, SeverityChangeSchema, SubListQuery, TicketParams } from '../schemas/tickets.js'
 import { presentSeverityChange } from '../presenters/tickets.js'
+import { iso } from '../../domain/time.js'
 
 export const SEVERITY_DESCRIPTION = `Upgrades or downgrades the ticket's severity (agents and admins; customers 403). Moving to a more severe
 level (urgent > high > medium > low) is an \`upgrade\`, to a less severe one a \`downgrade\`. The same severity is 409
@@ -55,7 +56,7 @@ export const severityChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     const last = page.items.at(-1)
     return {
       items: page.items.map(presentSeverityChange),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.changedAt.toISOString(), last.id], { ticketId }) : null
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.changedAt), last.id], { ticketId }) : null
     }
   })
 

@@ -6,6 +6,7 @@ import { isoDuration } from '../../domain/sla/first-response.js'
 import { principal } from '../plugins/auth.js'
 import { problemResponses, ref } from '../schemas/common.js'
 import { SlaPreviewRequestSchema, SlaPreviewSchema } from '../schemas/sla.js'
+import { iso } from '../../domain/time.js'
 
 export const presentSlaPreview = (p: SlaPreview) => {
   const zone = p.calendar.timeZone
@@ -20,12 +21,12 @@ export const presentSlaPreview = (p: SlaPreview) => {
     calendarId: p.calendarId,
     timeZone: zone,
     businessHours: p.businessHours,
-    startAt: p.startAt.toISOString(),
-    dueAt: p.dueAt.toISOString(),
+    startAt: iso(p.startAt),
+    dueAt: iso(p.dueAt),
     dueAtLocal: localIso(p.dueAt, zone),
     segments: p.segments.map((s) => ({
-      start: s.start.toISOString(),
-      end: s.end.toISOString(),
+      start: iso(s.start),
+      end: iso(s.end),
       startLocal: localIso(s.start, zone),
       endLocal: localIso(s.end, zone),
       seconds: (s.end.getTime() - s.start.getTime()) / 1000

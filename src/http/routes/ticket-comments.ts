@@ -7,6 +7,7 @@ import { expectedVersion } from '../etag.js'
 import { IfMatchHeaders, problemResponses, ref } from '../schemas/common.js'
 import { CommentParams, CreateTicketCommentBody, SubListQuery, TicketCommentPage, TicketCommentSchema, TicketParams } from '../schemas/tickets.js'
 import { presentComment } from '../presenters/tickets.js'
+import { iso } from '../../domain/time.js'
 
 export const COMMENT_DESCRIPTION = `Adds a comment to the conversation. What it does to the ticket:
 - the first **public** comment by an agent or admin is the first response: it stops the clock (\`sla.status\` becomes
@@ -57,7 +58,7 @@ export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     const last = page.items.at(-1)
     return {
       items: page.items.map(presentComment),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.createdAt.toISOString(), last.id], { ticketId }) : null
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], { ticketId }) : null
     }
   })
 

@@ -12,6 +12,7 @@ import {
 } from '../schemas/tickets.js'
 import { presentTicket, presentTicketEvent } from '../presenters/tickets.js'
 import { externalRefFilter } from './external-tickets.js'
+import { iso } from '../../domain/time.js'
 
 const date = (s: string | undefined): Date | undefined => s === undefined ? undefined : new Date(s)
 
@@ -95,7 +96,7 @@ is evaluated at the time of the request. Every filter is served by an index endi
     const last = page.items.at(-1)?.ticket
     return {
       items: page.items.map(presentTicket),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.createdAt.toISOString(), last.id], query) : null
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], query) : null
     }
   })
 

@@ -3,8 +3,10 @@ import {
   BUILT_IN_CALENDARS,
   US_FEDERAL_HOLIDAY_NAMES,
   toBusinessCalendar,
-  usFederalHolidays
+  usFederalHolidays,
+  usHolidaySource
 } from '../../../src/domain/sla/calendars.js'
+import Holidays from 'date-holidays'
 import { addBusinessTime, assertValidCalendar } from '../../../src/domain/sla/calendar.js'
 import { CALENDAR_IDS } from '../../../src/domain/policy/policy.js'
 
@@ -99,4 +101,14 @@ t.test('the seeded calendar closes on the observed day', async (t) => {
   // Thu 2026-07-02 17:00 PDT + 2 BH: 1 h Thursday, Fri 07-03 observed holiday, weekend, Mon 07-06 06:00–07:00
   t.equal(addBusinessTime(new Date('2026-07-02T17:00:00-07:00'), 7200, cal).toISOString(),
     new Date('2026-07-06T07:00:00-07:00').toISOString())
+})
+
+t.test('the US-only holiday source answers exactly like date-holidays for the US, 1990-2099', async (t) => {
+  const full = new Holidays('US')
+  const usOnly = usHolidaySource()
+  for (let year = 1990; year < 2100; year++) {
+    if (JSON.stringify(usOnly.getHolidays(year)) !== JSON.stringify(full.getHolidays(year))) t.fail(`differs in ${year}`)
+  }
+  t.equal(usOnly.getHolidays(2026).length, full.getHolidays(2026).length)
+  t.ok(usOnly.getHolidays(2026).length > 11)
 })
