@@ -7,6 +7,7 @@ import type { ExtractTablesWithRelations } from 'drizzle-orm'
 import type postgres from 'postgres'
 import { postgres as connectPostgres } from './postgres-driver.js'
 import * as schema from './schema/index.js'
+import { runBeforeCommitHooks } from './commit-scope.js'
 
 export type Schema = typeof schema
 export type Db = PgDatabase<PgQueryResultHKT, Schema>
@@ -54,7 +55,7 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
       connect_timeout: 10,
       prepare: true
     })
-    const db = drizzlePostgres(sql, { schema }) as unknown as Db
+    const db = runBeforeCommitHooks(drizzlePostgres(sql, { schema }) as unknown as Db)
     return {
       kind: 'postgres',
       db,
@@ -71,7 +72,7 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
   if (dir !== undefined && options.pglite === undefined) await mkdir(dir, { recursive: true })
   const pglite = options.pglite ?? new EmbeddedPostgres(dir)
   await pglite.waitReady
-  const db = drizzlePglite(pglite, { schema }) as unknown as Db
+  const db = runBeforeCommitHooks(drizzlePglite(pglite, { schema }) as unknown as Db)
   return {
     kind: 'pglite',
     db,

@@ -59,6 +59,7 @@ export const errorCatalogue = {
   // integrator
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used with a different request' },
   'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
+  'idempotency-response-lost': { status: 409, title: 'The request with this Idempotency-Key took effect, but its response was not stored' },
   'external-ref-conflict': { status: 409, title: 'The external reference is already linked to another ticket' }
 } as const satisfies Record<string, { status: number; title: string }>
 

@@ -23,7 +23,7 @@ const createOrg = async (token: string, idemKey: string, body: unknown, app?: Fa
 }
 
 /** a second app over the same database with test-only routes, to exercise the infrastructure's edge cases */
-const calls = { boom: 0, refuse: 0, slow: 0, item: 0 }
+const calls = { boom: 0, refuse: 0, slow: 0, item: 0, committed: 0 }
 let releaseSlow: () => void = () => {}
 let slowGate = Promise.resolve()
 const lab = await buildApp(h.config, { database: h.database, now: h.clock.now, docsUi: false })
@@ -46,8 +46,30 @@ lab.post('/v1/lab/items/:itemId', async (request, reply) => {
   calls.item++
   return await reply.code(201).send({ item: (request.params as { itemId: string }).itemId, call: calls.item })
 })
+// commits a write in its own transaction (like every use case), then fails before answering: the response is lost
+lab.post('/v1/lab/commit-then-fail', async (request) => {
+  calls.committed++
+  const marker = (request.body as { marker: string }).marker
+  await h.database.db.transaction(async (tx) => {
+    await tx.execute(sql`insert into lab_effects (marker) values (${marker})`)
+  })
+  throw new Error('lost after commit')
+})
+// a transaction that rolls back (a domain refusal inside it): nothing took effect
+lab.post('/v1/lab/rollback', async (request) => {
+  const marker = (request.body as { marker: string }).marker
+  await h.database.db.transaction(async (tx) => {
+    await tx.execute(sql`insert into lab_effects (marker) values (${marker})`)
+    throw new Error('rolled back')
+  })
+})
+await h.database.db.execute(sql`create table if not exists lab_effects (marker text not null)`)
 await lab.ready()
 t.teardown(async () => { await lab.close() })
+const effects = async (marker: string): Promise<number> =>
+  Number((await h.database.rows<{ n: number }>(sql`select count(*)::int as n from lab_effects where marker = ${marker}`))[0]?.n)
+const claimState = async (idemKey: string): Promise<string | undefined> =>
+  (await h.database.rows<{ state: string }>(sql`select state from idempotency_keys where idempotency_key = ${idemKey}`))[0]?.state
 const labPost = async (token: string, url: string, idemKey: string, payload: Record<string, unknown> = {}): Promise<LightMyRequestResponse> =>
   await lab.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'idempotency-key': idemKey }, payload })
 
@@ -177,6 +199,52 @@ t.test('a 5xx releases the key: the retry runs again and its success is stored',
   t.equal(again.headers['idempotent-replayed'], 'true')
   t.same(again.json(), { attempt: 2 })
   t.equal(calls.boom, 2)
+})
+
+t.test('a request whose transaction committed and whose response was lost never runs again: 409 in-use, then 409 idempotency-response-lost', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const marker = uniqueName('effect')
+  const first = await labPost(admin, '/v1/lab/commit-then-fail', k, { marker })
+  t.equal(first.statusCode, 500, 'the response is lost (a 5xx after the commit)')
+  t.equal(await effects(marker), 1, 'the write committed')
+  t.equal(await claimState(k), 'applied', 'the claim was marked inside the committed transaction, not released')
+  const soon = await labPost(admin, '/v1/lab/commit-then-fail', k, { marker })
+  t.equal(soon.statusCode, 409)
+  t.equal(soon.json().code, 'idempotency-key-in-use', 'within the stale limit the owner may still be storing its answer')
+  h.clock.advance(STALE_AFTER_MS + 1000)
+  const later = await labPost(admin, '/v1/lab/commit-then-fail', k, { marker })
+  t.equal(later.statusCode, 409)
+  t.match(later.headers['content-type'], /^application\/problem\+json/)
+  t.equal(later.json().code, 'idempotency-response-lost')
+  t.equal(later.headers['retry-after'], undefined, 'not an invitation to retry')
+  t.equal(calls.committed, 1, 'the handler never ran again')
+  t.equal(await effects(marker), 1, 'nothing doubled')
+  const other = await labPost(admin, '/v1/lab/commit-then-fail', k, { marker: 'another body' })
+  t.equal(other.statusCode, 422, 'the same key with another body is still 422 idempotency-key-reused')
+  calls.committed = 0
+})
+
+t.test('a transaction that rolled back leaves the claim in progress: the 5xx releases it and the retry runs', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const marker = uniqueName('rollback')
+  const first = await labPost(admin, '/v1/lab/rollback', k, { marker })
+  t.equal(first.statusCode, 500)
+  t.equal(await effects(marker), 0)
+  t.equal(await claimState(k), undefined, 'released: nothing took effect')
+})
+
+t.test('requests without a key run outside any commit scope, even on a route that takes keys', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const marker = uniqueName('nokey')
+  const keyed = await labPost(admin, '/v1/lab/commit-then-fail', k, { marker })
+  t.equal(keyed.statusCode, 500)
+  const plain = await lab.inject({ method: 'POST', url: '/v1/lab/commit-then-fail', headers: { authorization: `Bearer ${admin}` }, payload: { marker } })
+  t.equal(plain.statusCode, 500)
+  t.equal(await effects(marker), 2, 'without a key a retry runs again (what a client without a key asks for)')
+  calls.committed = 0
 })
 
 t.test('while the first request runs: 409 idempotency-key-in-use with Retry-After; afterwards a replay', async (t) => {

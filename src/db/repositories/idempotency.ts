@@ -1,6 +1,7 @@
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm'
-import type { Db } from '../client.js'
+import type { Db, Tx } from '../client.js'
 import { idempotencyKeys } from '../schema/idempotency.js'
+import { PreparedStatement } from '../prepared.js'
 
 export type IdempotencyRow = typeof idempotencyKeys.$inferSelect
 
@@ -52,7 +53,7 @@ function statements (db: Db) {
       responseHeaders: p('responseHeaders'),
       responseBody: p('responseBody'),
       completedAt: p('completedAt')
-    } as unknown as Partial<IdempotencyRow>).where(and(eq(idempotencyKeys.scope, p('scope')), eq(idempotencyKeys.claimToken, p('claimToken')), eq(idempotencyKeys.state, 'in_progress')))
+    } as unknown as Partial<IdempotencyRow>).where(and(eq(idempotencyKeys.scope, p('scope')), eq(idempotencyKeys.claimToken, p('claimToken')), inArray(idempotencyKeys.state, ['in_progress', 'applied'])))
       .returning({ scope: idempotencyKeys.scope }).prepare('idempotency_complete')
   }
 }
@@ -109,6 +110,20 @@ export async function completeKey (db: Db, scope: string, claimToken: string, re
   })
   return rows.length === 1
 }
+
+/**
+ * Marks the claim 'applied' inside the request's own transaction (src/db/commit-scope.ts): from its commit on, the
+ * request has taken effect, so the claim is never reclaimed as abandoned and never released for a re-run.
+ */
+export async function markApplied (tx: Tx, scope: string, claimToken: string): Promise<void> {
+  await markAppliedStatement.execute(tx, { scope, claimToken })
+}
+
+// prepared: it runs inside every write transaction of a request that carries a key (issue 7)
+const markAppliedStatement = new PreparedStatement('idempotency_mark_applied', (db, name) =>
+  db.update(idempotencyKeys).set({ state: 'applied' })
+    .where(and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.claimToken, sql.placeholder('claimToken')), eq(idempotencyKeys.state, 'in_progress')))
+    .prepare(name))
 
 /** gives the key up (the request failed with a 5xx): a retry runs the request again */
 export async function releaseKey (db: Db, scope: string, claimToken: string): Promise<void> {

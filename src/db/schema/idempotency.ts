@@ -24,7 +24,11 @@ export const idempotencyKeys = pgTable('idempotency_keys', {
   route: text('route').notNull(),
   /** sha256 of the request (path with query + canonical JSON body) */
   fingerprint: text('fingerprint').notNull(),
-  state: text('state', { enum: ['in_progress', 'completed'] }).notNull(),
+  /**
+   * in_progress: claimed, nothing committed yet; applied: the request's own transaction committed (marked inside it),
+   * response not stored yet; completed: response stored
+   */
+  state: text('state', { enum: ['in_progress', 'applied', 'completed'] }).notNull(),
   /** identifies the claim that owns the row, so a reclaimed row is never completed by the stale owner */
   claimToken: uuid('claim_token').notNull(),
   statusCode: integer('status_code'),

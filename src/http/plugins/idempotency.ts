@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Database } from '../../db/client.js'
+import { commitScope } from '../../db/commit-scope.js'
 import * as repo from '../../db/repositories/idempotency.js'
 import { DomainError } from '../../domain/errors.js'
 
@@ -30,12 +31,12 @@ import { DomainError } from '../../domain/errors.js'
  * Why a separate record is safe although the use case runs its own transaction:
  * - Concurrent duplicates cannot both run: the claim row exists (committed) before either handler starts, and
  *   the primary key lets exactly one INSERT win; the others see the row and get 409 (or the replay, once stored).
- * - The one window: the process dies (or loses the database) after the use case committed and before onSend
- *   stored the response. The row then stays 'in_progress': retries get 409 until the claim is STALE_AFTER_MS old,
- *   after which a retry may reclaim it and run again — a possible duplicate, exactly the outcome the client
- *   would get without a key. STALE_AFTER_MS (60 s) is far above any request's duration, so a live request is
- *   never reclaimed under normal operation. Storing the response inside the use case's transaction would close
- *   the window but couple every use case to HTTP; this is the documented trade-off.
+ * - The window between the use case's commit and the stored response is closed: the handler runs in a commit scope
+ *   (src/db/commit-scope.ts), so every transaction it commits also marks the claim 'applied', atomically. If the
+ *   process dies (or the database is lost) before the response is stored, the row says 'applied': retries get 409
+ *   idempotency-key-in-use until the claim is STALE_AFTER_MS old, then 409 idempotency-response-lost — never a second
+ *   run. Only a claim still 'in_progress' (nothing committed) is reclaimed as abandoned after STALE_AFTER_MS and run
+ *   again, and a 5xx releases only such a claim. STALE_AFTER_MS (60 s) is far above any request's duration.
  * - Completing/releasing is conditional on the claim token, so a stale owner that wakes up late cannot
  *   overwrite a row another request has reclaimed.
  */
@@ -118,7 +119,13 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
       if (row.fingerprint !== fingerprint) {
         throw new DomainError('idempotency-key-reused', 'This Idempotency-Key was already used with a different request (path or body); use a new key for a new request')
       }
-      if (row.state === 'in_progress' || row.statusCode === null || row.responseBody === null) break
+      if (row.state !== 'completed' || row.statusCode === null || row.responseBody === null) {
+        // applied = its transaction committed; after the stale limit its owner is gone and will never store the response
+        if (row.state === 'applied' && row.claimedAt.getTime() <= at.getTime() - staleAfterMs) {
+          throw new DomainError('idempotency-response-lost', 'The request with this Idempotency-Key took effect, but its response could not be stored; read the resource (or GET /v1/events) to see the outcome — running it again could double it')
+        }
+        break
+      }
       request.idempotencyClaim = { scope, claimToken: row.claimToken, settled: true, replay: true }
       reply.code(row.statusCode)
       for (const [name, value] of Object.entries(row.responseHeaders ?? {})) reply.header(name, value)
@@ -128,6 +135,17 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
     }
     reply.header('retry-after', '1')
     throw new DomainError('idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry shortly', { retryAfterSeconds: 1 })
+  })
+
+  // the handler runs in a commit scope: its transactions mark the claim 'applied' as they commit (src/db/commit-scope.ts);
+  // a request without a claim runs outside any scope (it may have been resumed from another request's context)
+  app.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+    const claim = request.idempotencyClaim
+    if (claim === null || claim.settled) {
+      commitScope.exit(done)
+      return
+    }
+    commitScope.run({ beforeCommit: async (tx) => { await repo.markApplied(tx, claim.scope, claim.claimToken) } }, done)
   })
 
   app.addHook('onSend', async (request, reply, payload) => {

@@ -21,7 +21,7 @@ export const IDEMPOTENCY_KEY_HEADER = {
 const IDEMPOTENCY_RESPONSES: Record<number, unknown> = Object.fromEntries(Object.entries(problemResponses(409, 422)).map(([status, response]) => [status, {
   ...(response as object),
   description: status === '409'
-    ? 'A request with this Idempotency-Key is still running (idempotency-key-in-use); retry after Retry-After'
+    ? 'A request with this Idempotency-Key is still running (idempotency-key-in-use; retry after Retry-After), or it took effect and its response was lost (idempotency-response-lost; do not retry, read the outcome)'
     : 'The Idempotency-Key was used with a different request (idempotency-key-reused)'
 }]))
 

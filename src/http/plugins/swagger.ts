@@ -28,7 +28,9 @@ const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor'
 * **Idempotency**: every POST accepts \`Idempotency-Key\` (1–255 chars). A retry with the same key and body within 24 hours
   replays the stored status and body with \`Idempotent-Replayed: true\`; the same key with another body is 422
   \`idempotency-key-reused\`; while the first request runs, 409 \`idempotency-key-in-use\` (safe to retry). Requests refused by
-  validation and 5xx failures are not stored (retry them); other refusals (4xx) are replayed as first answered.
+  validation and 5xx failures before anything committed are not stored (retry them); other refusals (4xx) are replayed
+  as first answered. A request that committed but whose response was lost is never run again: 409
+  \`idempotency-response-lost\` (read the resource or the change feed).
 * **Change feed**: \`GET /v1/events\` hands out every committed change exactly once and in order (see its description).
 * **Lists** are keyset-paginated: \`{ items, nextCursor }\`; pass \`cursor=<nextCursor>\` with the same filters.
 * **Rate limits**: per caller (token subject, else client IP), counted per service replica; \`RateLimit-Policy\` and
