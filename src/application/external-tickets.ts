@@ -14,26 +14,19 @@
  */
 import { isStaff, type Principal } from '../domain/access.js'
 import { DomainError } from '../domain/errors.js'
-import type { Channel, Severity } from '../domain/policy/policy.js'
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
 import { slaView } from '../domain/tickets/sla.js'
-import type { Requester, Ticket } from '../domain/tickets/ticket.js'
+import type { Ticket } from '../domain/tickets/ticket.js'
 import type { DbOrTx } from '../db/client.js'
 import * as refs from '../db/repositories/external-refs.js'
 import * as ticketsRepo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
-import { assertSubscriptionFor, checkVersion, insertNewTicket, loadTicket, organizationFor, recordTicketEvent, staleWrite, ticketSnapshot, viewOf, type TicketView } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, insertNewTicket, loadTicket, organizationFor, recordTicketEvent, staleWrite, ticketSnapshot, viewOf, type CreateTicketInput, type TicketView } from './tickets.js'
 
 export interface ExternalTicketKey { organizationId: string; system: string; externalId: string }
 
-export interface ExternalTicketInput {
-  subject: string
-  description: string
-  severity: Severity
-  channel: Channel
-  requester: Requester
-  /** absent: unchanged on update; null: none */
-  category?: string | null
+/** what opens a ticket (category absent: unchanged on update; null: none), plus its address in the external system */
+export type ExternalTicketInput = Omit<CreateTicketInput, 'organizationId'> & {
   /** the ticket's address in the external system; absent: unchanged on update; null: none */
   url?: string | null
 }

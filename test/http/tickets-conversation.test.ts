@@ -1,13 +1,7 @@
 import t from 'tap'
-import { buildTestApp } from '../helpers/app.js'
-import { comment, contactAttempts, events, getTicket, openTicket } from './tickets-helpers.js'
+import { comment, contactAttempts, enhancedDeskOnMonday, events, getTicket, MON_0900, openTicket } from './tickets-helpers.js'
 
-const h = await buildTestApp(t)
-const MON_0900 = '2026-03-09T09:00:00-07:00' // Monday, PDT
-h.clock.set(MON_0900)
-const org = await h.createOrg('enhanced')
-const cust = await h.customerToken(org.id)
-const agent = await h.agentToken()
+const { h, cust, agent } = await enhancedDeskOnMonday(t)
 
 t.test('first response met: internal notes and customer comments do not stop the clock', async (t) => {
   h.clock.set(MON_0900)

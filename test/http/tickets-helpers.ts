@@ -1,4 +1,15 @@
-import type { TestApp } from '../helpers/app.js'
+import type { Test } from 'tap'
+import { buildTestApp, type TestApp } from '../helpers/app.js'
+
+export const MON_0900 = '2026-03-09T09:00:00-07:00' // Monday, PDT
+
+/** the ticket suites' common start: a test app whose clock is Monday 09:00 PDT, an Enhanced organization, its customer and an agent */
+export async function enhancedDeskOnMonday (t: Test): Promise<{ h: TestApp; org: Awaited<ReturnType<TestApp['createOrg']>>; cust: string; agent: string }> {
+  const h = await buildTestApp(t)
+  h.clock.set(MON_0900)
+  const org = await h.createOrg('enhanced')
+  return { h, org, cust: await h.customerToken(org.id), agent: await h.agentToken() }
+}
 
 export const TICKET_BODY = {
   subject: 'DMARC reports stopped arriving',

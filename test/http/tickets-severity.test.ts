@@ -1,13 +1,7 @@
 import t from 'tap'
-import { buildTestApp } from '../helpers/app.js'
-import { comment, events, getTicket, openTicket } from './tickets-helpers.js'
+import { comment, enhancedDeskOnMonday, events, getTicket, MON_0900, openTicket } from './tickets-helpers.js'
 
-const h = await buildTestApp(t)
-const MON_0900 = '2026-03-09T09:00:00-07:00' // Monday, PDT
-h.clock.set(MON_0900)
-const org = await h.createOrg('enhanced')
-const cust = await h.customerToken(org.id)
-const agent = await h.agentToken()
+const { h, cust, agent } = await enhancedDeskOnMonday(t)
 
 const changeSeverity = async (ticketId: string, payload: Record<string, unknown>, token = agent, headers: Record<string, string> = {}) =>
   await h.request(token, { method: 'POST', url: `/v1/tickets/${ticketId}/severity-changes`, headers, payload })
