@@ -113,7 +113,7 @@ DROP TABLE tplan;
 INSERT INTO tickets (id, organization_id, subject, description, severity, priority, channel, requester_name, requester_email,
   category, assignee_id, status, closed_reason, close_note, closed_at, closed_by_id, closed_by_role, contact_attempts,
   sla_cycle, sla_plan, sla_priority, sla_target_seconds, sla_calendar_id, sla_clock_started_at, sla_due_at, sla_at_risk_at,
-  first_responded_at, sla_phase, sla_history, created_by_id, created_by_role, version, created_at, updated_at)
+  first_responded_at, sla_phase, sla_history, created_by_id, created_by_role, version, received_at, created_at, updated_at)
 SELECT t.id, t.organization_id,
        (ARRAY['Exports stall at 80%', 'Cannot log in after password reset', 'Webhook deliveries delayed', 'Invoice shows the wrong plan',
               'API returns 502 intermittently', 'Dashboard charts are empty', 'SSO assertion rejected', 'Bulk import fails on row 1,204',
@@ -140,6 +140,7 @@ SELECT t.id, t.organization_id,
        CASE WHEN t.r6 < 0.7 THEN 'customer-' || (t.n % 5000) ELSE 'agent-' || (1 + t.n % 40) END,
        CASE WHEN t.r6 < 0.7 THEN 'customer' ELSE 'agent' END,
        1 + t.comments + (CASE WHEN t.severity_changed THEN 1 ELSE 0 END) + (CASE WHEN t.status = 'closed' THEN 1 ELSE 0 END),
+       t.created_at,
        t.created_at,
        CASE WHEN t.status = 'closed' THEN greatest(t.first_responded_at, t.created_at) + (1 + t.r7 * 400) * interval '1 hour'
             ELSE coalesce(t.first_responded_at, t.created_at) END

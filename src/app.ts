@@ -73,6 +73,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     database: deps.database,
     now: deps.now ?? (() => new Date()),
     idempotencyTtlHours: config.idempotencyTtlHours,
+    receivedAtMaxAgeDays: config.receivedAtMaxAgeDays,
     calendars: new CalendarStore(deps.database)
   }
 

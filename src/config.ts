@@ -39,6 +39,8 @@ export const ConfigSchema = Type.Object({
    * grow to ~200 MB before collecting (issue 7). A soft bound: it never makes the process fail for lack of heap.
    */
   heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 400 }),
+  /** how far back a staff-given `receivedAt` (original contact time) may be, in days (issue 15) */
+  receivedAtMaxAgeDays: Type.Integer({ minimum: 0, maximum: 3650 }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
   publicUrl: Type.Optional(Type.String())
 })
@@ -95,6 +97,7 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/rateLimit/max': 'RATE_LIMIT_MAX',
   '/rateLimit/windowSeconds': 'RATE_LIMIT_WINDOW_SECONDS',
   '/heapGrowthPercent': 'HEAP_GROWTH_PERCENT',
+  '/receivedAtMaxAgeDays': 'RECEIVED_AT_MAX_AGE_DAYS',
   '/publicUrl': 'PUBLIC_URL'
 }
 
@@ -122,6 +125,7 @@ export function loadConfig (env: Env): Config {
       windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60)
     },
     heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 50),
+    receivedAtMaxAgeDays: int(env, 'RECEIVED_AT_MAX_AGE_DAYS', 30),
     publicUrl: str(env, 'PUBLIC_URL')
   }
   // drop undefined optionals so the validator sees them as absent

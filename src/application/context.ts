@@ -6,6 +6,8 @@ export interface AppContext {
   database: Database
   now: () => Date
   idempotencyTtlHours: number
+  /** how far back a staff-given receivedAt may be, in days (RECEIVED_AT_MAX_AGE_DAYS); absent: 30 */
+  receivedAtMaxAgeDays?: number
   /** business calendars with their holidays, cached per app instance */
   calendars: CalendarStore
 }

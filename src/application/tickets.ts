@@ -7,7 +7,7 @@ import { DomainError, notFound } from '../domain/errors.js'
 import { responseTarget, type Channel, type Severity } from '../domain/policy/policy.js'
 import { closeTicket as closeRule, type CloseInput } from '../domain/tickets/closing.js'
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
-import { openTicket } from '../domain/tickets/opening.js'
+import { assertReceivedAt, openTicket } from '../domain/tickets/opening.js'
 import { slaPhase, slaView, type SlaView } from '../domain/tickets/sla.js'
 import { assertSubscriptionAllows, requiresCurrentSubscription, type TicketAction } from '../domain/tickets/subscription.js'
 import type { Organization } from '../domain/organizations/organization.js'
@@ -96,6 +96,8 @@ export const ticketSnapshot = (t: Ticket): Record<string, unknown> => ({
   assigneeId: t.assigneeId,
   status: t.status,
   contactAttempts: t.contactAttempts,
+  receivedAt: iso(t.receivedAt),
+  createdAt: iso(t.createdAt),
   sla: slaSnapshot(t)
 })
 
@@ -115,6 +117,8 @@ export interface CreateTicketInput {
   channel: Channel
   requester: Requester
   category?: string | null
+  /** when the customer really made contact (staff and integrators only; issue 15); absent: now */
+  receivedAt?: Date
 }
 
 /**
@@ -125,6 +129,7 @@ export async function insertNewTicket (ctx: AppContext, tx: DbOrTx, p: Principal
   const org = await findOrganization(tx, organizationId)
   if (org === undefined) throw notFound('Organization')
   const calendar = await ctx.calendars.require(responseTarget(org.plan, input.severity).calendarId, tx)
+  if (input.receivedAt !== undefined) assertReceivedAt(input.receivedAt, now, (ctx.receivedAtMaxAgeDays ?? 30) * 86_400, isStaff(p) ? 'staff' : 'customer')
   const draft = openTicket({
     organization: org,
     subject: input.subject,
@@ -135,7 +140,8 @@ export async function insertNewTicket (ctx: AppContext, tx: DbOrTx, p: Principal
     category: input.category ?? null,
     createdBy: actorOf(p),
     calendar,
-    now
+    now,
+    receivedAt: input.receivedAt
   })
   return { ticket: await repo.insertTicket(tx, draft), calendar }
 }

@@ -45,6 +45,8 @@ export const errorCatalogue = {
   'reopen-request-pending': { status: 409, title: 'A reopen request is already pending' },
   'reopen-request-decided': { status: 409, title: 'The reopen request has already been decided' },
   'field-not-allowed': { status: 403, title: 'Your role may not change this field' },
+  'received-at-in-future': { status: 422, title: 'receivedAt is in the future' },
+  'received-at-too-old': { status: 422, title: 'receivedAt is further back than allowed' },
 
   // onboarding
   'onboarding-entitlement-exhausted': { status: 409, title: 'No onboarding call credit left in this term' },

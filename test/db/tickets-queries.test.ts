@@ -20,7 +20,7 @@ async function seed (from: number, to: number): Promise<void> {
     INSERT INTO tickets (organization_id, subject, description, severity, priority, channel, requester_name, requester_email,
       status, closed_reason, closed_at, contact_attempts, sla_plan, sla_priority, sla_target_seconds, sla_calendar_id,
       sla_clock_started_at, sla_due_at, sla_at_risk_at, first_responded_at, sla_phase, assignee_id,
-      created_by_id, created_by_role, created_at, updated_at)
+      created_by_id, created_by_role, received_at, created_at, updated_at)
     SELECT o.ids[1 + g % 50], 'Subject ' || g, 'Description ' || g,
       (ARRAY['urgent','high','medium','low'])[1 + (g / 3) % 4], (ARRAY['P1','P2','P2','P3'])[1 + (g / 3) % 4],
       (ARRAY['portal','web_form','email','video_call','phone'])[1 + (g / 11) % 5], 'Requester', 'r@x.example',
@@ -29,7 +29,7 @@ async function seed (from: number, to: number): Promise<void> {
       0, 'premier', 'P1', 3600, 'always', c, c + interval '1 hour', c + interval '45 minutes',
       CASE WHEN (g / 17) % 10 = 0 THEN NULL WHEN (g / 17) % 7 = 0 THEN c + interval '2 hours' ELSE c + interval '10 minutes' END,
       CASE WHEN (g / 17) % 10 = 0 THEN 'pending' WHEN (g / 17) % 7 = 0 THEN 'breached' ELSE 'met' END,
-      'agent-' || ((g / 13) % 20), 'seed', 'system', c, c + interval '1 hour'
+      'agent-' || ((g / 13) % 20), 'seed', 'system', c, c, c + interval '1 hour'
     FROM generate_series(${from}, ${to}) g
     CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM organizations) o
     CROSS JOIN LATERAL (SELECT timestamptz '2025-01-01T00:00:00Z' + g * interval '1 minute' AS c) x`))

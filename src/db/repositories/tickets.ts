@@ -91,6 +91,7 @@ export const toTicketFromDriver = (r: Record<string, unknown>): Ticket => ({
   slaHistory: (r.sla_history as SlaHistoryRow[]).map(historyFromRow),
   externalRefs: r.external_refs as TicketRow['externalRefs'],
   createdBy: { id: r.created_by_id as string, role: r.created_by_role as ActorRef['role'] },
+  receivedAt: at(r.received_at),
   version: r.version as number,
   createdAt: at(r.created_at),
   updatedAt: at(r.updated_at)
@@ -175,6 +176,7 @@ const insert = new PreparedStatement('ticket_insert', (db, name) =>
     requesterEmail: p('requesterEmail'),
     createdById: p('createdById'),
     createdByRole: p('createdByRole'),
+    receivedAt: p('receivedAt', 'timestamptz'),
     createdAt: p('createdAt', 'timestamptz'),
     updatedAt: p('updatedAt', 'timestamptz')
   }).returning().prepare(name))
@@ -198,6 +200,7 @@ export async function insertTicket (db: DbOrTx, draft: TicketDraft): Promise<Tic
     requesterEmail: draft.requester.email,
     createdById: draft.createdBy.id,
     createdByRole: draft.createdBy.role,
+    receivedAt: isoOrNull(draft.receivedAt),
     createdAt: isoOrNull(draft.createdAt),
     updatedAt: isoOrNull(draft.updatedAt)
   })

@@ -58,6 +58,8 @@ export const tickets = pgTable('tickets', {
   slaHistory: jsonb('sla_history').notNull().$type<SlaHistoryRow[]>().default(sql`'[]'::jsonb`),
   /** read copy of the ticket's ticket_external_refs rows (kept in the same transaction; src/db/repositories/external-refs.ts) */
   externalRefs: jsonb('external_refs').notNull().$type<Array<{ system: string; externalId: string; url: string | null }>>().default(sql`'[]'::jsonb`),
+  /** when the customer made contact (issue 15): the first cycle's clock start; created_at unless back-dated */
+  receivedAt: ts('received_at').notNull(),
   createdById: text('created_by_id').notNull(),
   createdByRole: text('created_by_role').notNull(),
   version: integer('version').notNull().default(1),

@@ -1,13 +1,14 @@
 /**
  * Opening a ticket (pure): "The support packages apply to Customer, only if Customer is a current paying subscriber",
  * and each plan has its channels. Priority comes from severity (urgent→P1, high/medium→P2, low→P3) and the
- * first-response clock starts at creation.
+ * first-response clock starts at creation, or when the customer really made contact (`receivedAt`, staff only).
  */
 import { DomainError } from '../errors.js'
 import { assertSubscriptionCurrent, type Organization } from '../organizations/organization.js'
 import { planAllowsChannel, plansWithChannel, priorityOf, SUPPORT_PLANS, type Channel, type Severity } from '../policy/policy.js'
 import type { BusinessCalendar } from '../sla/calendar.js'
 import { startSlaCycle } from './sla.js'
+import { iso } from '../time.js'
 import type { ActorRef, Requester, Ticket } from './ticket.js'
 
 export type TicketDraft = Omit<Ticket, 'id' | 'version'>
@@ -26,6 +27,20 @@ export function assertCanOpenTicket (org: Organization, channel: Channel, now: D
   }
 }
 
+/**
+ * When the customer really made contact (issue 15): a phone call logged later, an email processed late, a ticket
+ * synced from another system. Staff and integrators only; never in the future; at most `maxAgeSeconds` back.
+ */
+export function assertReceivedAt (receivedAt: Date, now: Date, maxAgeSeconds: number, by: 'staff' | 'customer'): void {
+  if (by === 'customer') throw new DomainError('field-not-allowed', 'Only agents, admins and integrators may set receivedAt', { field: 'receivedAt' })
+  if (receivedAt.getTime() > now.getTime()) {
+    throw new DomainError('received-at-in-future', 'receivedAt may not be in the future', { receivedAt: iso(receivedAt), now: iso(now) })
+  }
+  if (now.getTime() - receivedAt.getTime() > maxAgeSeconds * 1000) {
+    throw new DomainError('received-at-too-old', `receivedAt may be at most ${Math.round(maxAgeSeconds / 86_400)} days back`, { maxAgeDays: maxAgeSeconds / 86_400 })
+  }
+}
+
 export interface OpenTicketInput {
   organization: Organization
   subject: string
@@ -38,10 +53,16 @@ export interface OpenTicketInput {
   /** the calendar of responseTarget(organization.plan, severity) */
   calendar: BusinessCalendar
   now: Date
+  /**
+   * When the customer made contact, if earlier than now (checked with assertReceivedAt first); the first-response
+   * clock starts here. Absent: now.
+   */
+  receivedAt?: Date
 }
 
 export function openTicket (input: OpenTicketInput): TicketDraft {
   assertCanOpenTicket(input.organization, input.channel, input.now)
+  const receivedAt = new Date(input.receivedAt ?? input.now)
   return {
     organizationId: input.organization.id,
     subject: input.subject,
@@ -58,9 +79,10 @@ export function openTicket (input: OpenTicketInput): TicketDraft {
     closedAt: null,
     closedBy: null,
     contactAttempts: 0,
-    sla: startSlaCycle({ cycle: 1, plan: input.organization.plan, severity: input.severity, at: input.now, calendar: input.calendar }),
+    sla: startSlaCycle({ cycle: 1, plan: input.organization.plan, severity: input.severity, at: receivedAt, calendar: input.calendar }),
     slaHistory: [],
     createdBy: input.createdBy,
+    receivedAt,
     createdAt: new Date(input.now),
     updatedAt: new Date(input.now)
   }

@@ -80,6 +80,8 @@ export interface Ticket {
   /** references in integrators' systems (absent: none) */
   externalRefs?: ExternalRef[]
   createdBy: ActorRef
+  /** when the customer made contact (the first cycle's clock start); equals createdAt unless back-dated by staff */
+  receivedAt: Date
   version: number
   createdAt: Date
   updatedAt: Date

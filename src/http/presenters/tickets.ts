@@ -59,6 +59,7 @@ export const presentTicket = ({ ticket: t, sla }: TicketView): Static<typeof Tic
   slaHistory: t.slaHistory.map(presentCycle),
   externalRefs: (t.externalRefs ?? []).map((r) => ({ system: r.system, externalId: r.externalId, url: r.url })),
   createdBy: t.createdBy,
+  receivedAt: iso(t.receivedAt),
   version: t.version,
   createdAt: iso(t.createdAt),
   updatedAt: iso(t.updatedAt)

@@ -50,7 +50,8 @@ export const externalTicketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
       channel: b.channel,
       requester: b.requester,
       category: b.category,
-      url: b.url
+      url: b.url,
+      receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt)
     }, {
       version: expectedVersion(request),
       mustExist: request.headers['if-match'] !== undefined,

@@ -47,7 +47,8 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       description: `Customers open tickets for their own organization (organizationId is implied by the token); agents and admins name it.
 Refused with 403 \`subscription-inactive\` unless the organization's subscription is current, and with 422
 \`channel-not-in-plan\` when the plan lacks the channel (video call needs Enhanced or Premier, phone needs Premier).
-Priority follows severity (urgent→P1, high/medium→P2, low→P3); the first-response clock starts now and the deadline
+Priority follows severity (urgent→P1, high/medium→P2, low→P3); the first-response clock starts now (or at the
+staff-given \`receivedAt\`, when the customer really made contact; a back-dated ticket can be at risk or breached at once) and the deadline
 (\`sla.dueAt\`) comes from the plan's target and calendar.`,
       body: ref(CreateTicketBody),
       response: { 201: ref(TicketSchema), ...problemResponses(404, 422) }
@@ -61,7 +62,8 @@ Priority follows severity (urgent→P1, high/medium→P2, low→P3); the first-r
       severity: b.severity,
       channel: b.channel,
       requester: b.requester,
-      category: b.category
+      category: b.category,
+      receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt)
     })
     setEtag(reply, view.ticket.version)
     reply.header('location', `/v1/tickets/${view.ticket.id}`)

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox'
-import { Nullable, Uuid, ref } from './common.js'
+import { Nullable, Timestamp, Uuid, ref } from './common.js'
 import { EXTERNAL_ID_PATTERN, SYSTEM_PATTERN } from './external-refs.js'
 import { ChannelSchema, SeveritySchema } from './policy.js'
-import { RequesterSchema } from './tickets.js'
+import { RECEIVED_AT_DESCRIPTION, RequesterSchema } from './tickets.js'
 
 export const UpsertExternalTicketBody = Type.Object({
   subject: Type.String({ minLength: 1, maxLength: 200 }),
@@ -11,10 +11,11 @@ export const UpsertExternalTicketBody = Type.Object({
   channel: ref(ChannelSchema),
   requester: ref(RequesterSchema),
   category: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100, description: 'Absent: unchanged on update; null: none' }))),
-  url: Type.Optional(Nullable(Type.String({ format: 'uri', maxLength: 2000, description: 'The ticket\'s address in your system. Absent: unchanged on update; null: none' })))
+  url: Type.Optional(Nullable(Type.String({ format: 'uri', maxLength: 2000, description: 'The ticket\'s address in your system. Absent: unchanged on update; null: none' }))),
+  receivedAt: Type.Optional({ ...Timestamp, description: `${RECEIVED_AT_DESCRIPTION} Applies when the ticket is created; ignored afterwards.` })
 }, {
   $id: 'UpsertExternalTicket',
-  description: 'The ticket as your system knows it. severity, channel and requester apply when the ticket is created and are ignored afterwards (severity has its own action, POST /v1/tickets/{ticketId}/severity-changes).',
+  description: 'The ticket as your system knows it. severity, channel, requester and receivedAt apply when the ticket is created and are ignored afterwards (severity has its own action, POST /v1/tickets/{ticketId}/severity-changes).',
   additionalProperties: false,
   examples: [{ subject: 'DMARC reports stopped arriving', description: 'Mirrored from SUP-1234.', severity: 'high', channel: 'web_form', requester: { name: 'Dana Reyes', email: 'dana@acme.example' }, category: 'reporting', url: 'https://acme.atlassian.net/browse/SUP-1234' }]
 })

@@ -94,6 +94,7 @@ const TICKET_EXAMPLE = {
   slaHistory: [],
   externalRefs: [],
   createdBy: { id: 'customer-1', role: 'customer' },
+  receivedAt: '2026-03-07T01:30:00.000Z',
   version: 1,
   createdAt: '2026-03-07T01:30:00.000Z',
   updatedAt: '2026-03-07T01:30:00.000Z'
@@ -120,12 +121,15 @@ export const TicketSchema = Type.Object({
   slaHistory: Type.Array(ref(TicketSlaCycleSchema), { description: 'Previous first-response cycles (reopened tickets), oldest first' }),
   externalRefs: Type.Array(ref(ExternalRefSchema), { description: 'References in integrators\' systems (see the external-tickets upsert)' }),
   createdBy: ref(TicketActorSchema),
+  receivedAt: { ...Timestamp, description: 'When the customer made contact: the first cycle\'s clock start. Equals createdAt unless staff or an integrator gave an earlier receivedAt' },
   version: Type.Integer({ minimum: 1, description: 'Served as the strong ETag' }),
   createdAt: Timestamp,
   updatedAt: Timestamp
 }, { $id: 'Ticket', additionalProperties: false, examples: [TICKET_EXAMPLE] })
 
 export const TicketPage = Page(ref(TicketSchema), 'TicketPage')
+
+export const RECEIVED_AT_DESCRIPTION = 'When the customer really made contact (a phone call logged later, an email processed late, a ticket synced from another system); the first-response clock starts here. Agents, admins and integrators only (customers: 403 `field-not-allowed`); not in the future (422 `received-at-in-future`), at most RECEIVED_AT_MAX_AGE_DAYS (default 30) days back (422 `received-at-too-old`). Absent: now.'
 
 export const CreateTicketBody = Type.Object({
   organizationId: Type.Optional({ ...Uuid, description: 'Required for agents and admins; implied by a customer\'s token' }),
@@ -134,7 +138,8 @@ export const CreateTicketBody = Type.Object({
   severity: ref(SeveritySchema),
   channel: ref(ChannelSchema),
   requester: ref(RequesterSchema),
-  category: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 })))
+  category: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
+  receivedAt: Type.Optional({ ...Timestamp, description: RECEIVED_AT_DESCRIPTION })
 }, {
   $id: 'CreateTicket',
   additionalProperties: false,
