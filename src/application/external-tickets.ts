@@ -13,11 +13,12 @@
  * runs again, now finding the reference — and takes the update path.
  */
 import { isStaff, type Principal } from '../domain/access.js'
-import { DomainError } from '../domain/errors.js'
+import { DomainError, notFound } from '../domain/errors.js'
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
 import { slaView } from '../domain/tickets/sla.js'
 import type { Ticket } from '../domain/tickets/ticket.js'
 import type { DbOrTx } from '../db/client.js'
+import { findOrganization } from '../db/repositories/organizations.js'
 import * as refs from '../db/repositories/external-refs.js'
 import * as ticketsRepo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
@@ -113,4 +114,32 @@ async function update (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalT
     changedFields: fields, before, after, externalRef: { system: key.system, externalId: key.externalId }
   })
   return { view: await viewOf(ctx, saved, now, tx), created: false }
+}
+
+export interface BatchItem { system: string; externalId: string; input: ExternalTicketInput; pre: UpsertPreconditions }
+
+export type BatchOutcome = { ok: true; result: UpsertResult } | { ok: false; error: DomainError }
+
+/**
+ * The batch upsert (issue 15): each item exactly as upsertExternalTicket does it, in its own transaction, in order
+ * (so a reference named twice is created by the first item and updated by the second). A refused item leaves
+ * nothing behind and does not stop the others; items the HTTP layer already found invalid arrive as their error.
+ * The organization is checked once for the whole request (another organization's: 404 for the request).
+ * An unexpected failure (the database gone) ends the request: what committed stays, and re-sending the same items
+ * is safe because an upsert by reference that changes nothing writes nothing.
+ */
+export async function upsertExternalTicketBatch (ctx: AppContext, p: Principal, organizationId: string, items: Array<BatchItem | DomainError>): Promise<BatchOutcome[]> {
+  const orgId = organizationFor(p, organizationId)
+  if (await findOrganization(ctx.database.db, orgId) === undefined) throw notFound('Organization')
+  const outcomes: BatchOutcome[] = []
+  for (const item of items) {
+    if (item instanceof DomainError) { outcomes.push({ ok: false, error: item }); continue }
+    try {
+      outcomes.push({ ok: true, result: await upsertExternalTicket(ctx, p, { organizationId: orgId, system: item.system, externalId: item.externalId }, item.input, item.pre) })
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err
+      outcomes.push({ ok: false, error: err })
+    }
+  }
+  return outcomes
 }

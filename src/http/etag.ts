@@ -13,7 +13,11 @@ export function setEtag (reply: FastifyReply, version: number): void {
  * Use cases compare it with the row they lock, so the check and the write are atomic.
  */
 export function expectedVersion (request: FastifyRequest): number | undefined {
-  const raw = request.headers['if-match']
+  return versionOfIfMatch(request.headers['if-match'])
+}
+
+/** the version an If-Match value (header, or a batch item's ifMatch) demands; undefined for none or `*` */
+export function versionOfIfMatch (raw: string | undefined): number | undefined {
   if (raw === undefined || raw.trim() === '*') return undefined
   const tags = raw.split(',').map((t) => t.trim())
   // several tags: any of them may match; we keep the contract simple and accept one strong tag

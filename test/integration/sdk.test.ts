@@ -106,3 +106,25 @@ t.test('integrator scenario over HTTP with the generated client', async (t) => {
   t.equal(retry.data?.assigneeId, 'sdk-agent', 'the first change is kept')
   t.match(retry.response.headers.get('ratelimit') ?? '', /^limit=\d+, remaining=\d+, reset=\d+$/)
 })
+
+t.test('batch upsert with original contact times through the generated client (issue 15)', async (t) => {
+  const org = await admin.POST('/v1/organizations', { body: { name: `SDK Batch ${randomBytes(3).toString('hex')}`, plan: 'enhanced', subscription: { termStart: '2020-01-01T00:00:00.000Z', termEnd: '2099-01-01T00:00:00.000Z' } } })
+  const organizationId = org.data?.id ?? ''
+  const receivedAt = new Date(Date.now() - 3_600_000).toISOString()
+  const requester = { name: 'Sam Lee', email: 'sam@acme.example' }
+  const items = [
+    { system: 'zendesk', externalId: 'ZD-100', subject: 'Synced', description: 'From Zendesk', severity: 'high' as const, channel: 'web_form' as const, requester, receivedAt },
+    { system: 'zendesk', externalId: 'ZD-101', subject: 'Synced', description: 'From Zendesk', severity: 'low' as const, channel: 'phone' as const, requester }
+  ]
+  const key = newKey()
+  const res = await agent.POST('/v1/organizations/{organizationId}/external-tickets/batch', { params: { path: { organizationId }, header: { 'idempotency-key': key } }, body: { items } })
+  t.equal(res.response.status, 200)
+  const results = res.data?.results ?? []
+  t.same(results.map((r) => r.status), [201, 422])
+  t.equal(results[0]?.ticket?.receivedAt, receivedAt)
+  t.equal(results[0]?.ticket?.sla.clockStartedAt, receivedAt)
+  t.equal(results[1]?.problem?.code, 'channel-not-in-plan')
+  const replay = await agent.POST('/v1/organizations/{organizationId}/external-tickets/batch', { params: { path: { organizationId }, header: { 'idempotency-key': key } }, body: { items } })
+  t.equal(replay.response.headers.get('idempotent-replayed'), 'true')
+  t.same(replay.data, res.data)
+})

@@ -3,10 +3,14 @@ import * as external from '../../application/external-tickets.js'
 import type { AppContext } from '../../application/context.js'
 import { DomainError } from '../../domain/errors.js'
 import { principal } from '../plugins/auth.js'
-import { expectedVersion, setEtag } from '../etag.js'
+import { expectedVersion, setEtag, versionOfIfMatch } from '../etag.js'
 import { presentTicket } from '../presenters/tickets.js'
 import { problemResponses, ref } from '../schemas/common.js'
-import { ExternalTicketParams, UpsertExternalTicketBody, UpsertPreconditionHeaders } from '../schemas/external-tickets.js'
+import { BATCH_MAX_ITEMS, BatchParams, ExternalTicketBatchBody, ExternalTicketBatchItem, ExternalTicketBatchResponse, ExternalTicketParams, UpsertExternalTicketBody, UpsertPreconditionHeaders } from '../schemas/external-tickets.js'
+import { allSchemas } from '../schemas/index.js'
+import { buildValidatorFactory } from '../validation.js'
+import { problemOf } from '../plugins/errors.js'
+import type { Static } from '@sinclair/typebox'
 import { TicketSchema } from '../schemas/tickets.js'
 
 /** the GET /v1/tickets filter pair: both or neither */
@@ -60,5 +64,93 @@ export const externalTicketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     setEtag(reply, result.view.ticket.version)
     if (result.created) reply.header('location', `/v1/tickets/${result.view.ticket.id}`)
     return await reply.code(result.created ? 201 : 200).send(presentTicket(result.view))
+  })
+}
+
+const BATCH_DESCRIPTION = `Up to ${BATCH_MAX_ITEMS} upserts in one request, for the initial sync of an existing helpdesk and for catching up.
+Each item is created (201) or updated (200) exactly as \`PUT …/external-tickets/{system}/{externalId}\` would do it — same rules,
+same refusals — in its own transaction and in order: a reference named twice is created by the first item and updated by
+the second. An item that is refused (its own schema, 403/404/409/412/422) leaves nothing behind and does not stop the
+others. The answer is 200 when the request itself is valid, with one result per item in order. One \`Idempotency-Key\`
+covers the whole batch. \`ifMatch\` / \`ifNoneMatch\` on an item work like the single upsert's headers.`
+
+type BatchItemBody = Static<typeof ExternalTicketBatchItem>
+
+/**
+ * Items are validated one by one (so one malformed record does not refuse the others): the route's body validator
+ * checks only the envelope, each item is then checked against ExternalTicketBatchItem with the service's exact validator.
+ */
+const validators = buildValidatorFactory()(Object.fromEntries(allSchemas.map((s) => [s.$id as string, s])))
+const validateItem = validators({ schema: ExternalTicketBatchItem, httpPart: 'body' })
+const envelopeOk = (body: unknown): boolean => {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false
+  const keys = Object.keys(body)
+  const items = (body as { items?: unknown }).items
+  return keys.length === 1 && keys[0] === 'items' && Array.isArray(items) && items.length >= 1 && items.length <= BATCH_MAX_ITEMS
+}
+
+interface AjvError { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }
+
+function itemOf (raw: unknown, index: number): external.BatchItem | DomainError {
+  if (!validateItem(raw)) {
+    const errors = ((validateItem.errors ?? []) as AjvError[]).map((e) => {
+      let path = `/items/${index}${e.instancePath ?? ''}`
+      if (e.keyword === 'additionalProperties' && typeof e.params?.additionalProperty === 'string') path += `/${e.params.additionalProperty}`
+      if (e.keyword === 'required' && typeof e.params?.missingProperty === 'string') path += `/${e.params.missingProperty}`
+      return { path, message: e.keyword === 'additionalProperties' ? 'is not an allowed field' : (e.message ?? 'is invalid') }
+    })
+    return new DomainError('validation-failed', errors.map((e) => `${e.path} ${e.message}`).join('; '), { errors })
+  }
+  const b = raw as BatchItemBody
+  let version: number | undefined
+  try { version = versionOfIfMatch(b.ifMatch) } catch (err) { return err as DomainError }
+  return {
+    system: b.system,
+    externalId: b.externalId,
+    input: {
+      subject: b.subject,
+      description: b.description,
+      severity: b.severity,
+      channel: b.channel,
+      requester: b.requester,
+      category: b.category,
+      url: b.url,
+      receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt)
+    },
+    pre: { version, mustExist: b.ifMatch !== undefined, mustNotExist: b.ifNoneMatch !== undefined }
+  }
+}
+
+const stringAt = (raw: unknown, key: string): string | null => {
+  const v = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)[key] : undefined
+  return typeof v === 'string' && v.length <= 200 ? v : null
+}
+
+export const externalTicketBatchRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post('/v1/organizations/:organizationId/external-tickets/batch', {
+    schema: {
+      operationId: 'upsertExternalTicketBatch', tags: ['tickets'], summary: 'Create or update up to 100 tickets by their references in your system',
+      description: BATCH_DESCRIPTION,
+      params: BatchParams,
+      body: ref(ExternalTicketBatchBody),
+      response: { 200: ref(ExternalTicketBatchResponse), ...problemResponses(404) }
+    },
+    validatorCompiler: ({ schema, httpPart }) => {
+      if (httpPart !== 'body') return validators({ schema: schema as never, httpPart })
+      return (body: unknown) => envelopeOk(body)
+        ? true
+        : { error: new DomainError('validation-failed', `The body must be { "items": [ 1–${BATCH_MAX_ITEMS} upserts ] }`, { errors: [{ path: '/items', message: `must be an array of 1–${BATCH_MAX_ITEMS} items and the only field` }] }) }
+    }
+  }, async (request, reply) => {
+    const raw = request.body.items as unknown[]
+    const outcomes = await external.upsertExternalTicketBatch(ctx, principal(request), request.params.organizationId, raw.map(itemOf))
+    const base = request.url.split('?')[0] ?? ''
+    const results = outcomes.map((o, index) => {
+      const ids = { index, system: stringAt(raw[index], 'system'), externalId: stringAt(raw[index], 'externalId') }
+      if (o.ok) return { ...ids, status: o.result.created ? 201 : 200, ticket: presentTicket(o.result.view) }
+      const problem = problemOf(o.error.code, o.error.message, o.error.extras)
+      return { ...ids, status: problem.status, problem: { ...problem, instance: `${base}#/items/${index}` } }
+    })
+    return await reply.code(200).send({ results })
   })
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../application/context.js'
 import { calendarRoutes } from './calendars.js'
 import { changeFeedRoutes } from './change-feed.js'
-import { externalTicketRoutes } from './external-tickets.js'
+import { externalTicketBatchRoutes, externalTicketRoutes } from './external-tickets.js'
 import { healthRoutes } from './health.js'
 import { onboardingRoutes } from './onboarding.js'
 import { organizationEventRoutes } from './organization-events.js'
@@ -31,4 +31,5 @@ export async function registerRoutes (app: FastifyInstance, ctx: AppContext): Pr
   await app.register(severityChangeRoutes, { ctx })
   await app.register(reopenRequestRoutes, { ctx })
   await app.register(externalTicketRoutes, { ctx })
+  await app.register(externalTicketBatchRoutes, { ctx })
 }

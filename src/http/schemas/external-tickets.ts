@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox'
-import { Nullable, Timestamp, Uuid, ref } from './common.js'
+import { Nullable, Problem, Timestamp, Uuid, ref } from './common.js'
 import { EXTERNAL_ID_PATTERN, SYSTEM_PATTERN } from './external-refs.js'
 import { ChannelSchema, SeveritySchema } from './policy.js'
-import { RECEIVED_AT_DESCRIPTION, RequesterSchema } from './tickets.js'
+import { RECEIVED_AT_DESCRIPTION, RequesterSchema, TicketSchema } from './tickets.js'
 
 export const UpsertExternalTicketBody = Type.Object({
   subject: Type.String({ minLength: 1, maxLength: 200 }),
@@ -31,4 +31,41 @@ export const UpsertPreconditionHeaders = Type.Object({
   'if-none-match': Type.Optional(Type.Literal('*', { description: '`*`: create only — 412 when the reference already names a ticket' }))
 })
 
-export const externalTicketSchemas = [UpsertExternalTicketBody]
+export const BATCH_MAX_ITEMS = 100
+
+export const ExternalTicketBatchItem = Type.Object({
+  system: Type.String({ pattern: SYSTEM_PATTERN, maxLength: 64, description: 'Your system, lower case (e.g. jira)' }),
+  externalId: Type.String({ pattern: EXTERNAL_ID_PATTERN, maxLength: 200, description: 'The ticket\'s id in your system' }),
+  ...UpsertExternalTicketBody.properties,
+  ifMatch: Type.Optional(Type.String({ maxLength: 32, description: 'Like the single upsert\'s If-Match header: `"<version>"` updates only a ticket at that version, `*` only an existing one (else 412)' })),
+  ifNoneMatch: Type.Optional(Type.Literal('*', { description: 'Like the single upsert\'s If-None-Match header: create only (412 when the reference already names a ticket)' }))
+}, {
+  $id: 'ExternalTicketBatchItem',
+  description: 'One upsert of the batch: the reference, the fields of PUT …/external-tickets/{system}/{externalId}, and its optional preconditions.',
+  additionalProperties: false
+})
+
+export const ExternalTicketBatchBody = Type.Object({
+  items: Type.Array(ref(ExternalTicketBatchItem), { minItems: 1, maxItems: BATCH_MAX_ITEMS, description: `1–${BATCH_MAX_ITEMS} upserts, applied in order, each on its own` })
+}, {
+  $id: 'ExternalTicketBatch',
+  additionalProperties: false,
+  examples: [{ items: [{ system: 'jira', externalId: 'SUP-1234', subject: 'DMARC reports stopped arriving', description: 'Mirrored from SUP-1234.', severity: 'high', channel: 'web_form', requester: { name: 'Dana Reyes', email: 'dana@acme.example' }, receivedAt: '2026-03-06T18:20:00.000Z' }] }]
+})
+
+export const ExternalTicketBatchResult = Type.Object({
+  index: Type.Integer({ minimum: 0, maximum: BATCH_MAX_ITEMS - 1, description: 'Position of the item in the request' }),
+  system: Nullable(Type.String({ maxLength: 64 })),
+  externalId: Nullable(Type.String({ maxLength: 200 })),
+  status: Type.Integer({ minimum: 200, maximum: 499, description: '201 created, 200 updated (or unchanged), else the status the single upsert would have answered' }),
+  ticket: Type.Optional(ref(TicketSchema)),
+  problem: Type.Optional(ref(Problem))
+}, { $id: 'ExternalTicketBatchResult', additionalProperties: false })
+
+export const ExternalTicketBatchResponse = Type.Object({
+  results: Type.Array(ref(ExternalTicketBatchResult), { maxItems: BATCH_MAX_ITEMS, description: 'One result per item, in the order of the request' })
+}, { $id: 'ExternalTicketBatchResponse', additionalProperties: false })
+
+export const BatchParams = Type.Object({ organizationId: Uuid })
+
+export const externalTicketSchemas = [UpsertExternalTicketBody, ExternalTicketBatchItem, ExternalTicketBatchBody, ExternalTicketBatchResult, ExternalTicketBatchResponse]
