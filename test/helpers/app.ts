@@ -1,4 +1,7 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { exportSPKI, generateKeyPair, type CryptoKey } from 'jose'
 import postgres from 'postgres'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
@@ -30,14 +33,110 @@ export class TestClock {
 }
 
 /**
- * A fresh, migrated, isolated database for one test file: an in-memory PGlite, or — when TEST_DATABASE_URL is
- * set — a new database on that PostgreSQL server, dropped at teardown.
+ * The migrated template every test file of a run starts from (issue 16: migrate once, clone per file), keyed by the
+ * content of drizzle/ so a new migration builds a new template:
+ * - PostgreSQL: a database `sd_tpl_<hash>` built once under an advisory lock; each file gets CREATE DATABASE … TEMPLATE.
+ * - PGlite: the data directory of a migrated instance, dumped once to .tap/templates/; each file loads it
+ *   (~1.7 s instead of ~6.6 s for a fresh instance plus migrations, measured on this 2-core machine).
+ * The migrator still runs on every clone (a no-op on a current template), so a stale template can never hide a migration.
+ */
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle/', import.meta.url))
+const TEMPLATES_DIR = fileURLToPath(new URL('../../.tap/templates/', import.meta.url))
+
+let hashMemo: string | undefined
+function migrationsHash (): string {
+  if (hashMemo !== undefined) return hashMemo
+  const hash = createHash('sha256')
+  const files = [...readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort(), 'meta/_journal.json']
+  for (const f of files) hash.update(f).update(readFileSync(join(MIGRATIONS_DIR, f)))
+  hashMemo = hash.digest('hex').slice(0, 16)
+  return hashMemo
+}
+
+const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
+
+/** a cross-process lock: a directory created atomically; a lock older than 5 minutes is taken as abandoned */
+async function withFileLock<T> (lockDir: string, fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(lockDir)
+      break
+    } catch {
+      try { if (Date.now() - statSync(lockDir).mtimeMs > 300_000) rmSync(lockDir, { recursive: true, force: true }) } catch { /* the holder just released it */ }
+      await sleep(100)
+    }
+  }
+  try { return await fn() } finally { rmSync(lockDir, { recursive: true, force: true }) }
+}
+
+let pgliteTemplateMemo: Blob | undefined
+async function pgliteTemplate (): Promise<Blob> {
+  if (pgliteTemplateMemo !== undefined) return pgliteTemplateMemo
+  mkdirSync(TEMPLATES_DIR, { recursive: true })
+  const file = join(TEMPLATES_DIR, `pglite-${migrationsHash()}.tar`)
+  if (!existsSync(file)) {
+    await withFileLock(`${file}.lock`, async () => {
+      if (existsSync(file)) return
+      const database = await openDatabase({})
+      try {
+        await runMigrations(database)
+        const dump = await database.pglite?.dumpDataDir('none')
+        if (dump === undefined) throw new Error('PGlite dump failed')
+        writeFileSync(`${file}.tmp`, Buffer.from(await dump.arrayBuffer()))
+        renameSync(`${file}.tmp`, file)
+      } finally {
+        await database.close()
+      }
+    })
+  }
+  pgliteTemplateMemo = new Blob([readFileSync(file)])
+  return pgliteTemplateMemo
+}
+
+/** the migrated template database on the server (built once per migration set, shared by every file and run) */
+async function postgresTemplate (admin: postgres.Sql, serverUrl: string): Promise<string> {
+  const name = `sd_tpl_${migrationsHash()}`
+  const exists = async (): Promise<boolean> => (await admin`select 1 from pg_database where datname = ${name}`).length > 0
+  if (await exists()) return name
+  const lock = postgres(serverUrl, { max: 1, onnotice: () => {} })
+  try {
+    await lock`select pg_advisory_lock(727002)`
+    if (!await exists()) {
+      const building = `${name}_build`
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`)
+      await admin.unsafe(`CREATE DATABASE ${building}`)
+      const url = new URL(serverUrl)
+      url.pathname = `/${building}`
+      const db = await openDatabase({ url: url.toString(), poolMax: 1 })
+      try { await runMigrations(db) } finally { await db.close() }
+      await admin.unsafe(`ALTER DATABASE ${building} RENAME TO ${name}`)
+    }
+  } finally {
+    await lock.end({ timeout: 5 })
+  }
+  return name
+}
+
+/**
+ * A fresh, migrated, isolated database for one test file: a clone of the migrated template — an in-memory PGlite
+ * loaded from the template's data directory, or (when TEST_DATABASE_URL is set) a new database on that server
+ * created from the template database, dropped at teardown.
  */
 export async function createTestDatabase (t: TestLike, options: { poolMax?: number } = {}): Promise<{ database: Database; url?: string; open: () => Promise<Database> }> {
   if (onPostgres && TEST_DATABASE_URL !== undefined) {
     const name = `sd_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
     const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} })
-    await admin.unsafe(`CREATE DATABASE ${name}`)
+    const template = await postgresTemplate(admin, TEST_DATABASE_URL)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${template}`)
+        break
+      } catch (err) {
+        // "source database is being accessed by other users": another file's clone is reading the template right now
+        if (attempt >= 50 || (err as { code?: string }).code !== '55006') throw err
+        await sleep(50 + Math.random() * 100)
+      }
+    }
     const url = new URL(TEST_DATABASE_URL)
     url.pathname = `/${name}`
     const opened: Database[] = []
@@ -55,7 +154,8 @@ export async function createTestDatabase (t: TestLike, options: { poolMax?: numb
     })
     return { database, url: url.toString(), open }
   }
-  const database = await openDatabase({})
+  const { PGlite } = await import('@electric-sql/pglite')
+  const database = await openDatabase({ pglite: new PGlite({ loadDataDir: await pgliteTemplate() }) })
   await runMigrations(database)
   t.teardown(async () => { await database.close() })
   return { database, open: async () => database }
