@@ -22,7 +22,7 @@ import postgres from 'postgres'
 import { cpuMs, machineInfo, round, run, sleep, spread, statusMb, stopChild, waitForHttp, type MachineInfo, type Spread } from './lib/common.js'
 import { databaseUrl, ensurePgbench, ensureSeeded, ROOT, serverVersion, type SeedInfo } from './lib/db.js'
 import { renderReport } from './report.js'
-import { SCENARIOS, type Fixture, type RunState, type ScenarioName } from './scenarios.js'
+import { SCENARIOS, TICKETS_PER_REQUEST, type Fixture, type RunState, type ScenarioName } from './scenarios.js'
 import type { LoadResult } from './load-worker.js'
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -110,6 +110,17 @@ async function startService (dbUrl: string, publicKeyPem: string, label: string)
   }))
   const url = `http://127.0.0.1:${port}`
   await waitForHttp(`${url}/readyz`, child, 120_000)
+  return { child, pid: child.pid!, url }
+}
+
+/** the operations measured against ceiling I as well (issue 15) */
+const I_SCENARIOS: ScenarioName[] = ['get-by-id', 'list-first-page', 'create-ticket', 'patch-ticket', 'add-comment']
+
+async function startCeilingI (dbUrl: string): Promise<Service> {
+  const port = await freePort()
+  const child = track(spawn(process.execPath, ['--import', 'tsx', 'bench/ceiling-ideal.ts', dbUrl, String(port), process.env.DB_POOL_MAX ?? '10'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] }))
+  const url = `http://127.0.0.1:${port}`
+  await waitForHttp(`${url}/v1/tickets`, child)
   return { child, pid: child.pid!, url }
 }
 
@@ -287,6 +298,8 @@ async function measureCeilings (index: number, gen: LoadGenerator, ceilingA: Ser
 }
 
 async function measureScenario (gen: LoadGenerator, svc: Service, scenario: ScenarioName, fixture: string, rep: number, seconds: number, dbUrl: string, fx: Fixture, label: string = scenario): Promise<ScenarioRun> {
+  // PATCH: versions read fresh, after the previous run's last in-flight writes have settled
+  if (scenario === 'patch-ticket') await sleep(1000)
   const state = scenario === 'patch-ticket' ? await currentVersions(dbUrl, fx.openTicketIds, 5000) : undefined
   const cpu0 = cpuMs(svc.pid)
   const g0 = cpuMs(gen.pid)
@@ -324,6 +337,10 @@ export interface BenchReport {
     ratioA: Spread
     ratioBPrime: Spread
     ratioW: Spread
+    /** ÷ ceiling I for the same operation, in the same repetition (issue 15) */
+    ratioI?: Spread
+    /** tickets written per second (create, upsert, batch upsert) */
+    ticketsPerSecond?: Spread
     p50Ms: Spread
     p99Ms: Spread
     cpuUsPerRequest: Spread
@@ -362,6 +379,8 @@ async function main (): Promise<void> {
   const svc = await startService(mainUrl, publicKeyPem, 'main')
   const small = DEEP_AT_10K ? await startService(databaseUrl(SERVER_URL, SMALL_DB), publicKeyPem, '10k') : undefined
   const ceilingA = await startCeilingA()
+  const withI = SCENARIO_LIST.some((x) => I_SCENARIOS.includes(x))
+  const ceilingI = withI ? await startCeilingI(mainUrl) : undefined
   const gen = new LoadGenerator()
   log(`  service pid ${svc.pid} at ${svc.url}${small === undefined ? '' : `, 10k service pid ${small.pid}`}, ceiling A pid ${ceilingA.pid}, load generator pid ${gen.pid}`)
 
@@ -389,7 +408,10 @@ async function main (): Promise<void> {
 
   log('warm-up')
   await gen.run(ceilingA.url, WARMUP)
-  for (const s of SCENARIO_LIST) await measureScenario(gen, svc, s, 'main', 0, WARMUP, mainUrl, fx)
+  for (const s of SCENARIO_LIST) {
+    await measureScenario(gen, svc, s, 'main', 0, WARMUP, mainUrl, fx)
+    if (ceilingI !== undefined && I_SCENARIOS.includes(s)) await measureScenario(gen, ceilingI, s, 'main', 0, WARMUP, mainUrl, fx, `${s}@I`)
+  }
   if (small !== undefined && fxSmall !== undefined) await measureScenario(gen, small, 'list-deep-cursor', 'small', 0, WARMUP, databaseUrl(SERVER_URL, SMALL_DB), fxSmall, 'list-deep-cursor@10k')
 
   const ceilings: CeilingSet[] = []
@@ -399,6 +421,8 @@ async function main (): Promise<void> {
     log(`repetition ${rep}/${REPS}`)
     for (const s of SCENARIO_LIST) {
       runs.push(await measureScenario(gen, svc, s, 'main', rep, SECONDS, mainUrl, fx))
+      // ceiling I for the same operation, right after it (interleaved like the other ceilings)
+      if (ceilingI !== undefined && I_SCENARIOS.includes(s)) runs.push(await measureScenario(gen, ceilingI, s, 'main', rep, SECONDS, mainUrl, fx, `${s}@I`))
       if (s === 'list-deep-cursor' && small !== undefined && fxSmall !== undefined) {
         runs.push(await measureScenario(gen, small, 'list-deep-cursor', 'small', rep, SECONDS, databaseUrl(SERVER_URL, SMALL_DB), fxSmall, 'list-deep-cursor@10k'))
       }
@@ -431,6 +455,7 @@ async function main (): Promise<void> {
 
   await gen.stop()
   await stopChild(ceilingA.child)
+  if (ceilingI !== undefined) await stopChild(ceilingI.child)
   if (small !== undefined) await stopChild(small.child)
   await stopChild(svc.child)
 
@@ -456,9 +481,13 @@ function summarise (m: { machine: MachineInfo; mainSeed: SeedInfo; smallSeed?: S
     const rs = runs.filter((r) => r.scenario === name)
     const statusCodes: Record<string, number> = {}
     for (const r of rs) for (const [c, n] of Object.entries(r.statusCodes)) statusCodes[c] = (statusCodes[c] ?? 0) + n
-    const base = name.replace(/@10k$/, '') as ScenarioName
+    const base = name.replace(/@(10k|I)$/, '') as ScenarioName
+    const iRuns = runs.filter((r) => r.scenario === `${name}@I`)
+    const perTicket = TICKETS_PER_REQUEST[base]
     scenarios[name] = {
-      description: (SCENARIOS[base] ?? name) + (name.endsWith('@10k') ? ' — against the 10,000-ticket database' : ''),
+      description: (name.endsWith('@I') ? 'ceiling I (minimal server, same stack and tables): ' : '') + (SCENARIOS[base] ?? name) + (name.endsWith('@10k') ? ' — against the 10,000-ticket database' : ''),
+      ...(iRuns.length > 0 ? { ratioI: spread(rs.map((r) => r.rps / (iRuns.find((x) => x.rep === r.rep)?.rps ?? NaN))) } : {}),
+      ...(perTicket === undefined || name.includes('@') ? {} : { ticketsPerSecond: spread(rs.map((r) => r.rps * perTicket)) }),
       rps: spread(rs.map((r) => r.rps)),
       ratioB: spread(rs.map((r) => r.rps / around(r.rep, 'b'))),
       ratioA: spread(rs.map((r) => r.rps / around(r.rep, 'a'))),
@@ -508,6 +537,19 @@ function summarise (m: { machine: MachineInfo; mainSeed: SeedInfo; smallSeed?: S
   t('list first page ÷ B', '≥ 10% (stretch 12%)', l && pct(l.ratioB.median), l && l.ratioB.median >= 0.10)
   const d = s('list-deep-cursor')
   t('list deep cursor ÷ B', '≥ 7%', d && pct(d.ratioB.median), d && d.ratioB.median >= 0.07)
+  // issue 15: against ceiling I, and the batch upsert against single upserts
+  const vsI = (name: string, what: string, goal: number): void => {
+    const x = s(name)
+    t(`${what} ÷ I`, `≥ ${goal * 100}%, p99 < 100 ms`, x?.ratioI && `${pct(x.ratioI.median)}, p99 ${x.p99Ms.median} ms`, x?.ratioI && x.ratioI.median >= goal && x.p99Ms.median < 100)
+  }
+  vsI('create-ticket', 'POST /v1/tickets (Idempotency-Key)', 0.6)
+  vsI('patch-ticket', 'PATCH /v1/tickets/{id} (If-Match)', 0.6)
+  vsI('add-comment', 'POST /v1/tickets/{id}/comments (Idempotency-Key)', 0.6)
+  vsI('get-by-id', 'GET /v1/tickets/{id}', 0.9)
+  vsI('list-first-page', 'list first page of 50', 0.75)
+  const single = s('upsert-single')?.ticketsPerSecond?.median
+  const batched = s('upsert-batch')?.ticketsPerSecond?.median
+  t('batch upsert tickets/s ÷ single upserts', '≥ 5×', single !== undefined && batched !== undefined ? `${(batched / single).toFixed(1)}× (${Math.round(batched)} vs ${Math.round(single)} tickets/s)` : undefined, single !== undefined && batched !== undefined && batched / single >= 5)
   const dl = deepCursorLatency
   t('deep cursor p50 latency 1M ÷ 10k', '≤ 1.2×', dl && `${dl.ratio.toFixed(2)}× (${dl.p50At1M} ms vs ${dl.p50At10k} ms)`, dl && dl.ratio <= 1.2)
   const st = m.stability

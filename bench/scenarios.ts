@@ -5,6 +5,9 @@
 import { randomUUID } from 'node:crypto'
 import type { Request } from 'autocannon'
 
+/** items per request of the batch upsert scenario */
+export const BATCH_SIZE = 100
+
 export interface TicketVersion { id: string; version: number }
 
 export interface Fixture {
@@ -35,8 +38,13 @@ export const SCENARIOS = {
   'events-paging': 'GET /v1/events?limit=100&after= (random cursors)',
   'create-ticket': 'POST /v1/tickets (fresh body + Idempotency-Key)',
   'patch-ticket': 'PATCH /v1/tickets/{id} with If-Match',
-  'add-comment': 'POST /v1/tickets/{id}/comments (fresh body + Idempotency-Key)'
+  'add-comment': 'POST /v1/tickets/{id}/comments (fresh body + Idempotency-Key)',
+  'upsert-single': 'PUT /v1/organizations/{id}/external-tickets/bench/{new id} (one ticket per request)',
+  'upsert-batch': `POST /v1/organizations/{id}/external-tickets/batch (${BATCH_SIZE} new tickets per request + Idempotency-Key)`
 } as const
+
+/** tickets per request of the scenarios (for tickets/s) */
+export const TICKETS_PER_REQUEST: Partial<Record<string, number>> = { 'upsert-batch': BATCH_SIZE, 'upsert-single': 1, 'create-ticket': 1 }
 
 export type ScenarioName = keyof typeof SCENARIOS
 
@@ -77,6 +85,14 @@ class VersionPool {
   }
 }
 
+const upsertItem = (n: number, channel: string): Record<string, unknown> => ({
+  subject: `Synced ticket ${n}: exports stall after upgrade`,
+  description: `Mirrored from the bench helpdesk (${n}). Scheduled exports stop at 80% and the job log shows a timeout.`,
+  severity: pick(SEVERITIES),
+  channel,
+  requester: { name: `Bench Requester ${n % 1000}`, email: `requester${n % 1000}@example.com` }
+})
+
 export function buildRequests (name: ScenarioName, f: Fixture, state: RunState = {}): { requests: Request[]; pool?: VersionPool } {
   switch (name) {
     case 'get-by-id':
@@ -109,6 +125,28 @@ export function buildRequests (name: ScenarioName, f: Fixture, state: RunState =
                 requester: { name: `Bench Requester ${n % 1000}`, email: `requester${n % 1000}@example.com` }
               })
             }
+          }
+        }]
+      }
+    case 'upsert-single':
+      return {
+        requests: [{
+          method: 'PUT',
+          setupRequest: (r) => {
+            const org = pick(f.creatableOrganizations)
+            const n = ++counter
+            return { ...r, path: `/v1/organizations/${org.organizationId}/external-tickets/bench/${randomUUID()}`, headers: json(pick(f.agentTokens)), body: JSON.stringify(upsertItem(n, org.channel)) }
+          }
+        }]
+      }
+    case 'upsert-batch':
+      return {
+        requests: [{
+          method: 'POST',
+          setupRequest: (r) => {
+            const org = pick(f.creatableOrganizations)
+            const items = Array.from({ length: BATCH_SIZE }, () => ({ system: 'bench', externalId: randomUUID(), ...upsertItem(++counter, org.channel) }))
+            return { ...r, path: `/v1/organizations/${org.organizationId}/external-tickets/batch`, headers: { ...json(pick(f.agentTokens)), 'idempotency-key': randomUUID() }, body: JSON.stringify({ items }) }
           }
         }]
       }
