@@ -39,6 +39,25 @@ export const ConfigSchema = Type.Object({
    * grow to ~200 MB before collecting (issue 7). A soft bound: it never makes the process fail for lack of heap.
    */
   heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 400 }),
+  /** connection hygiene (issue 11): node's HTTP server timeouts and caps */
+  http: Type.Object({
+    /** the whole request (headers and body) must arrive within this; else 408 */
+    requestTimeoutMs: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
+    /** the request headers must arrive within this (at most requestTimeoutMs); else 408 */
+    headersTimeoutMs: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
+    /** an idle keep-alive connection is closed after this */
+    keepAliveTimeoutMs: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
+    /** requests served on one connection before it is closed (0: no limit) */
+    maxRequestsPerSocket: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+    /** open connections per process; more are closed at once (0: no limit) */
+    maxConnections: Type.Integer({ minimum: 0, maximum: 1_000_000 })
+  }),
+  /** database availability monitor (issue 11, src/db/client.ts) */
+  dbHealth: Type.Object({
+    intervalMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
+    timeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
+    connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000 })
+  }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
   publicUrl: Type.Optional(Type.String())
 })
@@ -95,7 +114,15 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/rateLimit/max': 'RATE_LIMIT_MAX',
   '/rateLimit/windowSeconds': 'RATE_LIMIT_WINDOW_SECONDS',
   '/heapGrowthPercent': 'HEAP_GROWTH_PERCENT',
-  '/publicUrl': 'PUBLIC_URL'
+  '/publicUrl': 'PUBLIC_URL',
+  '/http/requestTimeoutMs': 'HTTP_REQUEST_TIMEOUT_MS',
+  '/http/headersTimeoutMs': 'HTTP_HEADERS_TIMEOUT_MS',
+  '/http/keepAliveTimeoutMs': 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+  '/http/maxRequestsPerSocket': 'HTTP_MAX_REQUESTS_PER_SOCKET',
+  '/http/maxConnections': 'HTTP_MAX_CONNECTIONS',
+  '/dbHealth/intervalMs': 'DB_HEALTH_INTERVAL_MS',
+  '/dbHealth/timeoutMs': 'DB_HEALTH_TIMEOUT_MS',
+  '/dbHealth/connectTimeoutMs': 'DB_CONNECT_TIMEOUT_MS'
 }
 
 export function loadConfig (env: Env): Config {
@@ -122,6 +149,18 @@ export function loadConfig (env: Env): Config {
       windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60)
     },
     heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 50),
+    http: {
+      requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000),
+      headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000),
+      keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000),
+      maxRequestsPerSocket: int(env, 'HTTP_MAX_REQUESTS_PER_SOCKET', 0),
+      maxConnections: int(env, 'HTTP_MAX_CONNECTIONS', 10_000)
+    },
+    dbHealth: {
+      intervalMs: int(env, 'DB_HEALTH_INTERVAL_MS', 500),
+      timeoutMs: int(env, 'DB_HEALTH_TIMEOUT_MS', 1_000),
+      connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 2_000)
+    },
     publicUrl: str(env, 'PUBLIC_URL')
   }
   // drop undefined optionals so the validator sees them as absent
@@ -132,6 +171,9 @@ export function loadConfig (env: Env): Config {
     throw new ConfigError(variable, `is invalid: ${firstError.message}`)
   }
   const config = cleaned as Config
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.http.requestTimeoutMs})`)
+  }
   const keySources = [config.jwt.jwksUrl, config.jwt.publicKey, config.jwt.devKeysDir].filter((v) => v !== undefined)
   if (keySources.length === 0) {
     throw new ConfigError('JWT_JWKS_URL', 'or JWT_PUBLIC_KEY (or AUTH_DEV_KEYS for local development) must be set: the API cannot verify tokens without a key')
