@@ -7,7 +7,7 @@ import type { AppContext } from './application/context.js'
 import { CalendarStore } from './application/calendar-store.js'
 import { createTokenVerifier, type TokenVerifier } from './auth/verifier.js'
 import { loadOrCreateDevKeys } from './auth/keys.js'
-import { registerAuth } from './http/plugins/auth.js'
+import { registerAuth, registerAuthEnforcement } from './http/plugins/auth.js'
 import { clientErrorHandler, problemOf, registerErrorHandling, sendProblem } from './http/plugins/errors.js'
 import { registerDrain } from './http/plugins/drain.js'
 import { registerInputSanity } from './http/plugins/input-sanity.js'
@@ -105,7 +105,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   registerRouteDefaults(app)
   registerInputSanity(app)
   registerAuth(app, deps.verifier ?? await buildVerifier(config))
-  registerRateLimit(app, config.rateLimit)
+  await registerRateLimit(app, config.rateLimit)
+  registerAuthEnforcement(app)
   registerDbAvailability(app, deps.database.availability)
   // bounded database concurrency with load shedding (issue 7): three requests in flight per pooled connection
   if (deps.database.sql !== undefined) registerDbGate(app, { permits: deps.database.sql.options.max * 3 })

@@ -31,7 +31,10 @@ export const ConfigSchema = Type.Object({
   rateLimit: Type.Object({
     /** requests per window per caller; 0 disables */
     max: Type.Integer({ minimum: 0 }),
-    windowSeconds: Type.Integer({ minimum: 1, maximum: 3600 })
+    windowSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+    /** redis://… : one shared counter per route and caller across replicas (issue 11) */
+    redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+    redisPrefix: Type.String({ minLength: 1, maxLength: 200 })
   }),
   /**
    * V8's old-generation growth per major GC, in percent (server.ts sets --heap-growing-percent): the next full GC
@@ -113,6 +116,8 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/idempotencyTtlHours': 'IDEMPOTENCY_TTL_HOURS',
   '/rateLimit/max': 'RATE_LIMIT_MAX',
   '/rateLimit/windowSeconds': 'RATE_LIMIT_WINDOW_SECONDS',
+  '/rateLimit/redisUrl': 'RATE_LIMIT_REDIS_URL',
+  '/rateLimit/redisPrefix': 'RATE_LIMIT_REDIS_PREFIX',
   '/heapGrowthPercent': 'HEAP_GROWTH_PERCENT',
   '/publicUrl': 'PUBLIC_URL',
   '/http/requestTimeoutMs': 'HTTP_REQUEST_TIMEOUT_MS',
@@ -146,7 +151,9 @@ export function loadConfig (env: Env): Config {
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24),
     rateLimit: {
       max: int(env, 'RATE_LIMIT_MAX', 6000),
-      windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60)
+      windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60),
+      redisUrl: str(env, 'RATE_LIMIT_REDIS_URL'),
+      redisPrefix: str(env, 'RATE_LIMIT_REDIS_PREFIX') ?? 'support-desk:rate-limit:'
     },
     heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 50),
     http: {
