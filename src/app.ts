@@ -33,7 +33,7 @@ export interface AppDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-export async function buildVerifier (config: Config): Promise<TokenVerifier> {
+export async function buildVerifier (config: Config, log?: { warn: (obj: object, msg: string) => void }): Promise<TokenVerifier> {
   const jwt = config.jwt
   const publicKeyPem = jwt.publicKey ?? (jwt.devKeysDir !== undefined ? (await loadOrCreateDevKeys(jwt.devKeysDir)).publicKeyPem : undefined)
   return await createTokenVerifier({
@@ -41,7 +41,13 @@ export async function buildVerifier (config: Config): Promise<TokenVerifier> {
     audience: jwt.audience,
     clockToleranceSeconds: jwt.clockToleranceSeconds,
     jwksUrl: jwt.jwksUrl,
-    publicKeyPem
+    publicKeyPem,
+    jwks: {
+      cacheMaxAgeMs: jwt.jwksCacheSeconds * 1000,
+      cooldownMs: jwt.jwksCooldownSeconds * 1000,
+      timeoutMs: jwt.jwksTimeoutMs,
+      onError: (err) => { log?.warn({ err }, 'JWKS fetch failed: keeping the last key set') }
+    }
   })
 }
 
@@ -104,7 +110,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   await registerSwagger(app, { serveUi: deps.docsUi ?? true })
   registerRouteDefaults(app)
   registerInputSanity(app)
-  registerAuth(app, deps.verifier ?? await buildVerifier(config))
+  registerAuth(app, deps.verifier ?? await buildVerifier(config, app.log))
   await registerRateLimit(app, config.rateLimit)
   registerAuthEnforcement(app)
   registerDbAvailability(app, deps.database.availability)

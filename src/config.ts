@@ -25,7 +25,11 @@ export const ConfigSchema = Type.Object({
     publicKey: Type.Optional(Type.String({ pattern: '-----BEGIN PUBLIC KEY-----' })),
     /** folder with a generated development key pair; enabled only explicitly (the Makefile's run target) */
     devKeysDir: Type.Optional(Type.String({ minLength: 1 })),
-    clockToleranceSeconds: Type.Integer({ minimum: 0, maximum: 300 })
+    clockToleranceSeconds: Type.Integer({ minimum: 0, maximum: 300 }),
+    /** JWKS key set cache and refetch limits (issue 11, src/auth/verifier.ts) */
+    jwksCacheSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+    jwksCooldownSeconds: Type.Integer({ minimum: 0, maximum: 3_600 }),
+    jwksTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000 })
   }),
   idempotencyTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 30 }),
   rateLimit: Type.Object({
@@ -113,6 +117,9 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/jwt/publicKey': 'JWT_PUBLIC_KEY',
   '/jwt/devKeysDir': 'AUTH_DEV_KEYS',
   '/jwt/clockToleranceSeconds': 'JWT_CLOCK_TOLERANCE_SECONDS',
+  '/jwt/jwksCacheSeconds': 'JWT_JWKS_CACHE_SECONDS',
+  '/jwt/jwksCooldownSeconds': 'JWT_JWKS_COOLDOWN_SECONDS',
+  '/jwt/jwksTimeoutMs': 'JWT_JWKS_TIMEOUT_MS',
   '/idempotencyTtlHours': 'IDEMPOTENCY_TTL_HOURS',
   '/rateLimit/max': 'RATE_LIMIT_MAX',
   '/rateLimit/windowSeconds': 'RATE_LIMIT_WINDOW_SECONDS',
@@ -146,7 +153,10 @@ export function loadConfig (env: Env): Config {
       jwksUrl: str(env, 'JWT_JWKS_URL'),
       publicKey: str(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n'),
       devKeysDir: str(env, 'AUTH_DEV_KEYS'),
-      clockToleranceSeconds: int(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30)
+      clockToleranceSeconds: int(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30),
+      jwksCacheSeconds: int(env, 'JWT_JWKS_CACHE_SECONDS', 600),
+      jwksCooldownSeconds: int(env, 'JWT_JWKS_COOLDOWN_SECONDS', 30),
+      jwksTimeoutMs: int(env, 'JWT_JWKS_TIMEOUT_MS', 2_000)
     },
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24),
     rateLimit: {
