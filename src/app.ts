@@ -7,11 +7,12 @@ import type { AppContext } from './application/context.js'
 import { CalendarStore } from './application/calendar-store.js'
 import { createTokenVerifier, type TokenVerifier } from './auth/verifier.js'
 import { loadOrCreateDevKeys } from './auth/keys.js'
-import { registerAuth } from './http/plugins/auth.js'
-import { problemOf, registerErrorHandling, sendProblem } from './http/plugins/errors.js'
+import { registerAuth, registerAuthEnforcement } from './http/plugins/auth.js'
+import { clientErrorHandler, problemOf, registerErrorHandling, sendProblem } from './http/plugins/errors.js'
+import { registerDrain } from './http/plugins/drain.js'
 import { registerInputSanity } from './http/plugins/input-sanity.js'
 import { registerIdempotency } from './http/plugins/idempotency.js'
-import { registerDbGate } from './http/plugins/db-gate.js'
+import { registerDbAvailability, registerDbGate } from './http/plugins/db-gate.js'
 import { registerRateLimit } from './http/plugins/rate-limit.js'
 import { registerRouteDefaults } from './http/plugins/route-defaults.js'
 import { registerSwagger } from './http/plugins/swagger.js'
@@ -32,7 +33,7 @@ export interface AppDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-export async function buildVerifier (config: Config): Promise<TokenVerifier> {
+export async function buildVerifier (config: Config, log?: { warn: (obj: object, msg: string) => void }): Promise<TokenVerifier> {
   const jwt = config.jwt
   const publicKeyPem = jwt.publicKey ?? (jwt.devKeysDir !== undefined ? (await loadOrCreateDevKeys(jwt.devKeysDir)).publicKeyPem : undefined)
   return await createTokenVerifier({
@@ -40,7 +41,13 @@ export async function buildVerifier (config: Config): Promise<TokenVerifier> {
     audience: jwt.audience,
     clockToleranceSeconds: jwt.clockToleranceSeconds,
     jwksUrl: jwt.jwksUrl,
-    publicKeyPem
+    publicKeyPem,
+    jwks: {
+      cacheMaxAgeMs: jwt.jwksCacheSeconds * 1000,
+      cooldownMs: jwt.jwksCooldownSeconds * 1000,
+      timeoutMs: jwt.jwksTimeoutMs,
+      onError: (err) => { log?.warn({ err }, 'JWKS fetch failed: keeping the last key set') }
+    }
   })
 }
 
@@ -62,6 +69,15 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     ajv: { customOptions: { removeAdditional: false } },
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     forceCloseConnections: 'idle',
+    // connection hygiene (issue 11): slow bodies and headers are cut off with a 408 problem, idle keep-alive
+    // connections closed, connections capped (server.maxConnections below); node checks the timeouts every second
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    maxRequestsPerSocket: config.http.maxRequestsPerSocket,
+    http: { headersTimeout: config.http.headersTimeoutMs, requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs) },
+    // errors below fastify (431, 408, malformed HTTP) and the drain's 503 are problems too (issue 11)
+    clientErrorHandler,
+    return503OnClosing: false,
     // router-level refusals (undecodable URL, path parameter too long) leave as problems like every other error
     frameworkErrors: (error, request, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
@@ -77,19 +93,28 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     calendars: new CalendarStore(deps.database)
   }
 
+  if (config.http.maxConnections > 0) app.server.maxConnections = config.http.maxConnections
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  registerDrain(app)
 
   // JSON only: anything else is a 415 problem
   app.removeContentTypeParser(['text/plain'])
   for (const schema of allSchemas) app.addSchema(schema)
-  registerErrorHandling(app)
+  registerErrorHandling(app, { onDatabaseUnavailable: () => { deps.database.availability.suspect() }, retryAfterSeconds: deps.database.availability.retryAfterSeconds })
+  deps.database.availability.onChange((up, reason) => {
+    if (up) app.log.info('database reachable again')
+    else app.log.warn({ err: reason }, 'database unreachable: requests that need it get 503 database-unavailable')
+  })
   await registerSwagger(app, { serveUi: deps.docsUi ?? true })
   registerRouteDefaults(app)
   registerInputSanity(app)
-  registerAuth(app, deps.verifier ?? await buildVerifier(config))
-  registerRateLimit(app, config.rateLimit)
+  registerAuth(app, deps.verifier ?? await buildVerifier(config, app.log))
+  await registerRateLimit(app, config.rateLimit)
+  registerAuthEnforcement(app)
+  registerDbAvailability(app, deps.database.availability)
   // bounded database concurrency with load shedding (issue 7): three requests in flight per pooled connection
   if (deps.database.sql !== undefined) registerDbGate(app, { permits: deps.database.sql.options.max * 3 })
   registerIdempotency(app, { database: deps.database, now: ctx.now, ttlHours: config.idempotencyTtlHours })

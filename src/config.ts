@@ -25,13 +25,20 @@ export const ConfigSchema = Type.Object({
     publicKey: Type.Optional(Type.String({ pattern: '-----BEGIN PUBLIC KEY-----' })),
     /** folder with a generated development key pair; enabled only explicitly (the Makefile's run target) */
     devKeysDir: Type.Optional(Type.String({ minLength: 1 })),
-    clockToleranceSeconds: Type.Integer({ minimum: 0, maximum: 300 })
+    clockToleranceSeconds: Type.Integer({ minimum: 0, maximum: 300 }),
+    /** JWKS key set cache and refetch limits (issue 11, src/auth/verifier.ts) */
+    jwksCacheSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+    jwksCooldownSeconds: Type.Integer({ minimum: 0, maximum: 3_600 }),
+    jwksTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000 })
   }),
   idempotencyTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 30 }),
   rateLimit: Type.Object({
     /** requests per window per caller; 0 disables */
     max: Type.Integer({ minimum: 0 }),
-    windowSeconds: Type.Integer({ minimum: 1, maximum: 3600 })
+    windowSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+    /** redis://… : one shared counter per route and caller across replicas (issue 11) */
+    redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+    redisPrefix: Type.String({ minLength: 1, maxLength: 200 })
   }),
   /**
    * V8's old-generation growth per major GC, in percent (server.ts sets --heap-growing-percent): the next full GC
@@ -41,6 +48,25 @@ export const ConfigSchema = Type.Object({
   heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 400 }),
   /** how far back a staff-given `receivedAt` (original contact time) may be, in days (issue 15) */
   receivedAtMaxAgeDays: Type.Integer({ minimum: 0, maximum: 3650 }),
+  /** connection hygiene (issue 11): node's HTTP server timeouts and caps */
+  http: Type.Object({
+    /** the whole request (headers and body) must arrive within this; else 408 */
+    requestTimeoutMs: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
+    /** the request headers must arrive within this (at most requestTimeoutMs); else 408 */
+    headersTimeoutMs: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
+    /** an idle keep-alive connection is closed after this */
+    keepAliveTimeoutMs: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
+    /** requests served on one connection before it is closed (0: no limit) */
+    maxRequestsPerSocket: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+    /** open connections per process; more are closed at once (0: no limit) */
+    maxConnections: Type.Integer({ minimum: 0, maximum: 1_000_000 })
+  }),
+  /** database availability monitor (issue 11, src/db/client.ts) */
+  dbHealth: Type.Object({
+    intervalMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
+    timeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
+    connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000 })
+  }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
   publicUrl: Type.Optional(Type.String())
 })
@@ -93,12 +119,25 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/jwt/publicKey': 'JWT_PUBLIC_KEY',
   '/jwt/devKeysDir': 'AUTH_DEV_KEYS',
   '/jwt/clockToleranceSeconds': 'JWT_CLOCK_TOLERANCE_SECONDS',
+  '/jwt/jwksCacheSeconds': 'JWT_JWKS_CACHE_SECONDS',
+  '/jwt/jwksCooldownSeconds': 'JWT_JWKS_COOLDOWN_SECONDS',
+  '/jwt/jwksTimeoutMs': 'JWT_JWKS_TIMEOUT_MS',
   '/idempotencyTtlHours': 'IDEMPOTENCY_TTL_HOURS',
   '/rateLimit/max': 'RATE_LIMIT_MAX',
   '/rateLimit/windowSeconds': 'RATE_LIMIT_WINDOW_SECONDS',
+  '/rateLimit/redisUrl': 'RATE_LIMIT_REDIS_URL',
+  '/rateLimit/redisPrefix': 'RATE_LIMIT_REDIS_PREFIX',
   '/heapGrowthPercent': 'HEAP_GROWTH_PERCENT',
   '/receivedAtMaxAgeDays': 'RECEIVED_AT_MAX_AGE_DAYS',
-  '/publicUrl': 'PUBLIC_URL'
+  '/publicUrl': 'PUBLIC_URL',
+  '/http/requestTimeoutMs': 'HTTP_REQUEST_TIMEOUT_MS',
+  '/http/headersTimeoutMs': 'HTTP_HEADERS_TIMEOUT_MS',
+  '/http/keepAliveTimeoutMs': 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+  '/http/maxRequestsPerSocket': 'HTTP_MAX_REQUESTS_PER_SOCKET',
+  '/http/maxConnections': 'HTTP_MAX_CONNECTIONS',
+  '/dbHealth/intervalMs': 'DB_HEALTH_INTERVAL_MS',
+  '/dbHealth/timeoutMs': 'DB_HEALTH_TIMEOUT_MS',
+  '/dbHealth/connectTimeoutMs': 'DB_CONNECT_TIMEOUT_MS'
 }
 
 export function loadConfig (env: Env): Config {
@@ -117,15 +156,32 @@ export function loadConfig (env: Env): Config {
       jwksUrl: str(env, 'JWT_JWKS_URL'),
       publicKey: str(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n'),
       devKeysDir: str(env, 'AUTH_DEV_KEYS'),
-      clockToleranceSeconds: int(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30)
+      clockToleranceSeconds: int(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30),
+      jwksCacheSeconds: int(env, 'JWT_JWKS_CACHE_SECONDS', 600),
+      jwksCooldownSeconds: int(env, 'JWT_JWKS_COOLDOWN_SECONDS', 30),
+      jwksTimeoutMs: int(env, 'JWT_JWKS_TIMEOUT_MS', 2_000)
     },
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24),
     rateLimit: {
       max: int(env, 'RATE_LIMIT_MAX', 6000),
-      windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60)
+      windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60),
+      redisUrl: str(env, 'RATE_LIMIT_REDIS_URL'),
+      redisPrefix: str(env, 'RATE_LIMIT_REDIS_PREFIX') ?? 'support-desk:rate-limit:'
     },
     heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 50),
     receivedAtMaxAgeDays: int(env, 'RECEIVED_AT_MAX_AGE_DAYS', 30),
+    http: {
+      requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000),
+      headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000),
+      keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000),
+      maxRequestsPerSocket: int(env, 'HTTP_MAX_REQUESTS_PER_SOCKET', 0),
+      maxConnections: int(env, 'HTTP_MAX_CONNECTIONS', 10_000)
+    },
+    dbHealth: {
+      intervalMs: int(env, 'DB_HEALTH_INTERVAL_MS', 500),
+      timeoutMs: int(env, 'DB_HEALTH_TIMEOUT_MS', 1_000),
+      connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 2_000)
+    },
     publicUrl: str(env, 'PUBLIC_URL')
   }
   // drop undefined optionals so the validator sees them as absent
@@ -136,6 +192,9 @@ export function loadConfig (env: Env): Config {
     throw new ConfigError(variable, `is invalid: ${firstError.message}`)
   }
   const config = cleaned as Config
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.http.requestTimeoutMs})`)
+  }
   const keySources = [config.jwt.jwksUrl, config.jwt.publicKey, config.jwt.devKeysDir].filter((v) => v !== undefined)
   if (keySources.length === 0) {
     throw new ConfigError('JWT_JWKS_URL', 'or JWT_PUBLIC_KEY (or AUTH_DEV_KEYS for local development) must be set: the API cannot verify tokens without a key')

@@ -34,7 +34,7 @@ async function main (): Promise<void> {
   }
   // a soft bound on heap growth (issue 7); read by V8 at every full GC, so setting it at start is enough
   if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`)
-  const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax })
+  const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax, availability: config.dbHealth })
   if (config.migrateOnStart) await runMigrations(database)
   const app = await buildApp(config, { database })
   const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database) }

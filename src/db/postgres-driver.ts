@@ -1,9 +1,10 @@
-import { createRequire } from 'node:module'
+import { readFileSync } from 'node:fs'
+import Module, { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type postgresType from 'postgres'
 
 /**
- * postgres.js with one documented patch (issue 7): its internal FIFO (src/queue.js) replaced by an equivalent whose
+ * postgres.js with two documented patches; the first (issue 7): its internal FIFO (src/queue.js) replaced by an equivalent whose
  * cost does not grow over time.
  *
  * The original `shift()` leaves an `undefined` hole at the front and only resets the array once the queue runs
@@ -60,7 +61,76 @@ export function Queue<T> (initial: T[] = []): PgQueue<T> {
 
 const require = createRequire(import.meta.url)
 
-function load (): { postgres: typeof postgresType; patched: boolean } {
+/**
+ * Second patch (issue 11): postgres.js 3.4.x `nextWrite` on a closed connection (porsager/postgres issues 1154 and
+ * 1208; pull requests 1168 and 1209, unreleased). A small write is deferred with `setImmediate(nextWrite)`; when the
+ * socket closes in between (a reset from a proxy, a pooler, a failover), `closed()` sets `socket = null` and the
+ * deferred `nextWrite` calls `null.write(...)` from a timer callback: an uncatchable TypeError that ends the process.
+ * A reserved (or transaction) connection whose socket closed reaches the same line on its next query. Two more
+ * faults sit next to it: `closed()` and `terminate()` clear the timer without nulling it, so a later write on that
+ * connection is never scheduled (the query hangs), and a stale `chunk` would be sent ahead of the next start-up.
+ * And after a reset (`closed(hadError = true)`) a query written between the socket's 'error' and 'close' events is
+ * never settled: the 'error' handler rejected only the queries it saw, and `closed()` settles only after a clean close.
+ *
+ * The fix, as in PR 1209: `nextWrite` with no socket drops the buffered bytes and settles every pending query of
+ * the connection with a catchable CONNECTION_CLOSED (through the driver's own `error()`), instead of throwing — only
+ * returning would leave the query pending for ever (the reviewers' point on PR 1168); `closed()`/`terminate()`
+ * reset the timer and the buffer, and `closed()` settles what is still pending after either kind of close (a promise
+ * settles once, so a query already rejected is untouched). Applied by compiling a rewritten copy of the CommonJS `connection.js` into Node's
+ * module cache before postgres.js loads it; every rewritten line must match exactly, else nothing is patched and
+ * `connectionPatched` is false (a test asserts it is true).
+ */
+export const CONNECTION_REWRITES: ReadonlyArray<readonly [string, string]> = [
+  [
+    '  function nextWrite(fn) {\n    const x = socket.write(chunk, fn)',
+    '  function nextWrite(fn) {\n' +
+    '    if (socket === null) { // patched (support-desk, issue 11): settle instead of throwing from a timer\n' +
+    '      nextWriteTimer !== null && clearImmediate(nextWriteTimer)\n' +
+    '      chunk = nextWriteTimer = null\n' +
+    "      error(Errors.connection('CONNECTION_CLOSED', options))\n" +
+    '      return false\n' +
+    '    }\n' +
+    '    const x = socket.write(chunk, fn)'
+  ],
+  [
+    '    terminated = true\n    if (stream || query || initial || sent.length)\n      error(Errors.connection(\'CONNECTION_DESTROYED\', options))\n\n    clearImmediate(nextWriteTimer)\n',
+    '    terminated = true\n    if (stream || query || initial || sent.length)\n      error(Errors.connection(\'CONNECTION_DESTROYED\', options))\n\n    clearImmediate(nextWriteTimer)\n    chunk = nextWriteTimer = null // patched\n'
+  ],
+  [
+    '    incomings = null\n    clearImmediate(nextWriteTimer)\n    socket.removeListener(\'data\', data)',
+    '    incomings = null\n    clearImmediate(nextWriteTimer)\n    chunk = nextWriteTimer = null // patched\n    socket.removeListener(\'data\', data)'
+  ],
+  [
+    "    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))",
+    "    if (query || sent.length) error(Errors.connection('CONNECTION_CLOSED', options, socket)) // patched: also after an error"
+  ]
+]
+
+/** the rewritten source, or undefined when any expected line is missing (another version) */
+export function rewriteConnectionSource (source: string): string | undefined {
+  let out = source
+  for (const [from, to] of CONNECTION_REWRITES) {
+    if (out.split(from).length !== 2) return undefined
+    out = out.replace(from, () => to)
+  }
+  return out
+}
+
+function primeConnection (dir: string): boolean {
+  const connectionPath = join(dir, 'connection.js')
+  if (require.cache[connectionPath] !== undefined) return false
+  const rewritten = rewriteConnectionSource(readFileSync(connectionPath, 'utf8'))
+  if (rewritten === undefined) return false
+  const mod = new Module(connectionPath)
+  mod.filename = connectionPath
+  mod.paths = (Module as unknown as { _nodeModulePaths: (d: string) => string[] })._nodeModulePaths(dir)
+  ;(mod as unknown as { _compile: (src: string, file: string) => void })._compile(rewritten, connectionPath)
+  mod.loaded = true
+  require.cache[connectionPath] = mod
+  return true
+}
+
+function load (): { postgres: typeof postgresType; patched: boolean; connectionPatched: boolean } {
   try {
     const entry = require.resolve('postgres')
     const queuePath = join(dirname(entry), 'queue.js')
@@ -70,14 +140,15 @@ function load (): { postgres: typeof postgresType; patched: boolean } {
       const cached = require.cache[queuePath]
       if (probe !== undefined && typeof probe.shift === 'function' && typeof probe.remove === 'function' && typeof probe.push === 'function' && cached !== undefined) {
         cached.exports = Queue
+        const connectionPatched = primeConnection(dirname(entry))
         const postgres = require('postgres') as typeof postgresType
-        return { postgres, patched: true }
+        return { postgres, patched: true, connectionPatched }
       }
     }
   } catch {
     // unexpected layout: fall through to the unpatched driver
   }
-  return { postgres: require('postgres') as typeof postgresType, patched: false }
+  return { postgres: require('postgres') as typeof postgresType, patched: false, connectionPatched: false }
 }
 
 const loaded = load()
@@ -86,3 +157,5 @@ const loaded = load()
 export const postgres = loaded.postgres
 /** true when the patched queue is in use */
 export const queuePatched = loaded.patched
+/** true when the nextWrite/closed-socket patch is in use */
+export const connectionPatched = loaded.connectionPatched

@@ -24,6 +24,10 @@ export const errorCatalogue = {
   internal: { status: 500, title: 'Internal server error' },
   'not-ready': { status: 503, title: 'The service is not ready' },
   overloaded: { status: 503, title: 'The service is overloaded, retry shortly' },
+  'database-unavailable': { status: 503, title: 'The database is unavailable, retry shortly' },
+  'shutting-down': { status: 503, title: 'The service is shutting down, retry shortly' },
+  'request-timeout': { status: 408, title: 'The request was not received in time' },
+  'headers-too-large': { status: 431, title: 'The request headers are too large' },
 
   // organizations and subscriptions
   'subscription-inactive': { status: 403, title: 'Support applies only to current paying subscribers' },

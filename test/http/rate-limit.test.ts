@@ -1,7 +1,9 @@
 import t from 'tap'
 import { sql } from 'drizzle-orm'
 import { buildApp } from '../../src/app.js'
-import { FixedWindowLimiter } from '../../src/http/plugins/rate-limit.js'
+import net from 'node:net'
+import { once } from 'node:events'
+import { randomUUID } from 'node:crypto'
 import { buildTestApp } from '../helpers/app.js'
 
 const h = await buildTestApp(t, { env: { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60' } })
@@ -55,18 +57,59 @@ t.test('a limited POST never claims its Idempotency-Key', async (t) => {
   t.equal(rows.length, 0)
 })
 
-t.test('unauthenticated and refused requests count against the client IP and carry the headers', async (t) => {
+t.test('unauthenticated and refused requests count against the client address, per route, and carry the headers', async (t) => {
+  // keys are (matched route, caller) since issue 11: the public list and the refused-token route have their own budgets
   const first = await h.request(null, { method: 'GET', url: '/v1/support-plans' })
   t.equal(first.statusCode, 200)
   t.equal(parse(first.headers.ratelimit).remaining, 2)
   const badToken = await h.request('not.a.token', { method: 'GET', url: '/v1/organizations' })
   t.equal(badToken.statusCode, 401)
-  t.equal(parse(badToken.headers.ratelimit).remaining, 1, 'the 401 was counted against the IP')
+  t.equal(parse(badToken.headers.ratelimit).remaining, 2, 'the 401 was counted against the address')
   t.equal(badToken.headers['ratelimit-policy'], '3;w=60')
+  await h.request(null, { method: 'GET', url: '/v1/support-plans' })
   await h.request(null, { method: 'GET', url: '/v1/support-plans' })
   const over = await h.request(null, { method: 'GET', url: '/v1/support-plans' })
   t.equal(over.statusCode, 429)
   t.ok(over.headers['retry-after'])
+})
+
+t.test('a flood of invalid tokens is limited per client address (429 instead of 401 once over)', async (t) => {
+  const statuses: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const res = await h.request(`forged.${i}.token`, { method: 'GET', url: '/v1/tickets', remoteAddress: '10.9.9.9' })
+    statuses.push(res.statusCode)
+  }
+  t.same(statuses, [401, 401, 401, 429, 429])
+  const otherAddress = await h.request('forged.x.token', { method: 'GET', url: '/v1/tickets', remoteAddress: '10.9.9.10' })
+  t.equal(otherAddress.statusCode, 401, 'another address has its own budget')
+})
+
+t.test('the budget is per matched route: a caller limited on one route is still served on another', async (t) => {
+  const token = await h.agentToken('agent-rl-routes')
+  for (let i = 0; i < 3; i++) t.equal((await h.request(token, { method: 'GET', url: '/v1/organizations' })).statusCode, 200)
+  t.equal((await h.request(token, { method: 'GET', url: '/v1/organizations' })).statusCode, 429)
+  const other = await h.request(token, { method: 'GET', url: '/v1/severity-levels' })
+  t.equal(other.statusCode, 200)
+  t.equal(parse(other.headers.ratelimit).remaining, 2)
+})
+
+t.test('alternative spellings of a /v1 path are gated and counted like the normal one', async (t) => {
+  // percent-encoded segment: /%761/ is /v1/
+  const encoded = await h.request(null, { method: 'GET', url: '/%761/organizations', remoteAddress: '10.7.7.7' })
+  t.equal(encoded.statusCode, 401, 'no token: 401, not a validation error or data')
+  t.equal(parse(encoded.headers.ratelimit).remaining, 2, 'counted')
+  // absolute-form request line, over a real socket
+  await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (h.app.server.address() as net.AddressInfo).port
+  const socket = net.connect(port, '127.0.0.1')
+  let data = ''
+  socket.on('data', (d: Buffer) => { data += d.toString() })
+  await once(socket, 'connect')
+  socket.write(`GET http://127.0.0.1:${port}/v1/organizations HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
+  await once(socket, 'close')
+  t.match(data, /^HTTP\/1\.1 401 /, 'absolute-form: 401')
+  t.match(data, /\r\nratelimit: limit=3, remaining=\d, reset=\d+\r\n/i, 'absolute-form: counted')
+  t.match(data, /"code":"unauthenticated"/)
 })
 
 t.test('routes outside /v1 (health probes) are not limited and carry no headers', async (t) => {
@@ -78,7 +121,7 @@ t.test('routes outside /v1 (health probes) are not limited and carry no headers'
 })
 
 t.test('RATE_LIMIT_MAX=0 disables limiting and the headers', async (t) => {
-  const app = await buildApp({ ...h.config, rateLimit: { max: 0, windowSeconds: 60 } }, { database: h.database, now: h.clock.now, docsUi: false })
+  const app = await buildApp({ ...h.config, rateLimit: { ...h.config.rateLimit, max: 0 } }, { database: h.database, now: h.clock.now, docsUi: false })
   t.teardown(async () => { await app.close() })
   for (let i = 0; i < 5; i++) {
     const res = await app.inject({ method: 'GET', url: '/v1/support-plans' })
@@ -88,24 +131,38 @@ t.test('RATE_LIMIT_MAX=0 disables limiting and the headers', async (t) => {
   }
 })
 
-t.test('limiter: the window resets after its length; memory is bounded; sweep drops ended windows', async (t) => {
-  let now = 1_000_000
-  const limiter = new FixedWindowLimiter(2, 10, 3, () => now)
-  t.same(limiter.hit('a'), { limit: 2, remaining: 1, resetSeconds: 10, allowed: true })
-  now += 4_500
-  t.same(limiter.hit('a'), { limit: 2, remaining: 0, resetSeconds: 6, allowed: true })
-  t.equal(limiter.hit('a').allowed, false)
-  now += 5_500
-  t.same(limiter.hit('a'), { limit: 2, remaining: 1, resetSeconds: 10, allowed: true }, 'a new window')
-  limiter.hit('b')
-  limiter.hit('c')
-  limiter.hit('d')
-  t.equal(limiter.size, 3, 'never more than maxKeys callers')
-  now += 10_000
-  t.equal(limiter.sweep(), 3)
-  t.equal(limiter.size, 0)
-  now -= 60_000
-  t.equal(limiter.hit('e').remaining, 1, 'a clock that moved back starts a new window')
+t.test('the window resets after its length', async (t) => {
+  const app = await buildApp({ ...h.config, rateLimit: { ...h.config.rateLimit, max: 1, windowSeconds: 1 } }, { database: h.database, now: h.clock.now, docsUi: false })
+  t.teardown(async () => { await app.close() })
+  t.equal((await app.inject({ method: 'GET', url: '/v1/support-plans' })).statusCode, 200)
+  t.equal((await app.inject({ method: 'GET', url: '/v1/support-plans' })).statusCode, 429)
+  await new Promise((resolve) => setTimeout(resolve, 1_100))
+  t.equal((await app.inject({ method: 'GET', url: '/v1/support-plans' })).statusCode, 200, 'a new window')
+})
+
+t.test('with RATE_LIMIT_REDIS_URL two replicas enforce one limit (shared Redis store)', async (t) => {
+  const prefix = `sd-test:${randomUUID()}:`
+  const config = { ...h.config, rateLimit: { ...h.config.rateLimit, max: 3, windowSeconds: 60, redisUrl: 'redis://127.0.0.1:6379', redisPrefix: prefix } }
+  const a = await buildApp(config, { database: h.database, now: h.clock.now, docsUi: false })
+  const b = await buildApp(config, { database: h.database, now: h.clock.now, docsUi: false })
+  t.teardown(async () => { await a.close(); await b.close() })
+  const token = await h.agentToken('agent-redis')
+  const statuses: number[] = []
+  const remaining: number[] = []
+  for (const app of [a, b, a, b, a]) {
+    const res = await app.inject({ method: 'GET', url: '/v1/organizations', headers: { authorization: `Bearer ${token}` } })
+    statuses.push(res.statusCode)
+    remaining.push(parse(res.headers.ratelimit).remaining ?? -1)
+  }
+  t.same(statuses, [200, 200, 200, 429, 429], 'one budget across both replicas')
+  t.same(remaining, [2, 1, 0, 0, 0])
+})
+
+t.test('with Redis unreachable the limiter lets requests through instead of failing them', async (t) => {
+  const config = { ...h.config, rateLimit: { ...h.config.rateLimit, max: 3, windowSeconds: 60, redisUrl: 'redis://127.0.0.1:1', redisPrefix: 'sd-test:down:' } }
+  const app = await buildApp(config, { database: h.database, now: h.clock.now, docsUi: false })
+  t.teardown(async () => { await app.close() })
+  for (let i = 0; i < 5; i++) t.equal((await app.inject({ method: 'GET', url: '/v1/support-plans' })).statusCode, 200)
 })
 
 t.test('the contract documents the headers on every /v1 operation (shared header components)', async (t) => {

@@ -9,7 +9,7 @@ t.test('healthz and readyz while the database is up', async (t) => {
   t.equal(ready.statusCode, 200)
 })
 
-t.test('with the database down: readyz is a 503 problem, healthz stays 200, data routes give a 500 problem without internals', async (t) => {
+t.test('with the database down: readyz is a 503 problem, healthz stays 200, data routes give a 503 database-unavailable problem without internals', async (t) => {
   const token = await h.adminToken()
   await h.database.close()
   const ready = await h.app.inject({ method: 'GET', url: '/readyz' })
@@ -18,7 +18,8 @@ t.test('with the database down: readyz is a 503 problem, healthz stays 200, data
   t.match(ready.json(), { code: 'not-ready', status: 503 })
   t.equal((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200)
   const res = await h.request(token, { method: 'GET', url: '/v1/organizations' })
-  t.equal(res.statusCode, 500)
-  t.match(res.json(), { code: 'internal', status: 500, requestId: String })
+  t.equal(res.statusCode, 503)
+  t.match(res.json(), { code: 'database-unavailable', status: 503 })
+  t.equal(res.headers['retry-after'], '2')
   t.notMatch(res.body, /select|postgres|pglite|stack/i)
 })

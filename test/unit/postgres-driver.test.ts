@@ -2,7 +2,13 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import t from 'tap'
 import fc from 'fast-check'
-import { COMPACT_AT, Queue, queuePatched, postgres, type PgQueue } from '../../src/db/postgres-driver.js'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import { COMPACT_AT, Queue, queuePatched, connectionPatched, rewriteConnectionSource, postgres, type PgQueue } from '../../src/db/postgres-driver.js'
+import { startFakePostgres } from '../helpers/fake-postgres.js'
+
+const root = new URL('../..', import.meta.url).pathname
 
 const require = createRequire(import.meta.url)
 // the original implementation, as shipped (ESM build: not the module the patch replaces)
@@ -46,4 +52,78 @@ t.test('shift + remove + push with the queue never empty (the pool under load) s
 t.test('the driver in use has the patched queue', async (t) => {
   t.equal(queuePatched, true, 'postgres.js 3.4 layout recognised: the CommonJS build loads the patched queue')
   t.equal(typeof postgres, 'function')
+})
+
+async function runOriginal (script: string): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  const [code] = await once(child, 'exit') as [number | null]
+  clearTimeout(timer)
+  return { code, stderr, stdout }
+}
+
+t.test('nextWrite on a closed connection (postgres.js #1154/#1208): the original driver dies, the patched one rejects CONNECTION_CLOSED', async (t) => {
+  t.equal(connectionPatched, true, 'postgres.js 3.4 connection.js recognised: the rewritten copy is loaded')
+  const server = await startFakePostgres({ answer: 1, mode: 'close' })
+  t.teardown(server.close)
+  const url = `postgres://u@127.0.0.1:${server.port}/db`
+
+  // the ESM build the service does not load is the original code: a reserved connection closed by the server, queried again
+  const original = await runOriginal(`
+    import postgres from 'postgres'
+    const sql = postgres(${JSON.stringify(url)}, { max: 1, onnotice () {} })
+    const reserved = await sql.reserve()
+    await reserved\`select 1\`.catch((e) => console.log('first', e.code))
+    await reserved\`select 1\`.catch((e) => console.log('second', e.code))
+    console.log('survived')
+    process.exit(0)`)
+  t.not(original.code, 0, 'the original driver ends the process')
+  t.match(original.stdout, /first CONNECTION_CLOSED/)
+  t.notMatch(original.stdout, /survived/)
+  t.match(original.stderr, /Cannot read properties of null \(reading 'write'\)[\s\S]*nextWrite/)
+
+  const sql = postgres(url, { max: 1, onnotice () {} })
+  t.teardown(async () => { await sql.end({ timeout: 1 }) })
+  const reserved = await sql.reserve()
+  const code = async (q: Promise<unknown>): Promise<unknown> => await q.then(() => 'resolved', (e: { code?: string }) => e.code)
+  t.equal(await code(reserved`select 1`), 'CONNECTION_CLOSED')
+  t.equal(await code(reserved`select 1`), 'CONNECTION_CLOSED', 'the next query on the closed connection settles with a catchable error')
+  t.equal(await code(reserved`select ${'x'.repeat(2000)}::text`), 'CONNECTION_CLOSED', 'a large write (written at once, not deferred) too')
+  reserved.release()
+})
+
+t.test('after a reset (RST), a query sent between the socket error and its close settles instead of hanging', async (t) => {
+  const server = await startFakePostgres({ answer: 1, mode: 'reset' })
+  t.teardown(server.close)
+  const url = `postgres://u@127.0.0.1:${server.port}/db`
+  const original = await runOriginal(`
+    import postgres from 'postgres'
+    const sql = postgres(${JSON.stringify(url)}, { max: 1, onnotice () {} })
+    const reserved = await sql.reserve()
+    await reserved\`select 1\`.catch((e) => console.log('first', e.code))
+    const timer = setTimeout(() => { console.log('hung'); process.exit(3) }, 3000)
+    await reserved\`select 1\`.catch((e) => console.log('second', e.code))
+    clearTimeout(timer)
+    process.exit(0)`)
+  t.match(original.stdout, /first ECONNRESET\s+hung/, 'the original driver never settles the second query')
+
+  const sql = postgres(url, { max: 1, onnotice () {} })
+  t.teardown(async () => { await sql.end({ timeout: 1 }) })
+  const reserved = await sql.reserve()
+  const code = async (q: Promise<unknown>): Promise<unknown> => await q.then(() => 'resolved', (e: { code?: string }) => e.code)
+  t.equal(await code(reserved`select 1`), 'ECONNRESET')
+  t.equal(await code(reserved`select 1`), 'CONNECTION_CLOSED')
+  reserved.release()
+  t.equal(await code(sql`select 1`), 'CONNECTION_CLOSED', 'a pooled query afterwards settles too')
+})
+
+t.test('the rewrite matches postgres.js 3.4 exactly once per line and refuses another layout', async (t) => {
+  const source = readFileSync(join(dirname(require.resolve('postgres')), 'connection.js'), 'utf8')
+  const rewritten = rewriteConnectionSource(source)
+  t.ok(rewritten?.includes("error(Errors.connection('CONNECTION_CLOSED', options))\n      return false"))
+  t.equal(rewriteConnectionSource(source.replace('const x = socket.write(chunk, fn)', 'const x = socket?.write(chunk, fn)')), undefined)
 })

@@ -6,6 +6,8 @@ import type { TokenVerifier } from '../../auth/verifier.js'
 declare module 'fastify' {
   interface FastifyRequest {
     principalOrNull: Principal | null
+    /** why the request's token was refused; thrown by the enforcement hook (after the rate limit counted it) */
+    authRefusal: DomainError | null
   }
   interface FastifyContextConfig {
     /** true: no bearer token needed (public policy reads, health, docs) */
@@ -19,19 +21,42 @@ export function principal (request: FastifyRequest): Principal {
   return request.principalOrNull
 }
 
+/** the gate keys on the MATCHED route (issue 11): an absolute-form request line or a percent-encoded spelling of a /v1 path is gated like the normal one */
+const needsToken = (request: FastifyRequest): boolean =>
+  request.routeOptions.config.public !== true && (request.routeOptions.url?.startsWith('/v1/') ?? false)
+
 /**
  * Bearer JWT on every /v1 route except those marked `config: { public: true }`.
- * Shared infrastructure, registered on the root instance.
+ * Shared infrastructure, registered on the root instance, in two hooks: `registerAuth` verifies the token (and
+ * remembers a refusal), the rate limit counts the request against the caller or the client address, then
+ * `registerAuthEnforcement` refuses it (401) — so a flood of invalid tokens is rate limited.
  */
 export function registerAuth (app: FastifyInstance, verify: TokenVerifier): void {
   app.decorateRequest('principalOrNull', null)
+  app.decorateRequest('authRefusal', null)
   app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config.public === true) return
-    if (!request.url.startsWith('/v1/')) return
+    if (!needsToken(request)) return
     const header = request.headers.authorization
-    if (header === undefined || header === '') throw new DomainError('unauthenticated', 'A bearer token is required (Authorization: Bearer <token>)')
+    if (header === undefined || header === '') {
+      request.authRefusal = new DomainError('unauthenticated', 'A bearer token is required (Authorization: Bearer <token>)')
+      return
+    }
     const match = /^Bearer\s+([A-Za-z0-9_\-.]+)$/i.exec(header)
-    if (match === null || match[1] === undefined) throw new DomainError('invalid-token', 'The Authorization header must be `Bearer <token>`')
-    request.principalOrNull = await verify(match[1])
+    if (match === null || match[1] === undefined) {
+      request.authRefusal = new DomainError('invalid-token', 'The Authorization header must be `Bearer <token>`')
+      return
+    }
+    try {
+      request.principalOrNull = await verify(match[1])
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err
+      request.authRefusal = err
+    }
+  })
+}
+
+export function registerAuthEnforcement (app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    if (request.authRefusal !== null) throw request.authRefusal
   })
 }

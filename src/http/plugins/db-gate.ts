@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError } from '../../domain/errors.js'
+import type { DatabaseAvailability } from '../../db/client.js'
 
 /**
  * Admission gate in front of database work (issue 7): at most `permits` requests run their handlers at once and the
@@ -129,4 +130,16 @@ export function registerDbGate (app: FastifyInstance, options: DbGateOptions): G
     done()
   })
   return gate
+}
+
+/**
+ * Fail fast while the database is unavailable (issue 11): a request that needs it (not public, not a 404) is refused
+ * before validation and its handler with 503 `database-unavailable` and Retry-After, instead of waiting for the
+ * outage to end. The state comes from the database's availability monitor (src/db/client.ts).
+ */
+export function registerDbAvailability (app: FastifyInstance, availability: DatabaseAvailability, bypass: (request: FastifyRequest) => boolean = (request) => request.routeOptions.config.public === true || request.is404): void {
+  app.addHook('preValidation', (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+    if (availability.isUp() || bypass(request)) { done(); return }
+    done(new DomainError('database-unavailable', 'The database cannot be reached right now; retry shortly', { retryAfterSeconds: availability.retryAfterSeconds }))
+  })
 }

@@ -1,5 +1,7 @@
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, PROBLEM_BASE, errorCatalogue, type ErrorCode } from '../../domain/errors.js'
+import { isConnectionError } from '../../db/client.js'
 
 export interface ProblemBody {
   type: string
@@ -19,7 +21,7 @@ export function problemOf (code: ErrorCode, detail: string, extras: Record<strin
 
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: ProblemBody): FastifyReply {
   if (problem.status === 401) reply.header('www-authenticate', `Bearer realm="support-desk"${problem.code === 'invalid-token' ? ', error="invalid_token"' : ''}`)
-  if (problem.status === 429 && typeof problem.retryAfterSeconds === 'number') reply.header('retry-after', String(problem.retryAfterSeconds))
+  if (typeof problem.retryAfterSeconds === 'number') reply.header('retry-after', String(problem.retryAfterSeconds))
   return reply.code(problem.status).type('application/problem+json').send({ ...problem, instance: request.url })
 }
 
@@ -47,10 +49,22 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 }
 
 /** The one error handler: every 4xx/5xx leaves as application/problem+json; no stack traces or SQL. */
-export function registerErrorHandling (app: FastifyInstance): void {
+export interface ErrorHandlingOptions {
+  /** a request failed because the database could not be reached (src/db/client.ts: probe now) */
+  onDatabaseUnavailable?: () => void
+  retryAfterSeconds?: number
+}
+
+export function registerErrorHandling (app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) {
       return sendProblem(request, reply, problemOf(error.code, error.message, error.extras))
+    }
+    if (isConnectionError(error)) {
+      // lost connection, refused, reset or timed out: the database is (briefly) unavailable, not a bug (issue 11)
+      request.log.warn({ err: error }, 'database unavailable')
+      options.onDatabaseUnavailable?.()
+      return sendProblem(request, reply, problemOf('database-unavailable', 'The database cannot be reached right now; retry shortly', { retryAfterSeconds: options.retryAfterSeconds ?? 2 }))
     }
     if (error.validation !== undefined) {
       const errors = fieldErrors(error)
@@ -82,4 +96,30 @@ export function registerErrorHandling (app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     return sendProblem(request, reply, problemOf('not-found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`))
   })
+}
+
+/** a whole HTTP/1.1 problem response, for the layers below fastify's reply (client errors) */
+export function rawProblemResponse (code: ErrorCode, detail: string, extraHeaders: Record<string, string> = {}): string {
+  const problem = problemOf(code, detail)
+  const body = JSON.stringify(problem)
+  const headers = { 'Content-Type': 'application/problem+json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...extraHeaders }
+  return `HTTP/1.1 ${problem.status} ${problem.title}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`
+}
+
+/**
+ * Errors node's HTTP parser raises before a request reaches fastify (issue 11): headers too large (431), a request
+ * (headers or body) not received within its timeout (408), malformed HTTP (400). Each is a problem+json with
+ * `Connection: close`, then the socket is closed; nothing is written when a response is already under way.
+ */
+export function clientErrorHandler (this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  const [code, detail] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? ['request-timeout', 'The request was not received in time'] as const
+    : err.code === 'HPE_HEADER_OVERFLOW'
+      ? ['headers-too-large', 'The request headers exceed the size limit'] as const
+      : ['malformed-request', 'The request is not valid HTTP'] as const
+  this.log.debug({ err: { code: err.code } }, 'client error')
+  if (socket.writable && inFlight?.headersSent !== true) socket.end(rawProblemResponse(code, detail), () => socket.destroy())
+  else socket.destroy()
 }

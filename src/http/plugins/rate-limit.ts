@@ -1,113 +1,83 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fastifyRateLimit from '@fastify/rate-limit'
+import { Redis } from 'ioredis'
 import { DomainError } from '../../domain/errors.js'
 
 /**
- * Per-caller rate limits (issue 6), shared infrastructure registered on the root instance right after auth.
+ * Rate limits (issues 6 and 11) through @fastify/rate-limit, shared infrastructure registered on the root instance
+ * between token verification and its enforcement (src/http/plugins/auth.ts), so refused tokens are counted too.
  *
- * - Caller: the verified token's subject; the client IP for requests without one (public routes, and requests
- *   whose token was refused — those are counted against the IP when their 401 goes out).
- * - Fixed window: RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_SECONDS, the window starting at the caller's first
- *   request. RATE_LIMIT_MAX=0 disables limiting and the headers. A fixed window lets a caller send up to 2×max
- *   across a window boundary; the simplicity (one Map entry, O(1) per request) is the trade-off.
- * - In memory, per replica: with N replicas behind a load balancer a caller may get up to N×max per window.
- *   The upgrade path is a shared store (e.g. a PostgreSQL/Redis counter per caller and window) behind the same
- *   FixedWindowLimiter interface.
- * - Headers on every /v1 response (IETF draft httpapi-ratelimit-headers):
+ * - What is limited: requests whose MATCHED route is under /v1 (fastify's routeOptions.url, so an absolute-form
+ *   request line or a percent-encoded spelling is limited like the normal one) and requests that match no route.
+ *   Health probes, the docs and the contract are not.
+ * - Key: the matched route pattern and the caller — the verified token's subject and organization; for requests
+ *   without a valid token (public routes, missing, malformed or refused tokens) the client address, so a flood of
+ *   invalid tokens is limited per address. RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_SECONDS per route and
+ *   caller; the window starts at the first request (fixed window). RATE_LIMIT_MAX=0 disables limiting and headers.
+ * - Store: in memory per replica by default (at most 100,000 keys, least recently used evicted); with
+ *   RATE_LIMIT_REDIS_URL a shared Redis counter (INCR + PEXPIRE in one script), so N replicas enforce one limit.
+ *   If Redis cannot be reached the request is let through (logged): the limiter never makes the API unavailable.
+ * - Headers on every limited response (IETF draft httpapi-ratelimit-headers):
  *     RateLimit-Policy: <max>;w=<window>
  *     RateLimit: limit=<max>, remaining=<n>, reset=<seconds until the window ends>
  *   and over the limit a 429 `rate-limited` problem with Retry-After and retryAfterSeconds.
- * - Memory is bounded: at most maxKeys callers are tracked (the oldest window is evicted first) and a timer
- *   (unref'd) sweeps ended windows once per window length.
- * - The clock is the real one (not the app's business clock): limits are about the real request rate.
  */
-
-export interface WindowState { limit: number; remaining: number; resetSeconds: number; allowed: boolean }
-
-interface Bucket { start: number; count: number }
-
-export class FixedWindowLimiter {
-  /** insertion order = window start order (a renewed window is re-inserted), so the first entries end first */
-  private readonly buckets = new Map<string, Bucket>()
-  private readonly windowMs: number
-
-  constructor (readonly max: number, readonly windowSeconds: number, private readonly maxKeys = 100_000, private readonly clock: () => number = Date.now) {
-    this.windowMs = windowSeconds * 1000
-  }
-
-  get size (): number { return this.buckets.size }
-
-  /** counts one request of `key` and says whether it is allowed */
-  hit (key: string): WindowState {
-    const now = this.clock()
-    let bucket = this.buckets.get(key)
-    if (bucket === undefined || now >= bucket.start + this.windowMs || now < bucket.start) {
-      if (bucket !== undefined) this.buckets.delete(key)
-      else if (this.buckets.size >= this.maxKeys) this.evictOldest()
-      bucket = { start: now, count: 0 }
-      this.buckets.set(key, bucket)
-    }
-    bucket.count++
-    const resetSeconds = Math.max(1, Math.ceil((bucket.start + this.windowMs - now) / 1000))
-    return { limit: this.max, remaining: Math.max(0, this.max - bucket.count), resetSeconds, allowed: bucket.count <= this.max }
-  }
-
-  /** drops ended windows; stops at the first live one (entries are in window-start order) */
-  sweep (): number {
-    const now = this.clock()
-    let removed = 0
-    for (const [key, bucket] of this.buckets) {
-      if (now < bucket.start + this.windowMs && now >= bucket.start) break
-      this.buckets.delete(key)
-      removed++
-    }
-    return removed
-  }
-
-  private evictOldest (): void {
-    const first = this.buckets.keys().next()
-    if (first.done !== true) this.buckets.delete(first.value)
-  }
+export interface RateLimitOptions {
+  max: number
+  windowSeconds: number
+  /** redis://… : shared counters */
+  redisUrl?: string
+  /** key prefix in Redis */
+  redisPrefix?: string
 }
 
-export interface RateLimitOptions { max: number; windowSeconds: number; maxKeys?: number; clock?: () => number }
+const limited = (request: FastifyRequest): boolean => request.is404 || (request.routeOptions.url?.startsWith('/v1/') ?? false)
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    rateLimitCharged: boolean
-  }
+export function rateLimitKey (request: FastifyRequest): string {
+  const route = request.is404 ? '(no route)' : `${request.routeOptions.url ?? ''}`
+  const who = request.principalOrNull
+  return who === null ? `${route}|ip:${request.ip}` : `${route}|sub:${who.subject}|org:${who.orgId ?? '-'}`
 }
 
-export function registerRateLimit (app: FastifyInstance, options: RateLimitOptions): FixedWindowLimiter | undefined {
-  if (options.max === 0) return undefined
-  const limiter = new FixedWindowLimiter(options.max, options.windowSeconds, options.maxKeys, options.clock)
+export async function registerRateLimit (app: FastifyInstance, options: RateLimitOptions): Promise<void> {
+  if (options.max === 0) return
+  let redis: Redis | undefined
+  if (options.redisUrl !== undefined) {
+    // fail at once while Redis is away (no offline queue, one try per command): the request then passes
+    redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1_000, lazyConnect: false })
+    redis.on('error', (err: Error) => { app.log.warn({ err: { message: err.message } }, 'rate limit store (Redis) unavailable') })
+    // start with the shared counters when Redis answers within 2 s; otherwise start anyway (requests pass until it does)
+    const r = redis
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2_000)
+      r.once('ready', () => { clearTimeout(timer); resolve() })
+    })
+    app.addHook('onClose', async () => {
+      if (redis?.status === 'ready') await redis.quit().catch(() => { redis?.disconnect() })
+      else redis?.disconnect() // stops reconnecting
+    })
+  }
+  await app.register(fastifyRateLimit, {
+    global: false,
+    max: options.max,
+    timeWindow: options.windowSeconds * 1000,
+    keyGenerator: rateLimitKey,
+    cache: 100_000,
+    skipOnError: true,
+    ...(redis === undefined ? {} : { redis, nameSpace: options.redisPrefix ?? 'support-desk:rate-limit:' })
+  })
+  const limit = app.createRateLimit()
   const policy = `${options.max};w=${options.windowSeconds}`
 
-  app.decorateRequest('rateLimitCharged', false)
-  const charge = (request: FastifyRequest, reply: FastifyReply): WindowState => {
-    request.rateLimitCharged = true
-    const who = request.principalOrNull
-    const state = limiter.hit(who === null ? `ip:${request.ip}` : `sub:${who.subject}`)
-    reply.header('ratelimit-policy', policy)
-    reply.header('ratelimit', `limit=${state.limit}, remaining=${state.remaining}, reset=${state.resetSeconds}`)
-    return state
-  }
-
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/v1/')) return
-    const state = charge(request, reply)
-    if (!state.allowed) {
-      throw new DomainError('rate-limited', `Rate limit of ${options.max} requests per ${options.windowSeconds} s exceeded; retry in ${state.resetSeconds} s`, { retryAfterSeconds: state.resetSeconds })
+    if (!limited(request)) return
+    const state = await limit(request)
+    if (state.isAllowed) return
+    const reset = Math.max(1, state.ttlInSeconds)
+    reply.header('ratelimit-policy', policy)
+    reply.header('ratelimit', `limit=${state.max}, remaining=${state.remaining}, reset=${reset}`)
+    if (state.isExceeded) {
+      throw new DomainError('rate-limited', `Rate limit of ${options.max} requests per ${options.windowSeconds} s exceeded; retry in ${reset} s`, { retryAfterSeconds: reset })
     }
   })
-
-  // requests refused before the hook above (invalid or missing token) still count, against the client IP
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (!request.rateLimitCharged && request.url.startsWith('/v1/')) charge(request, reply)
-    return payload
-  })
-
-  const timer = setInterval(() => { limiter.sweep() }, options.windowSeconds * 1000)
-  timer.unref()
-  app.addHook('onClose', async () => { clearInterval(timer) })
-  return limiter
 }
