@@ -39,6 +39,12 @@ export const ConfigSchema = Type.Object({
    * grow to ~200 MB before collecting (issue 7). A soft bound: it never makes the process fail for lack of heap.
    */
   heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 400 }),
+  /** run the durable job workers (SLA timers, …) in this replica (WORKERS) */
+  workers: Type.Boolean(),
+  /** serve the HTTP API in this replica (API); false with WORKERS=true = a worker-only process */
+  api: Type.Boolean(),
+  /** idle poll interval of the job workers, seconds (JOBS_POLL_INTERVAL_SECONDS) */
+  jobsPollIntervalSeconds: Type.Number({ minimum: 0.5, maximum: 60 }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
   publicUrl: Type.Optional(Type.String())
 })
@@ -58,6 +64,13 @@ const int = (env: Env, name: string, fallback: number): number => {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`)
+  return Number(raw)
+}
+
+const num = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(name, `must be a number, got "${raw}"`)
   return Number(raw)
 }
 
@@ -95,7 +108,10 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/rateLimit/max': 'RATE_LIMIT_MAX',
   '/rateLimit/windowSeconds': 'RATE_LIMIT_WINDOW_SECONDS',
   '/heapGrowthPercent': 'HEAP_GROWTH_PERCENT',
-  '/publicUrl': 'PUBLIC_URL'
+  '/publicUrl': 'PUBLIC_URL',
+  '/workers': 'WORKERS',
+  '/api': 'API',
+  '/jobsPollIntervalSeconds': 'JOBS_POLL_INTERVAL_SECONDS'
 }
 
 export function loadConfig (env: Env): Config {
@@ -122,7 +138,10 @@ export function loadConfig (env: Env): Config {
       windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60)
     },
     heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 50),
-    publicUrl: str(env, 'PUBLIC_URL')
+    publicUrl: str(env, 'PUBLIC_URL'),
+    workers: bool(env, 'WORKERS', true),
+    api: bool(env, 'API', true),
+    jobsPollIntervalSeconds: num(env, 'JOBS_POLL_INTERVAL_SECONDS', 1)
   }
   // drop undefined optionals so the validator sees them as absent
   const cleaned = JSON.parse(JSON.stringify(candidate)) as unknown
@@ -133,6 +152,7 @@ export function loadConfig (env: Env): Config {
   }
   const config = cleaned as Config
   const keySources = [config.jwt.jwksUrl, config.jwt.publicKey, config.jwt.devKeysDir].filter((v) => v !== undefined)
+  if (!config.api && !config.workers) throw new ConfigError('API', 'and WORKERS are both false: this replica would do nothing')
   if (keySources.length === 0) {
     throw new ConfigError('JWT_JWKS_URL', 'or JWT_PUBLIC_KEY (or AUTH_DEV_KEYS for local development) must be set: the API cannot verify tokens without a key')
   }

@@ -1,0 +1,9 @@
+/**
+ * Every queue and handler of the durable job engine (docs/jobs.md), registered once per app instance before the
+ * engine starts. Each feature adds its one line here.
+ */
+import type { AppContext } from './context.js'
+
+export function registerJobHandlers (ctx: AppContext): void {
+  void ctx
+}
