@@ -3,7 +3,8 @@
  * engine starts. Each feature adds its one line here.
  */
 import type { AppContext } from './context.js'
+import { registerSlaTimers } from './sla-timers.js'
 
 export function registerJobHandlers (ctx: AppContext): void {
-  void ctx
+  registerSlaTimers(ctx)
 }
