@@ -36,7 +36,7 @@ export const SLA_TIMER_ACTOR = { id: 'sla-timer', role: 'system' } as const
 export function registerSlaTimers (ctx: AppContext): void {
   // retries: a handler that failed (database hiccup) runs again 1, 2, 4 … s later; a worker killed mid-job has its job
   // back after expireInSeconds
-  ctx.jobs.defineQueue({ name: SLA_TIMER_QUEUE, retryLimit: 20, retryDelaySeconds: 1, retryBackoff: true, expireInSeconds: 30 })
+  ctx.jobs.defineQueue({ name: SLA_TIMER_QUEUE, retryLimit: 20, retryDelaySeconds: 1, retryBackoff: true, expireInSeconds: 15 })
   ctx.jobs.work<SlaTimerJob>(SLA_TIMER_QUEUE, async (job) => { await processSlaTimer(ctx, job.data) }, { batchSize: 20, concurrency: 2 })
 }
 

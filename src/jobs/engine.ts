@@ -90,6 +90,8 @@ export interface JobEngineOptions {
   pollingIntervalSeconds?: number
   /** connections of pg-boss's own pool on PostgreSQL (fetch/complete/maintenance) */
   poolMax?: number
+  /** how often pg-boss's supervisor returns expired jobs (a killed worker's) to the queue, seconds (default 10) */
+  superviseIntervalSeconds?: number
   /** pg-boss schema (default `pgboss`) */
   schema?: string
   log?: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void }
@@ -130,6 +132,7 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
     // timers must not wait for a cron pass; pg-boss's own maintenance stays on
     schedule: false,
     registerInstance: false,
+    superviseIntervalSeconds: options.superviseIntervalSeconds ?? 10,
     ...(clock === undefined ? {} : { clock, supervise: false })
   }
   let boss: PgBoss

@@ -4,6 +4,7 @@ import { PLAN_IDS, type PlanId, type Severity } from '../../../src/domain/policy
 import { decideSlaTimer, slaTimers, timersToSchedule } from '../../../src/domain/tickets/sla-timers.js'
 import { slaView, storedSlaStatus } from '../../../src/domain/tickets/sla.js'
 import { recomputeCycle } from '../../../src/domain/tickets/severity.js'
+import type { Ticket } from '../../../src/domain/tickets/ticket.js'
 import { calendarFor, newTicket } from './fixtures.js'
 
 const SEVERITY_OF = { P1: 'urgent', P2: 'high', P3: 'low' } as const
@@ -58,7 +59,8 @@ t.test('both DST changes', async (t) => {
 t.test('what a write schedules', async (t) => {
   const tk = newTicket('enhanced', 'low', '2026-03-09T16:00:00Z')
   t.same(timersToSchedule(null, tk).map((x) => x.kind), ['at_risk', 'breached'], 'a new ticket: both')
-  t.same(timersToSchedule(tk, { ...tk, version: 2, subject: 'x' }), [], 'an unrelated edit: none')
+  const edited: Ticket = { ...tk, version: 2, subject: 'x' }
+  t.same(timersToSchedule(tk, edited), [], 'an unrelated edit: none')
   const answered = { ...tk, sla: { ...tk.sla, firstRespondedAt: new Date('2026-03-09T17:00:00Z') } }
   t.same(timersToSchedule(tk, answered), [], 'a first response: none (the pending ones no-op)')
   t.same(slaTimers({ ...tk, status: 'closed' }), [], 'a closed ticket owes nothing')
