@@ -69,7 +69,7 @@ async function main (): Promise<void> {
   app.log.info({ workers: config.workers, api: config.api }, 'jobs engine started')
   if (!config.api) {
     await app.ready()
-    app.log.info('API=false: worker-only replica, not listening')
+    console.log('Support Desk worker-only replica (API=false): running the job workers, not listening')
     return
   }
   await app.listen({ port: config.port, host: config.host })
