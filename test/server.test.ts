@@ -7,6 +7,8 @@ import { once } from 'node:events'
 import { exportSPKI, generateKeyPair } from 'jose'
 import { createTestDatabase } from './helpers/app.js'
 
+t.setTimeout(240_000) // three server starts, each installing pg-boss on a fresh PGlite
+
 const root = new URL('..', import.meta.url).pathname
 const serverEntry = join(root, 'src/server.ts')
 
