@@ -42,10 +42,12 @@ export function registerSlaTimers (ctx: AppContext): void {
 
 /** call in the transaction that wrote `after` (before = the row as it was; null for a new ticket) */
 export async function scheduleSlaTimers (ctx: AppContext, tx: DbOrTx, before: Ticket | null, after: Ticket): Promise<void> {
-  for (const timer of timersToSchedule(before, after)) {
-    const data: SlaTimerJob = { ticketId: after.id, cycle: timer.cycle, kind: timer.kind, moment: iso(timer.moment) }
-    await ctx.jobs.send(tx, SLA_TIMER_QUEUE, data, { startAfter: timer.fireAt })
-  }
+  const timers = timersToSchedule(before, after)
+  if (timers.length === 0) return
+  await ctx.jobs.sendMany<SlaTimerJob>(tx, SLA_TIMER_QUEUE, timers.map((timer) => ({
+    data: { ticketId: after.id, cycle: timer.cycle, kind: timer.kind, moment: iso(timer.moment) },
+    options: { startAfter: timer.fireAt }
+  })))
 }
 
 /** the job: re-read, decide, write the notice and its event once */
