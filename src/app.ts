@@ -20,6 +20,8 @@ import { registerRoutes } from './http/routes/index.js'
 import { allSchemas } from './http/schemas/index.js'
 import { buildValidatorFactory } from './http/validation.js'
 import { buildSerializerFactory } from './http/serialization.js'
+import { disabledJobs, type JobEngine } from './jobs/engine.js'
+import { registerJobHandlers } from './application/jobs.js'
 
 export interface AppDeps {
   database: Database
@@ -29,6 +31,8 @@ export interface AppDeps {
   verifier?: TokenVerifier
   /** serve Swagger UI at /docs (default true) */
   docsUi?: boolean
+  /** the durable job engine (src/jobs/engine.ts); defaults to one that stores nothing. The caller starts and stops it */
+  jobs?: JobEngine
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -90,8 +94,11 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     now: deps.now ?? (() => new Date()),
     idempotencyTtlHours: config.idempotencyTtlHours,
     receivedAtMaxAgeDays: config.receivedAtMaxAgeDays,
-    calendars: new CalendarStore(deps.database)
+    calendars: new CalendarStore(deps.database),
+    jobs: deps.jobs ?? disabledJobs
   }
+  // queues and handlers of the durable jobs (before the engine starts)
+  registerJobHandlers(ctx)
 
   if (config.http.maxConnections > 0) app.server.maxConnections = config.http.maxConnections
 

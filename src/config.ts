@@ -67,6 +67,12 @@ export const ConfigSchema = Type.Object({
     timeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
     connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000 })
   }),
+  /** run the durable job workers (SLA timers, …) in this replica (WORKERS) */
+  workers: Type.Boolean(),
+  /** serve the HTTP API in this replica (API); false with WORKERS=true = a worker-only process */
+  api: Type.Boolean(),
+  /** idle poll interval of the job workers, seconds (JOBS_POLL_INTERVAL_SECONDS) */
+  jobsPollIntervalSeconds: Type.Number({ minimum: 0.5, maximum: 60 }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
   publicUrl: Type.Optional(Type.String())
 })
@@ -86,6 +92,13 @@ const int = (env: Env, name: string, fallback: number): number => {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`)
+  return Number(raw)
+}
+
+const num = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(name, `must be a number, got "${raw}"`)
   return Number(raw)
 }
 
@@ -137,7 +150,10 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/http/maxConnections': 'HTTP_MAX_CONNECTIONS',
   '/dbHealth/intervalMs': 'DB_HEALTH_INTERVAL_MS',
   '/dbHealth/timeoutMs': 'DB_HEALTH_TIMEOUT_MS',
-  '/dbHealth/connectTimeoutMs': 'DB_CONNECT_TIMEOUT_MS'
+  '/dbHealth/connectTimeoutMs': 'DB_CONNECT_TIMEOUT_MS',
+  '/workers': 'WORKERS',
+  '/api': 'API',
+  '/jobsPollIntervalSeconds': 'JOBS_POLL_INTERVAL_SECONDS'
 }
 
 export function loadConfig (env: Env): Config {
@@ -182,7 +198,10 @@ export function loadConfig (env: Env): Config {
       timeoutMs: int(env, 'DB_HEALTH_TIMEOUT_MS', 1_000),
       connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 2_000)
     },
-    publicUrl: str(env, 'PUBLIC_URL')
+    publicUrl: str(env, 'PUBLIC_URL'),
+    workers: bool(env, 'WORKERS', true),
+    api: bool(env, 'API', true),
+    jobsPollIntervalSeconds: num(env, 'JOBS_POLL_INTERVAL_SECONDS', 1)
   }
   // drop undefined optionals so the validator sees them as absent
   const cleaned = JSON.parse(JSON.stringify(candidate)) as unknown
@@ -196,6 +215,7 @@ export function loadConfig (env: Env): Config {
     throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.http.requestTimeoutMs})`)
   }
   const keySources = [config.jwt.jwksUrl, config.jwt.publicKey, config.jwt.devKeysDir].filter((v) => v !== undefined)
+  if (!config.api && !config.workers) throw new ConfigError('API', 'and WORKERS are both false: this replica would do nothing')
   if (keySources.length === 0) {
     throw new ConfigError('JWT_JWKS_URL', 'or JWT_PUBLIC_KEY (or AUTH_DEV_KEYS for local development) must be set: the API cannot verify tokens without a key')
   }
