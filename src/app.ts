@@ -19,6 +19,10 @@ import { registerRoutes } from './http/routes/index.js'
 import { allSchemas } from './http/schemas/index.js'
 import { buildValidatorFactory } from './http/validation.js'
 import { buildSerializerFactory } from './http/serialization.js'
+import type { DNSResolver } from 'mailauth'
+import { buildEmailRuntime } from './email/runtime.js'
+import { startInboundSmtp, type InboundSmtp } from './email/inbound-smtp.js'
+import { deliverDueEmails } from './application/email-outbound.js'
 
 export interface AppDeps {
   database: Database
@@ -28,6 +32,20 @@ export interface AppDeps {
   verifier?: TokenVerifier
   /** serve Swagger UI at /docs (default true) */
   docsUi?: boolean
+  /** DNS answers for the SPF/DKIM/DMARC checks of inbound mail; defaults to the system resolver */
+  dnsResolver?: DNSResolver
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the email channel's workers (docs/email.md); server.ts starts them, tests drive them */
+    emailChannel: {
+      /** sends the outbound messages that are due; returns how many were tried */
+      deliverDue: () => Promise<number>
+      /** starts the SMTP listener (closed with the app); port 0 = ephemeral */
+      startInboundSmtp: (port: number, host?: string) => Promise<InboundSmtp>
+    }
+  }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -73,8 +91,22 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     database: deps.database,
     now: deps.now ?? (() => new Date()),
     idempotencyTtlHours: config.idempotencyTtlHours,
-    calendars: new CalendarStore(deps.database)
+    calendars: new CalendarStore(deps.database),
+    email: buildEmailRuntime(config, { resolver: deps.dnsResolver })
   }
+  const listeners: InboundSmtp[] = []
+  app.decorate('emailChannel', {
+    deliverDue: async () => await deliverDueEmails(ctx),
+    startInboundSmtp: async (port: number, host?: string) => {
+      const l = await startInboundSmtp(ctx, { port, host: host ?? config.email.inboundSmtpHost, log: app.log })
+      listeners.push(l)
+      return l
+    }
+  })
+  app.addHook('onClose', async () => {
+    for (const l of listeners) await l.close()
+    ctx.email?.transport?.close()
+  })
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -92,6 +124,6 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   // bounded database concurrency with load shedding (issue 7): three requests in flight per pooled connection
   if (deps.database.sql !== undefined) registerDbGate(app, { permits: deps.database.sql.options.max * 3 })
   registerIdempotency(app, { database: deps.database, now: ctx.now, ttlHours: config.idempotencyTtlHours })
-  await registerRoutes(app, ctx)
+  await registerRoutes(app, ctx, config)
   return app
 }

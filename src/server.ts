@@ -41,6 +41,22 @@ async function main (): Promise<void> {
   await seedHolidays(seedCtx)
   if (config.seedDemoData) await seedDemoData(seedCtx)
 
+  // the email channel (docs/email.md): the outbound queue is drained in-process; the SMTP listener only when asked for
+  let emailTimer: NodeJS.Timeout | undefined
+  if (config.email.smtpUrl !== undefined && config.email.pollMs > 0) {
+    let draining = false
+    emailTimer = setInterval(() => {
+      if (draining) return
+      draining = true
+      app.emailChannel.deliverDue().catch((err: unknown) => { app.log.error({ err }, 'email delivery failed') }).finally(() => { draining = false })
+    }, config.email.pollMs)
+    emailTimer.unref()
+  }
+  if (config.email.inboundSmtpPort !== undefined) {
+    const smtp = await app.emailChannel.startInboundSmtp(config.email.inboundSmtpPort)
+    app.log.info({ port: smtp.port }, 'inbound SMTP listening')
+  }
+
   let closing = false
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return
@@ -49,6 +65,7 @@ async function main (): Promise<void> {
     const timer = setTimeout(() => { app.log.error('shutdown timed out'); process.exit(1) }, 15_000)
     timer.unref()
     try {
+      if (emailTimer !== undefined) clearInterval(emailTimer)
       await app.close()
       await database.close()
       process.exit(0)

@@ -20,6 +20,7 @@ export const presentOrganization = (o: Organization, now: Date) => ({
     termEnd: iso(o.subscription.termEnd),
     current: isSubscriptionCurrent(o.subscription, now)
   },
+  emailDomains: o.emailDomains ?? [],
   version: o.version,
   createdAt: iso(o.createdAt),
   updatedAt: iso(o.updatedAt)
@@ -37,6 +38,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     const org = await orgs.createOrganization(ctx, principal(request), {
       name: b.name,
       plan: b.plan,
+      emailDomains: b.emailDomains,
       subscription: { status: b.subscription.status, termStart: new Date(b.subscription.termStart), termEnd: new Date(b.subscription.termEnd) }
     })
     setEtag(reply, org.version)
@@ -94,6 +96,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     const org = await orgs.updateOrganization(ctx, principal(request), request.params.organizationId, {
       name: b.name,
       plan: b.plan,
+      emailDomains: b.emailDomains,
       subscription: b.subscription === undefined
         ? undefined
         : {

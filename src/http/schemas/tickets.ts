@@ -4,6 +4,7 @@ import { REOPEN_STATUSES } from '../../domain/tickets/reopen.js'
 import { SLA_STATUSES } from '../../domain/sla/first-response.js'
 import { CursorParam, Limit, Nullable, Page, Timestamp, Uuid, ref } from './common.js'
 import { ExternalRefSchema, EXTERNAL_ID_PATTERN, SYSTEM_PATTERN } from './external-refs.js'
+import { CommentEmailSchema, TicketEmailSchema } from './email.js'
 import { CalendarIdSchema, ChannelSchema, PlanIdSchema, PrioritySchema, SeveritySchema, literalUnion } from './policy.js'
 
 const TICKET_ID = '9b2d7c1e-4a5f-4e8b-9c3d-2f1a0b9e8d7c'
@@ -93,6 +94,7 @@ const TICKET_EXAMPLE = {
   sla: SLA_EXAMPLE,
   slaHistory: [],
   externalRefs: [],
+  email: { enabled: true, replyAddress: 'support+9b2d7c1e4a5f4e8b9c3d2f1a0b9e8d7c3a41f0c29e7b5d18@desk.example' },
   createdBy: { id: 'customer-1', role: 'customer' },
   version: 1,
   createdAt: '2026-03-07T01:30:00.000Z',
@@ -119,6 +121,7 @@ export const TicketSchema = Type.Object({
   sla: ref(TicketSlaSchema),
   slaHistory: Type.Array(ref(TicketSlaCycleSchema), { description: 'Previous first-response cycles (reopened tickets), oldest first' }),
   externalRefs: Type.Array(ref(ExternalRefSchema), { description: 'References in integrators\' systems (see the external-tickets upsert)' }),
+  email: ref(TicketEmailSchema),
   createdBy: ref(TicketActorSchema),
   version: Type.Integer({ minimum: 1, description: 'Served as the strong ETag' }),
   createdAt: Timestamp,
@@ -183,11 +186,12 @@ export const TicketCommentSchema = Type.Object({
   firstResponse: Type.Boolean({ description: 'This comment was the first response of its SLA cycle' }),
   slaCycle: Type.Integer({ minimum: 1 }),
   author: ref(TicketActorSchema),
+  email: Nullable(ref(CommentEmailSchema)),
   createdAt: Timestamp
 }, {
   $id: 'TicketComment',
   additionalProperties: false,
-  examples: [{ id: 'c1b2a3d4-0000-4000-8000-000000000001', ticketId: TICKET_ID, body: 'Could you send us the DNS TXT record you published?', visibility: 'public', awaitingCustomer: true, firstResponse: true, slaCycle: 1, author: { id: 'agent-7', role: 'agent' }, createdAt: '2026-03-09T13:10:00.000Z' }]
+  examples: [{ id: 'c1b2a3d4-0000-4000-8000-000000000001', ticketId: TICKET_ID, body: 'Could you send us the DNS TXT record you published?', visibility: 'public', awaitingCustomer: true, firstResponse: true, slaCycle: 1, author: { id: 'agent-7', role: 'agent' }, email: { direction: 'outbound', messageId: '5e1c…@desk.example', delivery: 'sent', deliveredAt: '2026-03-09T13:10:02.000Z', error: null }, createdAt: '2026-03-09T13:10:00.000Z' }]
 })
 
 export const TicketCommentPage = Page(ref(TicketCommentSchema), 'TicketCommentPage')
