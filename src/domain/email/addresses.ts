@@ -18,8 +18,8 @@ export function parseMailbox (value: string): MailAddress | undefined {
 
 export const domainOf = (address: string): string => (address.split('@').at(-1) ?? '').toLowerCase()
 
-/** a registered email domain: lower case, at least one dot, no wildcards */
-export const EMAIL_DOMAIN_PATTERN = '^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$'
+/** a registered email domain: at least one dot, no wildcards (stored lower case) */
+export const EMAIL_DOMAIN_PATTERN = '^(?=.{3,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$'
 export const normalizeDomain = (d: string): string => d.trim().toLowerCase().replace(/\.$/, '')
 
 /** the short ticket reference used in subjects: SD- and the first 8 hex digits of the id, upper case */

@@ -5,7 +5,7 @@ import { Nullable, Page, Timestamp, Uuid, ref } from './common.js'
 const Address = Type.String({ maxLength: 320, description: 'An email address' })
 const Short = (description: string) => Type.String({ maxLength: 64, description })
 
-export const EmailDomain = Type.String({ minLength: 3, maxLength: 253, pattern: EMAIL_DOMAIN_PATTERN, description: 'A registered email domain, lower case (e.g. acme.example)' })
+export const EmailDomain = Type.String({ minLength: 3, maxLength: 253, pattern: EMAIL_DOMAIN_PATTERN, description: 'A registered email domain (e.g. acme.example); stored lower case' })
 
 export const TicketEmailSchema = Type.Object({
   enabled: Type.Boolean({ description: 'The requester is emailed (acknowledgement, public agent comments, contact attempts, closure, reopen decisions). false: SMTP_URL/MAIL_FROM are not set, email is off' }),
