@@ -22,7 +22,8 @@ import { buildSerializerFactory } from './http/serialization.js'
 import type { DNSResolver } from 'mailauth'
 import { buildEmailRuntime } from './email/runtime.js'
 import { startInboundSmtp, type InboundSmtp } from './email/inbound-smtp.js'
-import { deliverDueEmails } from './application/email-outbound.js'
+import { disabledJobs, type JobEngine } from './jobs/engine.js'
+import { registerJobHandlers } from './application/jobs.js'
 
 export interface AppDeps {
   database: Database
@@ -34,14 +35,14 @@ export interface AppDeps {
   docsUi?: boolean
   /** DNS answers for the SPF/DKIM/DMARC checks of inbound mail; defaults to the system resolver */
   dnsResolver?: DNSResolver
+  /** the durable job engine (src/jobs/engine.ts); defaults to one that stores nothing. The caller starts and stops it */
+  jobs?: JobEngine
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** the email channel's workers (docs/email.md); server.ts starts them, tests drive them */
     emailChannel: {
-      /** sends the outbound messages that are due; returns how many were tried */
-      deliverDue: () => Promise<number>
       /** starts the SMTP listener (closed with the app); port 0 = ephemeral */
       startInboundSmtp: (port: number, host?: string) => Promise<InboundSmtp>
     }
@@ -92,11 +93,13 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     now: deps.now ?? (() => new Date()),
     idempotencyTtlHours: config.idempotencyTtlHours,
     calendars: new CalendarStore(deps.database),
-    email: buildEmailRuntime(config, { resolver: deps.dnsResolver })
+    email: buildEmailRuntime(config, { resolver: deps.dnsResolver }),
+    jobs: deps.jobs ?? disabledJobs
   }
+  // queues and handlers of the durable jobs (before the engine starts)
+  registerJobHandlers(ctx)
   const listeners: InboundSmtp[] = []
   app.decorate('emailChannel', {
-    deliverDue: async () => await deliverDueEmails(ctx),
     startInboundSmtp: async (port: number, host?: string) => {
       const l = await startInboundSmtp(ctx, { port, host: host ?? config.email.inboundSmtpHost, log: app.log })
       listeners.push(l)

@@ -39,6 +39,12 @@ export const ConfigSchema = Type.Object({
    * grow to ~200 MB before collecting (issue 7). A soft bound: it never makes the process fail for lack of heap.
    */
   heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 400 }),
+  /** run the durable job workers (SLA timers, …) in this replica (WORKERS) */
+  workers: Type.Boolean(),
+  /** serve the HTTP API in this replica (API); false with WORKERS=true = a worker-only process */
+  api: Type.Boolean(),
+  /** idle poll interval of the job workers, seconds (JOBS_POLL_INTERVAL_SECONDS) */
+  jobsPollIntervalSeconds: Type.Number({ minimum: 0.5, maximum: 60 }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
   publicUrl: Type.Optional(Type.String()),
   /** the email channel (docs/email.md): outbound SMTP is off without smtpUrl + mailFrom; inbound is off without a port or secret */
@@ -53,9 +59,7 @@ export const ConfigSchema = Type.Object({
     inboundSmtpHost: Type.String({ minLength: 1 }),
     /** shared secret of POST /v1/inbound-email (HMAC-SHA256 of the raw body in X-Inbound-Signature) */
     inboundSecret: Type.Optional(Type.String({ minLength: 16 })),
-    maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 }),
-    /** how often the outbound queue is drained (ms); 0 = never in-process (tests drain explicitly) */
-    pollMs: Type.Integer({ minimum: 0, maximum: 3_600_000 })
+    maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 })
   })
 })
 
@@ -74,6 +78,13 @@ const int = (env: Env, name: string, fallback: number): number => {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`)
+  return Number(raw)
+}
+
+const num = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(name, `must be a number, got "${raw}"`)
   return Number(raw)
 }
 
@@ -120,7 +131,9 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/email/inboundSmtpHost': 'INBOUND_SMTP_HOST',
   '/email/inboundSecret': 'INBOUND_EMAIL_SECRET',
   '/email/maxMessageBytes': 'EMAIL_MAX_BYTES',
-  '/email/pollMs': 'EMAIL_POLL_MS'
+  '/workers': 'WORKERS',
+  '/api': 'API',
+  '/jobsPollIntervalSeconds': 'JOBS_POLL_INTERVAL_SECONDS'
 }
 
 export function loadConfig (env: Env): Config {
@@ -148,6 +161,9 @@ export function loadConfig (env: Env): Config {
     },
     heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 50),
     publicUrl: str(env, 'PUBLIC_URL'),
+    workers: bool(env, 'WORKERS', true),
+    api: bool(env, 'API', true),
+    jobsPollIntervalSeconds: num(env, 'JOBS_POLL_INTERVAL_SECONDS', 1),
     email: {
       smtpUrl: str(env, 'SMTP_URL'),
       mailFrom: str(env, 'MAIL_FROM'),
@@ -156,8 +172,7 @@ export function loadConfig (env: Env): Config {
       inboundSmtpPort: str(env, 'INBOUND_SMTP_PORT') === undefined ? undefined : int(env, 'INBOUND_SMTP_PORT', 0),
       inboundSmtpHost: str(env, 'INBOUND_SMTP_HOST') ?? '127.0.0.1',
       inboundSecret: str(env, 'INBOUND_EMAIL_SECRET'),
-      maxMessageBytes: int(env, 'EMAIL_MAX_BYTES', 10 * 1024 * 1024),
-      pollMs: int(env, 'EMAIL_POLL_MS', 2000)
+      maxMessageBytes: int(env, 'EMAIL_MAX_BYTES', 10 * 1024 * 1024)
     }
   }
   // drop undefined optionals so the validator sees them as absent
@@ -169,6 +184,7 @@ export function loadConfig (env: Env): Config {
   }
   const config = cleaned as Config
   const keySources = [config.jwt.jwksUrl, config.jwt.publicKey, config.jwt.devKeysDir].filter((v) => v !== undefined)
+  if (!config.api && !config.workers) throw new ConfigError('API', 'and WORKERS are both false: this replica would do nothing')
   if (keySources.length === 0) {
     throw new ConfigError('JWT_JWKS_URL', 'or JWT_PUBLIC_KEY (or AUTH_DEV_KEYS for local development) must be set: the API cannot verify tokens without a key')
   }

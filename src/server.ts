@@ -7,6 +7,7 @@ import { seedDemoData, seedHolidays } from './application/seed.js'
 import { CalendarStore } from './application/calendar-store.js'
 import { loadOrCreateDevKeys, mintToken } from './auth/keys.js'
 import { organizations } from './db/schema/organizations.js'
+import { createJobEngine } from './jobs/engine.js'
 
 async function printDevHints (config: Config, database: Database, baseUrl: string): Promise<void> {
   console.log(`\nSupport Desk API listening on ${baseUrl}`)
@@ -36,37 +37,23 @@ async function main (): Promise<void> {
   if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`)
   const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax })
   if (config.migrateOnStart) await runMigrations(database)
-  const app = await buildApp(config, { database })
-  const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database) }
+  const log = { warn: (obj: object, msg: string) => { app.log.warn(obj, msg) }, error: (obj: object, msg: string) => { app.log.error(obj, msg) } }
+  const jobs = createJobEngine({ database, now: () => new Date(), workers: config.workers, pollingIntervalSeconds: config.jobsPollIntervalSeconds, log })
+  const app = await buildApp(config, { database, jobs })
+  const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs }
   await seedHolidays(seedCtx)
   if (config.seedDemoData) await seedDemoData(seedCtx)
-
-  // the email channel (docs/email.md): the outbound queue is drained in-process; the SMTP listener only when asked for
-  let emailTimer: NodeJS.Timeout | undefined
-  if (config.email.smtpUrl !== undefined && config.email.pollMs > 0) {
-    let draining = false
-    emailTimer = setInterval(() => {
-      if (draining) return
-      draining = true
-      app.emailChannel.deliverDue().catch((err: unknown) => { app.log.error({ err }, 'email delivery failed') }).finally(() => { draining = false })
-    }, config.email.pollMs)
-    emailTimer.unref()
-  }
-  if (config.email.inboundSmtpPort !== undefined) {
-    const smtp = await app.emailChannel.startInboundSmtp(config.email.inboundSmtpPort)
-    app.log.info({ port: smtp.port }, 'inbound SMTP listening')
-  }
 
   let closing = false
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return
     closing = true
-    app.log.info({ signal }, 'shutting down: draining in-flight requests')
-    const timer = setTimeout(() => { app.log.error('shutdown timed out'); process.exit(1) }, 15_000)
+    app.log.info({ signal }, 'shutting down: draining in-flight requests and running jobs')
+    const timer = setTimeout(() => { app.log.error('shutdown timed out'); process.exit(1) }, 20_000)
     timer.unref()
     try {
-      if (emailTimer !== undefined) clearInterval(emailTimer)
-      await app.close()
+      // stop taking requests and jobs together; running handlers get 10 s, then pg-boss retries them elsewhere
+      await Promise.all([app.close(), jobs.stop({ timeoutMs: 10_000 })])
       await database.close()
       process.exit(0)
     } catch (err) {
@@ -77,7 +64,20 @@ async function main (): Promise<void> {
   process.on('SIGTERM', () => { void shutdown('SIGTERM') })
   process.on('SIGINT', () => { void shutdown('SIGINT') })
 
+  // installs pg-boss's schema on first start, creates the queues; workers (WORKERS) catch up on jobs due while down
+  await jobs.start()
+  app.log.info({ workers: config.workers, api: config.api }, 'jobs engine started')
+  if (!config.api) {
+    await app.ready()
+    app.log.info('API=false: worker-only replica, not listening')
+    return
+  }
   await app.listen({ port: config.port, host: config.host })
+  // the email channel's own SMTP listener (docs/email.md), off unless INBOUND_SMTP_PORT is set; closed with the app
+  if (config.email.inboundSmtpPort !== undefined) {
+    const smtp = await app.emailChannel.startInboundSmtp(config.email.inboundSmtpPort)
+    app.log.info({ port: smtp.port }, 'inbound SMTP listening')
+  }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   await printDevHints(config, database, config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`)

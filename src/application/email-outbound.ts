@@ -1,7 +1,9 @@
 /**
  * Outbound email (docs/email.md). A message is rendered and queued in the transaction of the change that causes it
- * (ticket opened, public agent comment, contact attempt, closure, reopen decision); `deliverDueEmails` sends what is
- * due, retrying temporary SMTP failures with backoff and recording permanent ones on the comment and as an event.
+ * (ticket opened, public agent comment, contact attempt, closure, reopen decision), together with an `email-delivery`
+ * job of the durable job engine (docs/jobs.md) — the message exists iff the change commits. The job sends it; temporary
+ * SMTP failures (4xx, connection errors) are retried by the engine with exponential backoff, permanent ones (5xx, or
+ * retries exhausted) are recorded on the outbound message, on the comment and as an `email.failed` event.
  *
  * A contact attempt's email IS the attempt: the comment records the Message-ID and the delivery outcome, and the
  * attempt counts toward the no-response rule only once delivered (src/domain/tickets/conversation.ts).
@@ -22,10 +24,15 @@ import type { AppContext } from './context.js'
 
 export const EMAIL_ACTOR = { id: 'email', role: 'system' as const }
 
-/** attempts for temporary failures before the message counts as failed; backoff 1, 4, 16, 64 min, then 2 h */
-export const MAX_ATTEMPTS = 6
-export const backoffMs = (attempts: number): number => Math.min(60_000 * 4 ** Math.max(0, attempts - 1), 2 * 3_600_000)
-const LEASE_MS = 5 * 60_000
+/** the job queue; retries of temporary failures: 6 attempts in all, exponential backoff from 1 minute */
+export const EMAIL_QUEUE = 'email-delivery'
+export const RETRY_LIMIT = 5
+const RETRY_DELAY_SECONDS = 60
+
+export function registerEmailJobs (ctx: AppContext): void {
+  ctx.jobs.defineQueue({ name: EMAIL_QUEUE, retryLimit: RETRY_LIMIT, retryDelaySeconds: RETRY_DELAY_SECONDS, retryBackoff: true, expireInSeconds: 120 })
+  ctx.jobs.work<{ emailId: string }>(EMAIL_QUEUE, async (job) => { await deliverEmail(ctx, job.data.emailId, job.retryCount) }, { batchSize: 10, concurrency: 2 })
+}
 
 export const outboundOn = (ctx: AppContext): ctx is AppContext & { email: EmailRuntime } => ctx.email?.outbound === true
 
@@ -74,7 +81,7 @@ export async function queueTicketEmail (ctx: AppContext, tx: DbOrTx, ticket: Tic
   const email = ctx.email
   const rendered = email.templates.render(kind, { ...ticketVars(email, ticket), ...extra })
   const root = await mail.threadRoot(tx, ticket.id)
-  return await mail.insertOutbound(tx, {
+  const row = await mail.insertOutbound(tx, {
     organizationId: ticket.organizationId,
     ticketId: ticket.id,
     commentId: opts.commentId ?? null,
@@ -87,9 +94,10 @@ export async function queueTicketEmail (ctx: AppContext, tx: DbOrTx, ticket: Tic
     inReplyTo: root ?? null,
     status: 'queued',
     attempts: 0,
-    nextAttemptAt: now,
     createdAt: now
   })
+  await ctx.jobs.send(tx, EMAIL_QUEUE, { emailId: row.id }, { startAfter: now })
+  return row
 }
 
 /** the email a new public staff comment gets (recorded on the comment), or null when it is not emailed */
@@ -115,22 +123,16 @@ export function classifySendError (err: unknown): SendFailure {
   return { permanent, message: e.responseCode === undefined ? `${e.code ?? 'error'}: ${message}` : message }
 }
 
-/** sends every message that is due (one at a time, each claimed with SKIP LOCKED); returns how many were tried */
-export async function deliverDueEmails (ctx: AppContext, opts: { max?: number } = {}): Promise<number> {
-  if (!outboundOn(ctx)) return 0
-  let tried = 0
-  const max = opts.max ?? 50
-  while (tried < max) {
-    const row = await mail.claimDue(ctx.database.db, ctx.now(), LEASE_MS)
-    if (row === undefined) break
-    tried++
-    await deliverOne(ctx, row)
-  }
-  return tried
-}
-
-async function deliverOne (ctx: AppContext & { email: EmailRuntime }, row: mail.OutboundEmailRow): Promise<void> {
+/**
+ * The `email-delivery` job: sends one queued message. Idempotent in effect: a message no longer queued is left alone
+ * (a job retried after its process died mid-send may send it twice; its Message-ID is the same, so mail clients
+ * collapse the copy). Throws on a temporary failure so that the engine retries it with backoff.
+ */
+export async function deliverEmail (ctx: AppContext, emailId: string, retryCount: number): Promise<void> {
+  if (!outboundOn(ctx)) return
   const email = ctx.email
+  const row = await mail.findOutbound(ctx.database.db, emailId)
+  if (row === undefined || row.status !== 'queued') return
   const transport = email.transport
   let failure: SendFailure | undefined
   try {
@@ -154,6 +156,7 @@ async function deliverOne (ctx: AppContext & { email: EmailRuntime }, row: mail.
   }
   const now = ctx.now()
   const attempts = row.attempts + 1
+  const retry = failure !== undefined && !failure.permanent && retryCount < RETRY_LIMIT
   await ctx.database.db.transaction(async (tx) => {
     if (failure === undefined) {
       await mail.updateOutbound(tx, row.id, { status: 'sent', attempts, sentAt: now, lastError: null })
@@ -164,10 +167,9 @@ async function deliverOne (ctx: AppContext & { email: EmailRuntime }, row: mail.
       }
       return
     }
-    const final = failure.permanent || attempts >= MAX_ATTEMPTS
-    if (!final) {
-      await mail.updateOutbound(tx, row.id, { attempts, lastError: failure.message, nextAttemptAt: new Date(now.getTime() + backoffMs(attempts)) })
-      await emailEvent(tx, row, 'email.deferred', now, { attempts, error: failure.message, nextAttemptAt: iso(new Date(now.getTime() + backoffMs(attempts))) })
+    if (retry) {
+      await mail.updateOutbound(tx, row.id, { attempts, lastError: failure.message })
+      await emailEvent(tx, row, 'email.deferred', now, { attempts, error: failure.message })
       return
     }
     await mail.updateOutbound(tx, row.id, { status: 'failed', attempts, lastError: failure.message })
@@ -176,6 +178,7 @@ async function deliverOne (ctx: AppContext & { email: EmailRuntime }, row: mail.
       await mail.setCommentEmail(tx, row.commentId, { direction: 'outbound', messageId: row.messageId, delivery: 'failed', deliveredAt: null, error: failure.message })
     }
   })
+  if (retry) throw new Error(`temporary SMTP failure, retried with backoff: ${failure?.message ?? ''}`)
 }
 
 async function emailEvent (tx: DbOrTx, row: mail.OutboundEmailRow, type: string, now: Date, data: Record<string, unknown>): Promise<void> {

@@ -15,6 +15,7 @@ import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, organizationFor, recordTicketEvent, slaSnapshot, staleWrite } from './tickets.js'
 import { iso } from '../domain/time.js'
 import { queueTicketEmail } from './email-outbound.js'
+import { scheduleSlaTimers } from './sla-timers.js'
 
 async function loadRequest (db: DbOrTx, p: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<ReopenRequest> {
   const r = await requests.findReopenRequest(db, id, opts)
@@ -69,6 +70,7 @@ export async function decideReopen (ctx: AppContext, p: Principal, requestId: st
       const reopened = reopenTicket(ticket, { plan: org.plan, now, calendar })
       const savedTicket = await saveTicket(tx, reopened, ticket.version, now)
       if (savedTicket === undefined) throw staleWrite('ticket')
+      await scheduleSlaTimers(ctx, tx, ticket, savedTicket)
       const previous = savedTicket.slaHistory.at(-1)
       await recordTicketEvent(tx, p, savedTicket, 'ticket.reopened', now, {
         reopenRequestId: saved.id,

@@ -15,6 +15,7 @@ import { iso } from '../domain/time.js'
 import type { DbOrTx } from '../db/client.js'
 import { commentEmailFor, outboundOn, queueCommentEmail } from './email-outbound.js'
 import { isStaffActor, type CommentEmail } from '../domain/tickets/ticket.js'
+import { scheduleSlaTimers } from './sla-timers.js'
 
 export interface AddCommentInput {
   body: string
@@ -52,6 +53,7 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
   // every comment is a change to the ticket's conversation: version and updatedAt move on
   const saved = await saveTicket(tx, effects.ticket, current.version, now)
   if (saved === undefined) throw staleWrite('ticket')
+  await scheduleSlaTimers(ctx, tx, current, saved)
   await recordEvent(tx, {
     type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'comment', resourceId: comment.id,
     resourceVersion: 1, ticketId: saved.id, visibility: comment.visibility, actor: author, occurredAt: now,

@@ -22,10 +22,10 @@ const h = await buildTestApp(t, {
     SMTP_URL: `smtp://127.0.0.1:${capture.port}`,
     MAIL_FROM: 'Acme Support <support@desk.example>',
     EMAIL_TOKEN_SECRET: 'reply-token-secret-0123456789abcdef',
-    INBOUND_EMAIL_SECRET: SECRET,
-    EMAIL_POLL_MS: '0'
+    INBOUND_EMAIL_SECRET: SECRET
   },
-  deps: { dnsResolver: dns }
+  deps: { dnsResolver: dns },
+  jobs: true
 })
 h.clock.set(MON_0900)
 const smtp = await h.app.emailChannel.startInboundSmtp(0, '127.0.0.1')
@@ -35,7 +35,8 @@ const acme = await h.createOrg('enhanced', { emailDomains: ['acme.example'] })
 const globex = await h.createOrg('basic', { emailDomains: ['Globex.Example'] })
 const cust = await h.customerToken(acme.id)
 
-const deliver = async (): Promise<number> => await h.app.emailChannel.deliverDue()
+/** runs the due jobs (email-delivery among them) at the TestClock's now */
+const deliver = async (): Promise<number> => await h.runDueJobs()
 const sentTo = (ticketRefPart: string) => capture.messages.filter((m) => (m.parsed.subject ?? '').includes(ticketRefPart))
 const refOf = (id: string): string => `SD-${id.replace(/-/g, '').slice(0, 8).toUpperCase()}`
 const comments = async (ticketId: string): Promise<Array<Record<string, any>>> =>
@@ -59,7 +60,9 @@ t.test('acknowledgement: ticket number, priority and first-response deadline in 
   h.clock.set(MON_0900)
   const tk = await openTicket(h, cust, { requester: { name: 'Dana Reyes', email: 'dana@acme.example' } })
   t.match(tk.email, { enabled: true, replyAddress: /^support\+[0-9a-f]{48}@desk\.example$/ })
-  t.equal(await deliver(), 1)
+  t.equal(sentTo(refOf(tk.id)).length, 0, 'queued with the ticket, sent by the job')
+  await deliver()
+  t.equal(sentTo(refOf(tk.id)).length, 1)
   const [ack] = sentTo(refOf(tk.id))
   t.ok(ack, 'acknowledgement sent')
   if (ack === undefined) return
@@ -77,7 +80,8 @@ t.test('acknowledgement: ticket number, priority and first-response deadline in 
   await comment(h, agent, tk.id, { body: 'Checking the DNS history', visibility: 'internal' })
   const pub = await comment(h, agent, tk.id, { body: 'We are looking at your aggregate reports.' })
   t.match(pub.email, { direction: 'outbound', delivery: 'queued' })
-  t.equal(await deliver(), 1, 'only the public comment is sent')
+  await deliver()
+  t.equal(sentTo(refOf(tk.id)).length, 2, 'only the public comment is sent')
   const reply = sentTo(refOf(tk.id)).at(-1)
   t.match(reply?.parsed.text, 'We are looking at your aggregate reports.')
   t.equal(reply?.parsed.inReplyTo, ackId)
@@ -101,7 +105,7 @@ t.test('acknowledgement: ticket number, priority and first-response deadline in 
 })
 
 t.test('a reply threaded only by the signed reply address; a forged token is not a thread', async (t) => {
-  h.clock.set(MON_0900)
+  h.clock.set('2026-03-10T09:00:00-07:00')
   const tk = await openTicket(h, cust, { requester: { name: 'Dana Reyes', email: 'dana@acme.example' } })
   await deliver()
   const response = await sendInto(smtp.port, {
@@ -116,7 +120,7 @@ t.test('a reply threaded only by the signed reply address; a forged token is not
 })
 
 t.test('contact attempts by email: counted when delivered, undeliverable ones do not count, an email reply resets', async (t) => {
-  h.clock.set(MON_0900)
+  h.clock.set('2026-03-11T09:00:00-07:00')
   const tk = await openTicket(h, cust, { requester: { name: 'Dana Reyes', email: 'dana@acme.example' } })
   await deliver()
   const close = async () => await h.request(agent, { method: 'POST', url: `/v1/tickets/${tk.id}/close`, payload: { reason: 'no_response' } })
@@ -154,11 +158,14 @@ t.test('contact attempts by email: counted when delivered, undeliverable ones do
   h.clock.advance(60_000)
   capture.failNext(451)
   await comment(h, agent, tk.id, { body: 'Attempt 5', awaitingCustomer: true })
-  t.equal(await deliver(), 1)
+  const sent = sentTo(refOf(tk.id)).length
+  await deliver()
   t.match(await getTicket(h, agent, tk.id), { contactAttempts: 2 }, 'deferred: not yet counted')
-  t.equal(await deliver(), 0, 'nothing due before the backoff')
-  h.clock.advance(61_000)
-  t.equal(await deliver(), 1, 'retried after the backoff')
+  await deliver()
+  t.equal(sentTo(refOf(tk.id)).length, sent, 'nothing sent before the backoff')
+  h.clock.advance(10 * 60_000)
+  await deliver()
+  t.equal(sentTo(refOf(tk.id)).length, sent + 1, 'retried after the backoff')
   t.match(await getTicket(h, agent, tk.id), { contactAttempts: 3 })
   const closed = await close()
   t.equal(closed.statusCode, 200, closed.body)
@@ -182,7 +189,7 @@ t.test('contact attempts by email: counted when delivered, undeliverable ones do
 })
 
 t.test('auto-replies never create comments or notifications', async (t) => {
-  h.clock.set(MON_0900)
+  h.clock.set('2026-03-12T09:00:00-07:00')
   const tk = await openTicket(h, cust, { requester: { name: 'Dana Reyes', email: 'dana@acme.example' } })
   await deliver()
   const ackId = sentTo(refOf(tk.id))[0]?.parsed.messageId
@@ -192,12 +199,12 @@ t.test('auto-replies never create comments or notifications', async (t) => {
   t.match(await sendInto(smtp.port, { from: 'dana@acme.example', to: 'support@desk.example', subject: 'Automatic reply: x', text: 'away', inReplyTo: ackId, dkim: acmeKey }), 'Accepted: ignored')
   t.match(await sendInto(smtp.port, { from: 'news@acme.example', to: 'support@desk.example', subject: 'Newsletter', text: 'bulk', headers: { Precedence: 'bulk' }, dkim: acmeKey }), 'Accepted: ignored')
   t.equal((await comments(tk.id)).length, before)
-  t.equal(await deliver(), 0, 'no notification')
-  t.equal(capture.messages.length, sent)
+  await deliver()
+  t.equal(capture.messages.length, sent, 'no notification')
 })
 
 t.test('another organization\'s domain never lands on this organization\'s ticket', async (t) => {
-  h.clock.set(MON_0900)
+  h.clock.set('2026-03-12T10:00:00-07:00')
   const tk = await openTicket(h, cust, { requester: { name: 'Dana Reyes', email: 'dana@acme.example' } })
   await deliver()
   const ackId = sentTo(refOf(tk.id))[0]?.parsed.messageId
@@ -209,14 +216,14 @@ t.test('another organization\'s domain never lands on this organization\'s ticke
 })
 
 t.test('a new message from a registered domain opens an email ticket; severity from the subject; clock from arrival (HTTP route)', async (t) => {
-  h.clock.set('2026-03-09T09:30:00-07:00')
+  h.clock.set('2026-03-13T09:30:00-07:00')
   const raw = await rawMessage({ from: 'Dana Reyes <dana@acme.example>', to: 'support@desk.example', subject: '[urgent] Reports stopped', text: 'Nothing since 8am.', dkim: acmeKey, messageId: 'new-1@acme.example' })
   const res = await postRaw(raw)
   t.equal(res.statusCode, 200, res.body)
   t.match(res.json(), { outcome: 'opened_ticket', duplicate: false })
   const tk = await getTicket(h, agent, res.json().ticketId)
-  t.match(tk, { organizationId: acme.id, channel: 'email', severity: 'urgent', priority: 'P1', subject: 'Reports stopped', description: 'Nothing since 8am.', requester: { name: 'Dana Reyes', email: 'dana@acme.example' }, createdAt: '2026-03-09T16:30:00.000Z' })
-  t.equal(tk.sla.dueAt, '2026-03-09T17:30:00.000Z', 'Enhanced P1: 1 business hour from arrival')
+  t.match(tk, { organizationId: acme.id, channel: 'email', severity: 'urgent', priority: 'P1', subject: 'Reports stopped', description: 'Nothing since 8am.', requester: { name: 'Dana Reyes', email: 'dana@acme.example' }, createdAt: '2026-03-13T16:30:00.000Z' })
+  t.equal(tk.sla.dueAt, '2026-03-13T17:30:00.000Z', 'Enhanced P1: 1 business hour from arrival')
   const again = await postRaw(raw)
   t.match(again.json(), { duplicate: true, ticketId: tk.id }, 'the same Message-ID is processed once')
   await deliver()
@@ -233,7 +240,7 @@ t.test('a new message from a registered domain opens an email ticket; severity f
 })
 
 t.test('spoofed customer domain and unknown domains are quarantined; agents release or discard', async (t) => {
-  h.clock.set(MON_0900)
+  h.clock.set('2026-03-13T11:00:00-07:00')
   const spoof = await sendInto(smtp.port, { from: 'ceo@acme.example', to: 'support@desk.example', subject: '[urgent] Wire the refund', text: 'Do it now', envelopeFrom: 'bounce@evil.example' })
   t.match(spoof, 'Accepted: quarantined')
   const unknown = await postRaw(await rawMessage({ from: 'someone@unknown.example', to: 'support@desk.example', subject: 'Hello', text: 'Who are you?', messageId: 'u-1@unknown.example' }))

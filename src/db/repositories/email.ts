@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../client.js'
 import { inboundEmails, organizationEmailDomains, outboundEmails } from '../schema/email.js'
 import { organizations } from '../schema/organizations.js'
@@ -18,19 +18,6 @@ export async function threadRoot (db: DbOrTx, ticketId: string): Promise<string 
   const rows = await db.select({ messageId: outboundEmails.messageId }).from(outboundEmails)
     .where(eq(outboundEmails.ticketId, ticketId)).orderBy(asc(outboundEmails.createdAt), asc(outboundEmails.id)).limit(1)
   return rows[0]?.messageId
-}
-
-/** claims the next due message: locked, skipped by other workers, leased for `leaseMs` */
-export async function claimDue (db: DbOrTx, now: Date, leaseMs: number): Promise<OutboundEmailRow | undefined> {
-  return await db.transaction(async (tx) => {
-    const rows = await tx.select().from(outboundEmails)
-      .where(and(eq(outboundEmails.status, 'queued'), lte(outboundEmails.nextAttemptAt, now)))
-      .orderBy(asc(outboundEmails.nextAttemptAt)).limit(1).for('update', { skipLocked: true })
-    const row = rows[0]
-    if (row === undefined) return undefined
-    await tx.update(outboundEmails).set({ nextAttemptAt: new Date(now.getTime() + leaseMs) }).where(eq(outboundEmails.id, row.id))
-    return row
-  })
 }
 
 export async function findOutbound (db: DbOrTx, id: string): Promise<OutboundEmailRow | undefined> {

@@ -34,16 +34,14 @@ export const outboundEmails = pgTable('outbound_emails', {
   htmlBody: text('html_body').notNull(),
   messageId: text('message_id').notNull(),
   inReplyTo: text('in_reply_to'),
-  /** queued → sent | failed (permanent, or temporary failures until attempts ran out) */
+  /** queued → sent | failed (permanent, or temporary failures until retries ran out); the email-delivery job sends it */
   status: text('status', { enum: ['queued', 'sent', 'failed'] }).notNull(),
   attempts: integer('attempts').notNull().default(0),
-  nextAttemptAt: ts('next_attempt_at').notNull(),
   lastError: text('last_error'),
   createdAt: ts('created_at').notNull(),
   sentAt: ts('sent_at')
 }, (t) => [
   uniqueIndex('outbound_emails_message_id_idx').on(t.messageId),
-  index('outbound_emails_due_idx').on(t.status, t.nextAttemptAt),
   index('outbound_emails_ticket_idx').on(t.ticketId, t.createdAt)
 ])
 

@@ -35,7 +35,6 @@ CREATE TABLE "outbound_emails" (
 	"in_reply_to" text,
 	"status" text NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
-	"next_attempt_at" timestamp with time zone NOT NULL,
 	"last_error" text,
 	"created_at" timestamp with time zone NOT NULL,
 	"sent_at" timestamp with time zone
@@ -49,5 +48,4 @@ CREATE UNIQUE INDEX "inbound_emails_message_id_idx" ON "inbound_emails" USING bt
 CREATE INDEX "inbound_emails_outcome_received_idx" ON "inbound_emails" USING btree ("outcome","received_at","id");--> statement-breakpoint
 CREATE INDEX "organization_email_domains_org_idx" ON "organization_email_domains" USING btree ("organization_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "outbound_emails_message_id_idx" ON "outbound_emails" USING btree ("message_id");--> statement-breakpoint
-CREATE INDEX "outbound_emails_due_idx" ON "outbound_emails" USING btree ("status","next_attempt_at");--> statement-breakpoint
 CREATE INDEX "outbound_emails_ticket_idx" ON "outbound_emails" USING btree ("ticket_id","created_at");
