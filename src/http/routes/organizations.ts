@@ -31,7 +31,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     schema: {
       operationId: 'createOrganization', tags: ['organizations'], summary: 'Create an organization (admin)',
       body: ref(CreateOrganizationBody),
-      response: { 201: ref(OrganizationSchema), ...problemResponses(422) }
+      response: { 201: ref(OrganizationSchema), ...problemResponses(409, 422) }
     }
   }, async (request, reply) => {
     const b = request.body
@@ -89,7 +89,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       params: OrganizationParams,
       headers: IfMatchHeaders,
       body: ref(UpdateOrganizationBody),
-      response: { 200: ref(OrganizationSchema), ...problemResponses(404, 412, 422) }
+      response: { 200: ref(OrganizationSchema), ...problemResponses(404, 409, 412, 422) }
     }
   }, async (request, reply) => {
     const b = request.body
