@@ -150,6 +150,11 @@ export async function receiveEmail (ctx: AppContext, raw: Buffer, env: InboundEn
       return resultOf(row, false)
     })
   } catch (err) {
+    // the same message delivered twice at once: the unique Message-ID lets one through; the other answers as a duplicate
+    if ((err as { code?: string }).code === '23505' && msg.messageId !== null) {
+      const seen = await mail.findInboundByMessageId(ctx.database.db, msg.messageId)
+      if (seen !== undefined) return resultOf(seen, true)
+    }
     if (err instanceof Quarantine) return await quarantine(ctx, base, raw, verdict, err.reason, now)
     if (err instanceof DomainError && err.status < 500) return await quarantine(ctx, base, raw, verdict, err.code, now)
     throw err

@@ -266,3 +266,27 @@ t.test('spoofed customer domain and unknown domains are quarantined; agents rele
   const after = (await h.request(agent, { method: 'GET', url: '/v1/inbound-email/quarantine?limit=100' })).json().items
   t.notOk(after.some((m: { id: string }) => m.id === held.id || m.id === unknown.json().id))
 })
+
+t.test('DKIM fail under p=reject is quarantined; a registered domain without DMARC policy is accepted with its verdict', async (t) => {
+  h.clock.set('2026-03-13T12:00:00-07:00')
+  const signed = await rawMessage({ from: 'dana@acme.example', to: 'support@desk.example', subject: 'Altered', text: 'Original body', dkim: acmeKey, messageId: 'alt-1@acme.example' })
+  const altered = Buffer.from(signed.toString('latin1').replace('Original body', 'Altered body!'), 'latin1')
+  const res = await postRaw(altered)
+  t.match(res.json(), { outcome: 'quarantined', reason: 'dmarc-fail' })
+  const held = (await h.request(agent, { method: 'GET', url: '/v1/inbound-email/quarantine?limit=100' })).json().items
+  // mailauth reports a body-hash mismatch as `neutral` and a signature that does not verify as `fail`
+  t.match(held.find((m: { id: string }) => m.id === res.json().id), { authentication: { dkim: 'neutral', dmarc: 'fail', dmarcPolicy: 'reject' } })
+  const signed2 = await rawMessage({ from: 'dana@acme.example', to: 'support@desk.example', subject: 'Signed subject', text: 'Body', dkim: acmeKey, messageId: 'alt-2@acme.example' })
+  const res2 = await postRaw(Buffer.from(signed2.toString('latin1').replace('Subject: Signed subject', 'Subject: Forged subject'), 'latin1'))
+  t.match(res2.json(), { outcome: 'quarantined', reason: 'dmarc-fail' })
+  const held2 = (await h.request(agent, { method: 'GET', url: '/v1/inbound-email/quarantine?limit=100' })).json().items
+  t.match(held2.find((m: { id: string }) => m.id === res2.json().id), { subject: 'Forged subject', authentication: { dkim: 'fail', dmarc: 'fail' } })
+
+  const initech = await h.createOrg('premier', { emailDomains: ['initech.example'] })
+  const opened = await postRaw(await rawMessage({ from: 'peter@initech.example', to: 'support@desk.example', subject: '[low] TPS reports', text: 'Cover sheet?', messageId: 'tps-1@initech.example' }))
+  t.match(opened.json(), { outcome: 'opened_ticket' })
+  const tk = await getTicket(h, agent, opened.json().ticketId)
+  t.match(tk, { organizationId: initech.id, severity: 'low', subject: 'TPS reports' })
+  const created = (await events(h, agent, tk.id)).find((e) => e.type === 'ticket.created')
+  t.match(created?.data.email, { messageId: 'tps-1@initech.example', authentication: { dmarc: 'none', dmarcPolicy: null, fromDomain: 'initech.example' } })
+})
