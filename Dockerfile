@@ -23,6 +23,7 @@ COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node drizzle ./drizzle
+COPY --chown=node:node templates ./templates
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000

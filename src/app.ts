@@ -20,6 +20,9 @@ import { registerRoutes } from './http/routes/index.js'
 import { allSchemas } from './http/schemas/index.js'
 import { buildValidatorFactory } from './http/validation.js'
 import { buildSerializerFactory } from './http/serialization.js'
+import type { DNSResolver } from 'mailauth'
+import { buildEmailRuntime } from './email/runtime.js'
+import { startInboundSmtp, type InboundSmtp } from './email/inbound-smtp.js'
 import { disabledJobs, type JobEngine } from './jobs/engine.js'
 import { registerJobHandlers } from './application/jobs.js'
 
@@ -31,8 +34,20 @@ export interface AppDeps {
   verifier?: TokenVerifier
   /** serve Swagger UI at /docs (default true) */
   docsUi?: boolean
+  /** DNS answers for the SPF/DKIM/DMARC checks of inbound mail; defaults to the system resolver */
+  dnsResolver?: DNSResolver
   /** the durable job engine (src/jobs/engine.ts); defaults to one that stores nothing. The caller starts and stops it */
   jobs?: JobEngine
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the email channel's workers (docs/email.md); server.ts starts them, tests drive them */
+    emailChannel: {
+      /** starts the SMTP listener (closed with the app); port 0 = ephemeral */
+      startInboundSmtp: (port: number, host?: string) => Promise<InboundSmtp>
+    }
+  }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -95,10 +110,23 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     idempotencyTtlHours: config.idempotencyTtlHours,
     receivedAtMaxAgeDays: config.receivedAtMaxAgeDays,
     calendars: new CalendarStore(deps.database),
+    email: buildEmailRuntime(config, { resolver: deps.dnsResolver }),
     jobs: deps.jobs ?? disabledJobs
   }
   // queues and handlers of the durable jobs (before the engine starts)
   registerJobHandlers(ctx)
+  const listeners: InboundSmtp[] = []
+  app.decorate('emailChannel', {
+    startInboundSmtp: async (port: number, host?: string) => {
+      const l = await startInboundSmtp(ctx, { port, host: host ?? config.email.inboundSmtpHost, log: app.log })
+      listeners.push(l)
+      return l
+    }
+  })
+  app.addHook('onClose', async () => {
+    for (const l of listeners) await l.close()
+    ctx.email?.transport?.close()
+  })
 
   if (config.http.maxConnections > 0) app.server.maxConnections = config.http.maxConnections
 
@@ -125,6 +153,6 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   // bounded database concurrency with load shedding (issue 7): three requests in flight per pooled connection
   if (deps.database.sql !== undefined) registerDbGate(app, { permits: deps.database.sql.options.max * 3 })
   registerIdempotency(app, { database: deps.database, now: ctx.now, ttlHours: config.idempotencyTtlHours })
-  await registerRoutes(app, ctx)
+  await registerRoutes(app, ctx, config)
   return app
 }

@@ -74,7 +74,21 @@ export const ConfigSchema = Type.Object({
   /** idle poll interval of the job workers, seconds (JOBS_POLL_INTERVAL_SECONDS) */
   jobsPollIntervalSeconds: Type.Number({ minimum: 0.5, maximum: 60 }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
-  publicUrl: Type.Optional(Type.String())
+  publicUrl: Type.Optional(Type.String()),
+  /** the email channel (docs/email.md): outbound SMTP is off without smtpUrl + mailFrom; inbound is off without a port or secret */
+  email: Type.Object({
+    smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+    /** the support address, e.g. "Support <support@desk.example>"; replies go to support+<token>@ its domain */
+    mailFrom: Type.Optional(Type.String({ pattern: '@' })),
+    /** HMAC key of the per-ticket reply tokens (required when outbound or inbound email is on) */
+    tokenSecret: Type.Optional(Type.String({ minLength: 16 })),
+    templatesDir: Type.String({ minLength: 1 }),
+    inboundSmtpPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    inboundSmtpHost: Type.String({ minLength: 1 }),
+    /** shared secret of POST /v1/inbound-email (HMAC-SHA256 of the raw body in X-Inbound-Signature) */
+    inboundSecret: Type.Optional(Type.String({ minLength: 16 })),
+    maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 })
+  })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -151,6 +165,14 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/dbHealth/intervalMs': 'DB_HEALTH_INTERVAL_MS',
   '/dbHealth/timeoutMs': 'DB_HEALTH_TIMEOUT_MS',
   '/dbHealth/connectTimeoutMs': 'DB_CONNECT_TIMEOUT_MS',
+  '/email/smtpUrl': 'SMTP_URL',
+  '/email/mailFrom': 'MAIL_FROM',
+  '/email/tokenSecret': 'EMAIL_TOKEN_SECRET',
+  '/email/templatesDir': 'EMAIL_TEMPLATES_DIR',
+  '/email/inboundSmtpPort': 'INBOUND_SMTP_PORT',
+  '/email/inboundSmtpHost': 'INBOUND_SMTP_HOST',
+  '/email/inboundSecret': 'INBOUND_EMAIL_SECRET',
+  '/email/maxMessageBytes': 'EMAIL_MAX_BYTES',
   '/workers': 'WORKERS',
   '/api': 'API',
   '/jobsPollIntervalSeconds': 'JOBS_POLL_INTERVAL_SECONDS'
@@ -201,7 +223,17 @@ export function loadConfig (env: Env): Config {
     publicUrl: str(env, 'PUBLIC_URL'),
     workers: bool(env, 'WORKERS', true),
     api: bool(env, 'API', true),
-    jobsPollIntervalSeconds: num(env, 'JOBS_POLL_INTERVAL_SECONDS', 1)
+    jobsPollIntervalSeconds: num(env, 'JOBS_POLL_INTERVAL_SECONDS', 1),
+    email: {
+      smtpUrl: str(env, 'SMTP_URL'),
+      mailFrom: str(env, 'MAIL_FROM'),
+      tokenSecret: str(env, 'EMAIL_TOKEN_SECRET'),
+      templatesDir: str(env, 'EMAIL_TEMPLATES_DIR') ?? 'templates/email',
+      inboundSmtpPort: str(env, 'INBOUND_SMTP_PORT') === undefined ? undefined : int(env, 'INBOUND_SMTP_PORT', 0),
+      inboundSmtpHost: str(env, 'INBOUND_SMTP_HOST') ?? '127.0.0.1',
+      inboundSecret: str(env, 'INBOUND_EMAIL_SECRET'),
+      maxMessageBytes: int(env, 'EMAIL_MAX_BYTES', 10 * 1024 * 1024)
+    }
   }
   // drop undefined optionals so the validator sees them as absent
   const cleaned = JSON.parse(JSON.stringify(candidate)) as unknown
@@ -221,6 +253,17 @@ export function loadConfig (env: Env): Config {
   }
   if (keySources.length > 1) {
     throw new ConfigError('JWT_JWKS_URL', 'JWT_JWKS_URL, JWT_PUBLIC_KEY and AUTH_DEV_KEYS are exclusive: set exactly one')
+  }
+  const mail = config.email
+  if ((mail.smtpUrl === undefined) !== (mail.mailFrom === undefined)) {
+    throw new ConfigError(mail.smtpUrl === undefined ? 'SMTP_URL' : 'MAIL_FROM', 'SMTP_URL and MAIL_FROM go together: set both to send email, or neither')
+  }
+  const emailUsed = mail.smtpUrl !== undefined || mail.inboundSmtpPort !== undefined || mail.inboundSecret !== undefined
+  if (emailUsed && mail.tokenSecret === undefined) {
+    throw new ConfigError('EMAIL_TOKEN_SECRET', 'must be set (16+ characters) when SMTP_URL, INBOUND_SMTP_PORT or INBOUND_EMAIL_SECRET is: it signs the reply addresses')
+  }
+  if ((mail.inboundSmtpPort !== undefined || mail.inboundSecret !== undefined) && mail.mailFrom === undefined) {
+    throw new ConfigError('MAIL_FROM', 'must be set when inbound email is on: it is the support address mail is received at')
   }
   return config
 }

@@ -73,6 +73,11 @@ async function main (): Promise<void> {
     return
   }
   await app.listen({ port: config.port, host: config.host })
+  // the email channel's own SMTP listener (docs/email.md), off unless INBOUND_SMTP_PORT is set; closed with the app
+  if (config.email.inboundSmtpPort !== undefined) {
+    const smtp = await app.emailChannel.startInboundSmtp(config.email.inboundSmtpPort)
+    app.log.info({ port: smtp.port }, 'inbound SMTP listening')
+  }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   await printDevHints(config, database, config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`)

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.js'
 import type { CalendarStore } from './calendar-store.js'
+import type { EmailRuntime } from '../email/runtime.js'
 import type { JobEngine } from '../jobs/engine.js'
 
 /** what every use case needs: the database, the clock (tests pass a fixed or moving clock) and shared caches */
@@ -11,6 +12,8 @@ export interface AppContext {
   receivedAtMaxAgeDays?: number
   /** business calendars with their holidays, cached per app instance */
   calendars: CalendarStore
+  /** the email channel (docs/email.md); absent: email is off */
+  email?: EmailRuntime
   /** durable jobs (src/jobs/engine.ts, docs/jobs.md): send inside the use case's transaction */
   jobs: JobEngine
 }

@@ -4,7 +4,9 @@
  */
 import type { AppContext } from './context.js'
 import { registerSlaTimers } from './sla-timers.js'
+import { registerEmailJobs } from './email-outbound.js'
 
 export function registerJobHandlers (ctx: AppContext): void {
   registerSlaTimers(ctx)
+  registerEmailJobs(ctx)
 }

@@ -6,17 +6,32 @@ import { recordEvent } from '../db/events.js'
 import * as repo from '../db/repositories/organizations.js'
 import type { AppContext } from './context.js'
 import { iso } from '../domain/time.js'
+import type { DbOrTx } from '../db/client.js'
+import { replaceOrganizationDomains } from '../db/repositories/email.js'
+import { normalizeDomain } from '../domain/email/addresses.js'
 
 export interface CreateOrganizationInput {
   name: string
   plan: PlanId
   subscription: { status?: SubscriptionStatus; termStart: Date; termEnd: Date }
+  emailDomains?: string[]
 }
 
 export interface UpdateOrganizationInput {
   name?: string
   plan?: PlanId
   subscription?: { status?: SubscriptionStatus; termStart?: Date; termEnd?: Date }
+  emailDomains?: string[]
+}
+
+/** registers the organization's email domains (409 email-domain-taken when another organization has one) */
+async function setEmailDomains (tx: DbOrTx, org: Organization, domains: string[]): Promise<Organization> {
+  const normalized = [...new Set(domains.map(normalizeDomain))].sort()
+  const clash = await replaceOrganizationDomains(tx, org.id, normalized)
+  if (clash !== undefined) {
+    throw new DomainError('email-domain-taken', `${clash.taken} is registered to another organization`, { domain: clash.taken })
+  }
+  return { ...org, emailDomains: normalized }
 }
 
 export const actorOf = (p: Principal) => ({ id: p.subject, role: primaryRole(p) })
@@ -24,6 +39,7 @@ export const actorOf = (p: Principal) => ({ id: p.subject, role: primaryRole(p) 
 const snapshot = (o: Organization) => ({
   name: o.name,
   plan: o.plan,
+  emailDomains: o.emailDomains,
   subscription: { status: o.subscription.status, termStart: iso(o.subscription.termStart), termEnd: iso(o.subscription.termEnd) }
 })
 
@@ -32,11 +48,12 @@ export async function createOrganization (ctx: AppContext, p: Principal, input: 
   assertValidTerm(input.subscription.termStart, input.subscription.termEnd)
   const now = ctx.now()
   return await ctx.database.db.transaction(async (tx) => {
-    const org = await repo.insertOrganization(tx, {
+    const inserted = await repo.insertOrganization(tx, {
       name: input.name,
       plan: input.plan,
       subscription: { status: input.subscription.status ?? 'active', termStart: input.subscription.termStart, termEnd: input.subscription.termEnd }
     }, now)
+    const org = input.emailDomains === undefined ? inserted : await setEmailDomains(tx, inserted, input.emailDomains)
     await recordEvent(tx, {
       type: 'organization.created', organizationId: org.id, resourceType: 'organization', resourceId: org.id,
       resourceVersion: org.version, actor: actorOf(p), occurredAt: now, data: { after: snapshot(org) }
@@ -80,8 +97,9 @@ export async function updateOrganization (ctx: AppContext, p: Principal, id: str
       }
     }
     assertValidTerm(next.subscription.termStart, next.subscription.termEnd)
-    const saved = await repo.updateOrganization(tx, next, current.version, now)
-    if (saved === undefined) throw new DomainError('precondition-failed', 'The organization changed concurrently; fetch it and retry')
+    const updated = await repo.updateOrganization(tx, next, current.version, now)
+    if (updated === undefined) throw new DomainError('precondition-failed', 'The organization changed concurrently; fetch it and retry')
+    const saved = input.emailDomains === undefined ? updated : await setEmailDomains(tx, updated, input.emailDomains)
     await recordEvent(tx, {
       type: 'organization.updated', organizationId: id, resourceType: 'organization', resourceId: id,
       resourceVersion: saved.version, actor: actorOf(p), occurredAt: now, data: { before: snapshot(current), after: snapshot(saved) }

@@ -14,6 +14,7 @@ import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, organizationFor, recordTicketEvent, slaSnapshot, staleWrite } from './tickets.js'
 import { iso } from '../domain/time.js'
+import { queueTicketEmail } from './email-outbound.js'
 import { scheduleSlaTimers } from './sla-timers.js'
 
 async function loadRequest (db: DbOrTx, p: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<ReopenRequest> {
@@ -77,6 +78,12 @@ export async function decideReopen (ctx: AppContext, p: Principal, requestId: st
         after: { status: savedTicket.status, contactAttempts: savedTicket.contactAttempts, sla: slaSnapshot(savedTicket) },
         previousCycleResult: previous?.status ?? null
       })
+    }
+    const ticket = await findTicket(tx, saved.ticketId)
+    if (ticket !== undefined) {
+      await queueTicketEmail(ctx, tx, ticket, 'reopen_decided', {
+        decision: decision === 'approve' ? 'approved' : 'denied', approved: decision === 'approve', decisionNote: saved.decisionNote
+      }, now)
     }
     return saved
   })

@@ -12,61 +12,73 @@ import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
 import { iso } from '../domain/time.js'
+import type { DbOrTx } from '../db/client.js'
+import { commentEmailFor, outboundOn, queueCommentEmail } from './email-outbound.js'
+import { isStaffActor, type CommentEmail } from '../domain/tickets/ticket.js'
 import { scheduleSlaTimers } from './sla-timers.js'
 
 export interface AddCommentInput {
   body: string
   visibility: CommentVisibility
   awaitingCustomer?: boolean
+  /** the comment came in by email (src/application/email-inbound.ts) */
+  email?: CommentEmail
 }
 
 export async function addComment (ctx: AppContext, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined): Promise<{ comment: TicketComment; ticket: TicketView }> {
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
-    const current = await loadTicket(tx, p, ticketId, { forUpdate: true })
-    checkVersion('ticket', expectedVersion, current.version)
-    await assertSubscriptionFor(tx, p, 'comment', current.organizationId, now)
-    const author = actorOf(p)
-    const effects = applyComment(current, { author, visibility: input.visibility, awaitingCustomer: input.awaitingCustomer ?? false }, now)
-    const comment = await comments.insertComment(tx, {
-      ticketId: current.id,
-      organizationId: current.organizationId,
-      body: input.body,
-      visibility: input.visibility,
-      awaitingCustomer: input.awaitingCustomer ?? false,
-      firstResponse: effects.firstResponse,
-      slaCycle: current.sla.cycle,
-      author,
-      createdAt: now
-    })
-    // every comment is a change to the ticket's conversation: version and updatedAt move on
-    const saved = await saveTicket(tx, effects.ticket, current.version, now)
-    if (saved === undefined) throw staleWrite('ticket')
-    await scheduleSlaTimers(ctx, tx, current, saved)
-    await recordEvent(tx, {
-      type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'comment', resourceId: comment.id,
-      resourceVersion: 1, ticketId: saved.id, visibility: comment.visibility, actor: author, occurredAt: now,
-      data: {
-        ticketId: saved.id,
-        ticketVersion: saved.version,
-        comment: { id: comment.id, body: comment.body, visibility: comment.visibility, awaitingCustomer: comment.awaitingCustomer, firstResponse: comment.firstResponse }
-      }
-    })
-    if (effects.firstResponse) {
-      await recordTicketEvent(tx, p, saved, 'ticket.first_responded', now, {
-        commentId: comment.id, cycle: saved.sla.cycle, firstRespondedAt: iso(now), dueAt: iso(saved.sla.dueAt),
-        result: now.getTime() <= saved.sla.dueAt.getTime() ? 'met' : 'breached'
-      })
-    }
-    if (effects.contactAttempt || effects.answeredContactAttempts) {
-      await recordTicketEvent(tx, p, saved, effects.contactAttempt ? 'ticket.contact_attempted' : 'ticket.contact_answered', now, {
-        commentId: comment.id,
-        before: { status: current.status, contactAttempts: current.contactAttempts },
-        after: { status: saved.status, contactAttempts: saved.contactAttempts }
-      })
-    }
-    return { comment, ticket: await viewOf(ctx, saved, now, tx) }
+  return await ctx.database.db.transaction(async (tx) => await addCommentIn(ctx, tx, p, ticketId, input, expectedVersion, now))
+}
+
+/** addComment inside the caller's transaction */
+export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined, now: Date): Promise<{ comment: TicketComment; ticket: TicketView }> {
+  const current = await loadTicket(tx, p, ticketId, { forUpdate: true })
+  checkVersion('ticket', expectedVersion, current.version)
+  await assertSubscriptionFor(tx, p, 'comment', current.organizationId, now)
+  const author = actorOf(p)
+  // with email on, a contact attempt counts once its email is delivered (src/application/email-outbound.ts)
+  const effects = applyComment(current, { author, visibility: input.visibility, awaitingCustomer: input.awaitingCustomer ?? false }, now, { countAttemptOnDelivery: outboundOn(ctx) })
+  const comment = await comments.insertComment(tx, {
+    ticketId: current.id,
+    organizationId: current.organizationId,
+    body: input.body,
+    visibility: input.visibility,
+    awaitingCustomer: input.awaitingCustomer ?? false,
+    firstResponse: effects.firstResponse,
+    slaCycle: current.sla.cycle,
+    author,
+    email: input.email ?? commentEmailFor(ctx, { visibility: input.visibility, staff: isStaffActor(author) }),
+    createdAt: now
   })
+  // every comment is a change to the ticket's conversation: version and updatedAt move on
+  const saved = await saveTicket(tx, effects.ticket, current.version, now)
+  if (saved === undefined) throw staleWrite('ticket')
+  await scheduleSlaTimers(ctx, tx, current, saved)
+  await recordEvent(tx, {
+    type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'comment', resourceId: comment.id,
+    resourceVersion: 1, ticketId: saved.id, visibility: comment.visibility, actor: author, occurredAt: now,
+    data: {
+      ticketId: saved.id,
+      ticketVersion: saved.version,
+      comment: { id: comment.id, body: comment.body, visibility: comment.visibility, awaitingCustomer: comment.awaitingCustomer, firstResponse: comment.firstResponse }
+    }
+  })
+  if (effects.firstResponse) {
+    await recordTicketEvent(tx, p, saved, 'ticket.first_responded', now, {
+      commentId: comment.id, cycle: saved.sla.cycle, firstRespondedAt: iso(now), dueAt: iso(saved.sla.dueAt),
+      result: now.getTime() <= saved.sla.dueAt.getTime() ? 'met' : 'breached'
+    })
+  }
+  if (effects.contactAttempt || effects.answeredContactAttempts) {
+    await recordTicketEvent(tx, p, saved, effects.contactAttempt ? 'ticket.contact_attempted' : 'ticket.contact_answered', now, {
+      commentId: comment.id,
+      before: { status: current.status, contactAttempts: current.contactAttempts },
+      after: { status: saved.status, contactAttempts: saved.contactAttempts },
+      ...(effects.contactAttempt && outboundOn(ctx) ? { countsWhenDelivered: true } : {})
+    })
+  }
+  await queueCommentEmail(ctx, tx, saved, comment, now)
+  return { comment, ticket: await viewOf(ctx, saved, now, tx) }
 }
 
 export async function listComments (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: TicketComment[]; hasMore: boolean }> {

@@ -20,17 +20,25 @@ import * as repo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { iso, isoOrNull } from '../domain/time.js'
+import { closedReasonText, outboundOn, queueTicketEmail } from './email-outbound.js'
 import { scheduleSlaTimers } from './sla-timers.js'
 
 /** a ticket with its `sla` object computed at read time */
 export interface TicketView {
   ticket: Ticket
   sla: SlaView
+  /** the email channel for this ticket: whether the requester is emailed, and the signed reply address */
+  email?: { enabled: boolean; replyAddress: string | null }
 }
+
+export const emailInfo = (ctx: AppContext, ticket: Ticket): TicketView['email'] => ({
+  enabled: outboundOn(ctx),
+  replyAddress: ctx.email === undefined ? null : ctx.email.replyAddressFor(ticket.id)
+})
 
 export async function viewOf (ctx: AppContext, ticket: Ticket, now: Date, on?: DbOrTx): Promise<TicketView> {
   const calendar = await ctx.calendars.require(ticket.sla.calendarId, on)
-  return { ticket, sla: slaView(ticket.sla, calendar, now) }
+  return { ticket, sla: slaView(ticket.sla, calendar, now), email: emailInfo(ctx, ticket) }
 }
 
 /** the ticket if it exists and the caller may see it; another organization's ticket is 404, never 403 */
@@ -155,7 +163,8 @@ export async function createTicket (ctx: AppContext, p: Principal, input: Create
   return await ctx.database.db.transaction(async (tx) => {
     const { ticket, calendar } = await insertNewTicket(ctx, tx, p, organizationId, input, now)
     await recordTicketEvent(tx, p, ticket, 'ticket.created', now, { after: ticketSnapshot(ticket) })
-    return { ticket, sla: slaView(ticket.sla, calendar, now) }
+    await queueTicketEmail(ctx, tx, ticket, 'acknowledgement', {}, now)
+    return { ticket, sla: slaView(ticket.sla, calendar, now), email: emailInfo(ctx, ticket) }
   })
 }
 
@@ -211,6 +220,9 @@ export async function closeTicket (ctx: AppContext, p: Principal, id: string, in
       after: { status: saved.status, closedReason: saved.closedReason, closeNote: saved.closeNote, closedAt: isoOrNull(saved.closedAt) },
       firstResponseByClosing: current.sla.firstRespondedAt === null
     })
+    await queueTicketEmail(ctx, tx, saved, 'closed', {
+      closedReasonText: closedReasonText(saved.closedReason), closeNote: saved.closeNote, noResponse: saved.closedReason === 'no_response'
+    }, now)
     return await viewOf(ctx, saved, now, tx)
   })
 }

@@ -66,7 +66,14 @@ export const errorCatalogue = {
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used with a different request' },
   'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   'idempotency-response-lost': { status: 409, title: 'The request with this Idempotency-Key took effect, but its response was not stored' },
-  'external-ref-conflict': { status: 409, title: 'The external reference is already linked to another ticket' }
+  'external-ref-conflict': { status: 409, title: 'The external reference is already linked to another ticket' },
+
+  // email channel
+  'email-domain-taken': { status: 409, title: 'The email domain is registered to another organization' },
+  'invalid-inbound-signature': { status: 401, title: 'The inbound email signature is missing or does not verify' },
+  'inbound-email-off': { status: 404, title: 'Inbound email is not enabled' },
+  'quarantine-decided': { status: 409, title: 'The quarantined message has already been released or discarded' },
+  'no-destination': { status: 422, title: 'The message matches no ticket and no registered domain: name the organization' }
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorCatalogue

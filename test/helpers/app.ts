@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { exportSPKI, generateKeyPair, type CryptoKey } from 'jose'
 import postgres from 'postgres'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { buildApp } from '../../src/app.js'
+import { buildApp, type AppDeps } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { openDatabase, type Database } from '../../src/db/client.js'
 import { runMigrations } from '../../src/db/migrate.js'
@@ -195,6 +195,8 @@ export interface BuildTestAppOptions {
    * TestClock, no poller runs, and `runDueJobs()` runs what is due at `clock.now()` (docs/jobs.md). Adds ~5 s on PGlite.
    */
   jobs?: boolean
+  /** dependencies of buildApp a test injects (e.g. fixed DNS answers for the email channel) */
+  deps?: Pick<AppDeps, 'dnsResolver'>
 }
 
 export async function buildTestApp (t: TestLike, options: BuildTestAppOptions = {}): Promise<TestApp> {
@@ -212,7 +214,7 @@ export async function buildTestApp (t: TestLike, options: BuildTestAppOptions = 
   const jobs = options.jobs === true ? createJobEngine({ database, now: clock.now, workers: true, mode: 'manual', poolMax: 2 }) : disabledJobs
   const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs }
   await seedHolidays(ctx)
-  const app = await buildApp(config, { database, now: clock.now, docsUi: false, jobs })
+  const app = await buildApp(config, { database, now: clock.now, docsUi: false, jobs, ...options.deps })
   await app.ready()
   await jobs.start()
   t.teardown(async () => { await app.close(); await jobs.stop({ timeoutMs: 1000 }) })

@@ -11,6 +11,7 @@ export const toOrganization = (row: Row): Organization => ({
   name: row.name,
   plan: row.plan,
   subscription: { status: row.subscriptionStatus, termStart: row.termStart, termEnd: row.termEnd },
+  emailDomains: row.emailDomains,
   version: row.version,
   createdAt: row.createdAt,
   updatedAt: row.updatedAt
@@ -27,7 +28,7 @@ export async function findOrganization (db: DbOrTx, id: string, opts: { forUpdat
   return rows[0] === undefined ? undefined : toOrganization(rows[0])
 }
 
-export async function insertOrganization (db: DbOrTx, org: Omit<Organization, 'id' | 'version' | 'createdAt' | 'updatedAt'>, now: Date): Promise<Organization> {
+export async function insertOrganization (db: DbOrTx, org: Omit<Organization, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'emailDomains'>, now: Date): Promise<Organization> {
   const [row] = await db.insert(organizations).values({
     name: org.name,
     plan: org.plan,

@@ -1,5 +1,5 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm'
-import type { ActorRef, TicketComment } from '../../domain/tickets/ticket.js'
+import type { ActorRef, CommentEmail, TicketComment } from '../../domain/tickets/ticket.js'
 import type { DbOrTx } from '../client.js'
 import { PreparedStatement } from '../prepared.js'
 import { ticketComments } from '../schema/tickets.js'
@@ -20,6 +20,7 @@ export const toComment = (r: Row): TicketComment => ({
   firstResponse: r.firstResponse,
   slaCycle: r.slaCycle,
   author: { id: r.authorId, role: r.authorRole as ActorRef['role'] },
+  email: (r.email as CommentEmail | null) ?? null,
   createdAt: r.createdAt
 })
 
@@ -34,6 +35,7 @@ const insert = new PreparedStatement('ticket_comment_insert', (db, name) =>
     slaCycle: p('slaCycle', 'integer'),
     authorId: p('authorId'),
     authorRole: p('authorRole'),
+    email: p('email', 'jsonb'),
     createdAt: p('createdAt', 'timestamptz')
   } as unknown as Insert).returning().prepare(name))
 
@@ -48,6 +50,7 @@ export async function insertComment (db: DbOrTx, c: Omit<TicketComment, 'id'>): 
     slaCycle: c.slaCycle,
     authorId: c.author.id,
     authorRole: c.author.role,
+    email: c.email === undefined || c.email === null ? null : JSON.stringify(c.email),
     createdAt: iso(c.createdAt)
   })
   if (rows[0] === undefined) throw new Error('insert returned no row')

@@ -91,6 +91,8 @@ export const ticketComments = pgTable('ticket_comments', {
   slaCycle: integer('sla_cycle').notNull(),
   authorId: text('author_id').notNull(),
   authorRole: text('author_role').notNull(),
+  /** the comment went out or came in by email: message id, delivery outcome or authentication verdict (docs/email.md) */
+  email: jsonb('email').$type<Record<string, unknown>>(),
   createdAt: ts('created_at').notNull()
 }, (t) => [
   index('ticket_comments_ticket_created_idx').on(t.ticketId, t.createdAt, t.id)

@@ -16,6 +16,8 @@ export interface Organization {
   name: string
   plan: PlanId
   subscription: Subscription
+  /** registered email domains: mail from them may open tickets for this organization (admin-managed) */
+  emailDomains?: string[]
   version: number
   createdAt: Date
   updatedAt: Date

@@ -5,6 +5,9 @@
  *   (`sla.status` becomes `met` or `breached`). Internal notes and customer comments never count.
  * - An agent's public comment with `awaitingCustomer: true` is a contact attempt: the ticket goes to
  *   `pending_customer` and the count of unanswered attempts goes up by one.
+ * - When the email channel is on, the email IS the attempt: the ticket goes to `pending_customer` at once, but the
+ *   attempt is counted only when its email is delivered (`recordDeliveredAttempt`), and not at all if a customer
+ *   comment answered in between.
  * - A customer comment answers them: the count goes back to 0 and the status back to `open`.
  * - A closed ticket takes no comments (409 `ticket-closed`, pointing to a reopen request when it was closed for no
  *   response, to a new ticket otherwise).
@@ -45,7 +48,7 @@ export function assertNotClosed (ticket: Ticket): void {
   })
 }
 
-export function applyComment (ticket: Ticket, comment: NewComment, now: Date): CommentEffects {
+export function applyComment (ticket: Ticket, comment: NewComment, now: Date, opts: { countAttemptOnDelivery?: boolean } = {}): CommentEffects {
   assertNotClosed(ticket)
   const staff = isStaffActor(comment.author)
   if (!staff && comment.visibility === 'internal') {
@@ -69,7 +72,8 @@ export function applyComment (ticket: Ticket, comment: NewComment, now: Date): C
       firstResponse = true
     }
     if (comment.awaitingCustomer) {
-      next = { ...next, status: transition(next.status, 'contact_attempt'), contactAttempts: next.contactAttempts + 1 }
+      const counted = opts.countAttemptOnDelivery === true ? 0 : 1
+      next = { ...next, status: transition(next.status, 'contact_attempt'), contactAttempts: next.contactAttempts + counted }
       contactAttempt = true
     }
   } else if (!staff) {
@@ -79,4 +83,13 @@ export function applyComment (ticket: Ticket, comment: NewComment, now: Date): C
     }
   }
   return { ticket: next, firstResponse, contactAttempt, answeredContactAttempts: answered }
+}
+
+/**
+ * The email of a contact attempt was delivered: it now counts, unless the ticket is closed or the customer answered
+ * after the attempt was made (`answeredSince`). undefined: nothing changes.
+ */
+export function recordDeliveredAttempt (ticket: Ticket, answeredSince: boolean): Ticket | undefined {
+  if (ticket.status !== 'pending_customer' || answeredSince) return undefined
+  return { ...ticket, contactAttempts: ticket.contactAttempts + 1 }
 }

@@ -98,5 +98,19 @@ export interface TicketComment {
   firstResponse: boolean
   slaCycle: number
   author: ActorRef
+  /** the comment went out (public agent comments, contact attempts) or came in by email; absent/null: it did not */
+  email?: CommentEmail | null
   createdAt: Date
+}
+
+/** a comment's email: its Message-ID, and the delivery outcome (outbound) or the authentication verdict (inbound) */
+export interface CommentEmail {
+  direction: 'outbound' | 'inbound'
+  messageId: string
+  /** outbound: queued until delivered; failed = permanently undeliverable */
+  delivery?: 'queued' | 'sent' | 'failed'
+  deliveredAt?: string | null
+  error?: string | null
+  /** inbound: SPF, DKIM and DMARC results and the From domain's DMARC policy */
+  authentication?: { spf: string; dkim: string; dmarc: string; dmarcPolicy: string | null; fromDomain: string }
 }

@@ -38,7 +38,7 @@ const presentCycle = (c: PastSlaCycle) => ({
   endedAt: iso(c.endedAt)
 })
 
-export const presentTicket = ({ ticket: t, sla }: TicketView): Static<typeof TicketSchema> => ({
+export const presentTicket = ({ ticket: t, sla, email }: TicketView): Static<typeof TicketSchema> => ({
   id: t.id,
   organizationId: t.organizationId,
   subject: t.subject,
@@ -58,6 +58,7 @@ export const presentTicket = ({ ticket: t, sla }: TicketView): Static<typeof Tic
   sla: presentSla(sla),
   slaHistory: t.slaHistory.map(presentCycle),
   externalRefs: (t.externalRefs ?? []).map((r) => ({ system: r.system, externalId: r.externalId, url: r.url })),
+  email: email ?? { enabled: false, replyAddress: null },
   createdBy: t.createdBy,
   receivedAt: iso(t.receivedAt),
   version: t.version,
@@ -74,6 +75,7 @@ export const presentComment = (c: TicketComment): Static<typeof TicketCommentSch
   firstResponse: c.firstResponse,
   slaCycle: c.slaCycle,
   author: c.author,
+  email: c.email ?? null,
   createdAt: iso(c.createdAt)
 })
 

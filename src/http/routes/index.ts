@@ -14,9 +14,11 @@ import { severityChangeRoutes } from './severity-changes.js'
 import { ticketCommentRoutes } from './ticket-comments.js'
 import { ticketRoutes } from './tickets.js'
 import { slaRoutes } from './sla.js'
+import { inboundEmailRoutes } from './inbound-email.js'
+import type { Config } from '../../config.js'
 
 /** every route module, registered explicitly; each is an encapsulated plugin */
-export async function registerRoutes (app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function registerRoutes (app: FastifyInstance, ctx: AppContext, config?: Config): Promise<void> {
   await app.register(healthRoutes, { ctx })
   await app.register(policyRoutes)
   await app.register(organizationRoutes, { ctx })
@@ -32,4 +34,5 @@ export async function registerRoutes (app: FastifyInstance, ctx: AppContext): Pr
   await app.register(reopenRequestRoutes, { ctx })
   await app.register(externalTicketRoutes, { ctx })
   await app.register(externalTicketBatchRoutes, { ctx })
+  await app.register(inboundEmailRoutes, { ctx, inboundSecret: config?.email.inboundSecret, maxMessageBytes: config?.email.maxMessageBytes ?? 10 * 1024 * 1024 })
 }

@@ -20,6 +20,7 @@ export const presentOrganization = (o: Organization, now: Date) => ({
     termEnd: iso(o.subscription.termEnd),
     current: isSubscriptionCurrent(o.subscription, now)
   },
+  emailDomains: o.emailDomains ?? [],
   version: o.version,
   createdAt: iso(o.createdAt),
   updatedAt: iso(o.updatedAt)
@@ -30,13 +31,14 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     schema: {
       operationId: 'createOrganization', tags: ['organizations'], summary: 'Create an organization (admin)',
       body: ref(CreateOrganizationBody),
-      response: { 201: ref(OrganizationSchema), ...problemResponses(422) }
+      response: { 201: ref(OrganizationSchema), ...problemResponses(409, 422) }
     }
   }, async (request, reply) => {
     const b = request.body
     const org = await orgs.createOrganization(ctx, principal(request), {
       name: b.name,
       plan: b.plan,
+      emailDomains: b.emailDomains,
       subscription: { status: b.subscription.status, termStart: new Date(b.subscription.termStart), termEnd: new Date(b.subscription.termEnd) }
     })
     setEtag(reply, org.version)
@@ -87,13 +89,14 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       params: OrganizationParams,
       headers: IfMatchHeaders,
       body: ref(UpdateOrganizationBody),
-      response: { 200: ref(OrganizationSchema), ...problemResponses(404, 412, 422) }
+      response: { 200: ref(OrganizationSchema), ...problemResponses(404, 409, 412, 422) }
     }
   }, async (request, reply) => {
     const b = request.body
     const org = await orgs.updateOrganization(ctx, principal(request), request.params.organizationId, {
       name: b.name,
       plan: b.plan,
+      emailDomains: b.emailDomains,
       subscription: b.subscription === undefined
         ? undefined
         : {

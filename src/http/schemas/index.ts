@@ -11,6 +11,7 @@ import { policySchemas } from './policy.js'
 import { responsibilitySchemas } from './responsibilities.js'
 import { slaSchemas } from './sla.js'
 import { ticketSchemas } from './tickets.js'
+import { emailSchemas } from './email.js'
 
 /** every named schema, registered once with app.addSchema; order matters only for readability */
 export const allSchemas: TSchema[] = [
@@ -24,6 +25,7 @@ export const allSchemas: TSchema[] = [
   ...organizationEventSchemas,
   ...changeFeedSchemas,
   ...externalRefSchemas,
+  ...emailSchemas,
   ...ticketSchemas,
   ...externalTicketSchemas
 ]

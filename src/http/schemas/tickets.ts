@@ -4,6 +4,7 @@ import { REOPEN_STATUSES } from '../../domain/tickets/reopen.js'
 import { SLA_STATUSES } from '../../domain/sla/first-response.js'
 import { CursorParam, Limit, Nullable, Page, Timestamp, Uuid, ref } from './common.js'
 import { ExternalRefSchema, EXTERNAL_ID_PATTERN, SYSTEM_PATTERN } from './external-refs.js'
+import { CommentEmailSchema, TicketEmailSchema } from './email.js'
 import { CalendarIdSchema, ChannelSchema, PlanIdSchema, PrioritySchema, SeveritySchema, literalUnion } from './policy.js'
 
 const TICKET_ID = '9b2d7c1e-4a5f-4e8b-9c3d-2f1a0b9e8d7c'
@@ -93,6 +94,7 @@ const TICKET_EXAMPLE = {
   sla: SLA_EXAMPLE,
   slaHistory: [],
   externalRefs: [],
+  email: { enabled: true, replyAddress: 'support+9b2d7c1e4a5f4e8b9c3d2f1a0b9e8d7c3a41f0c29e7b5d18@desk.example' },
   createdBy: { id: 'customer-1', role: 'customer' },
   receivedAt: '2026-03-07T01:30:00.000Z',
   version: 1,
@@ -120,6 +122,7 @@ export const TicketSchema = Type.Object({
   sla: ref(TicketSlaSchema),
   slaHistory: Type.Array(ref(TicketSlaCycleSchema), { description: 'Previous first-response cycles (reopened tickets), oldest first' }),
   externalRefs: Type.Array(ref(ExternalRefSchema), { description: 'References in integrators\' systems (see the external-tickets upsert)' }),
+  email: ref(TicketEmailSchema),
   createdBy: ref(TicketActorSchema),
   receivedAt: { ...Timestamp, description: 'When the customer made contact: the first cycle\'s clock start. Equals createdAt unless staff or an integrator gave an earlier receivedAt' },
   version: Type.Integer({ minimum: 1, description: 'Served as the strong ETag' }),
@@ -188,11 +191,12 @@ export const TicketCommentSchema = Type.Object({
   firstResponse: Type.Boolean({ description: 'This comment was the first response of its SLA cycle' }),
   slaCycle: Type.Integer({ minimum: 1 }),
   author: ref(TicketActorSchema),
+  email: Nullable(ref(CommentEmailSchema)),
   createdAt: Timestamp
 }, {
   $id: 'TicketComment',
   additionalProperties: false,
-  examples: [{ id: 'c1b2a3d4-0000-4000-8000-000000000001', ticketId: TICKET_ID, body: 'Could you send us the DNS TXT record you published?', visibility: 'public', awaitingCustomer: true, firstResponse: true, slaCycle: 1, author: { id: 'agent-7', role: 'agent' }, createdAt: '2026-03-09T13:10:00.000Z' }]
+  examples: [{ id: 'c1b2a3d4-0000-4000-8000-000000000001', ticketId: TICKET_ID, body: 'Could you send us the DNS TXT record you published?', visibility: 'public', awaitingCustomer: true, firstResponse: true, slaCycle: 1, author: { id: 'agent-7', role: 'agent' }, email: { direction: 'outbound', messageId: '5e1c…@desk.example', delivery: 'sent', deliveredAt: '2026-03-09T13:10:02.000Z', error: null }, createdAt: '2026-03-09T13:10:00.000Z' }]
 })
 
 export const TicketCommentPage = Page(ref(TicketCommentSchema), 'TicketCommentPage')
@@ -296,7 +300,7 @@ export const ReopenRequestListQuery = Type.Object({
 
 export const TicketEventSchema = Type.Object({
   id: Type.String({ pattern: '^[0-9]+$', description: 'Event id (decimal); the trail is in id order, the order the changes were written' }),
-  type: Type.String({ description: 'ticket.created, ticket.updated, ticket.comment_added, ticket.first_responded, ticket.contact_attempted, ticket.contact_answered, ticket.severity_changed, ticket.closed, ticket.reopen_requested, ticket.reopen_approved, ticket.reopen_denied, ticket.reopened, ticket.sla_at_risk, ticket.sla_breached (SLA timers, actor `system`/`sla-timer`: docs/sla.md)' }),
+  type: Type.String({ description: 'ticket.created, ticket.updated, ticket.comment_added, ticket.first_responded, ticket.contact_attempted, ticket.contact_answered, ticket.severity_changed, ticket.closed, ticket.reopen_requested, ticket.reopen_approved, ticket.reopen_denied, ticket.reopened, ticket.sla_at_risk, ticket.sla_breached (SLA timers, actor `system`/`sla-timer`: docs/sla.md); with email on: ticket.contact_attempt_delivered, email.sent, email.deferred, email.failed, email.received, email.released, email.discarded (actor `system`/`email`: docs/email.md)' }),
   occurredAt: Timestamp,
   organizationId: Uuid,
   ticketId: Uuid,

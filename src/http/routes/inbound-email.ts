@@ -1,0 +1,121 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { AppContext } from '../../application/context.js'
+import * as inbound from '../../application/email-inbound.js'
+import { DomainError } from '../../domain/errors.js'
+import { iso } from '../../domain/time.js'
+import type { InboundEmailRow } from '../../db/repositories/email.js'
+import { principal } from '../plugins/auth.js'
+import { decodeCursor, encodeCursor } from '../cursor.js'
+import { CursorParam, Limit, Uuid, problemResponses, ref } from '../schemas/common.js'
+import { InboundResultSchema, QuarantinePage, ReleaseBody } from '../schemas/email.js'
+
+export const SIGNATURE_HEADER = 'x-inbound-signature'
+
+/** `sha256=<hex HMAC-SHA256 of the raw message with INBOUND_EMAIL_SECRET>` */
+export const signInbound = (secret: string, raw: Buffer): string => `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`
+
+function verifySignature (secret: string | undefined, header: string | undefined, raw: Buffer): void {
+  if (secret === undefined) throw new DomainError('inbound-email-off', 'POST /v1/inbound-email is off: set INBOUND_EMAIL_SECRET')
+  const expected = Buffer.from(signInbound(secret, raw))
+  const given = Buffer.from(header ?? '')
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new DomainError('invalid-inbound-signature', `${SIGNATURE_HEADER} must be sha256=<hex HMAC-SHA256 of the raw body with the shared secret>`)
+  }
+}
+
+const presentQuarantined = (r: InboundEmailRow) => {
+  const v = r.verdict as Record<string, unknown>
+  return {
+    id: r.id,
+    messageId: r.messageId,
+    from: r.fromAddress,
+    subject: r.subject,
+    reason: r.reason ?? '',
+    authentication: {
+      spf: String(v.spf ?? 'none'), dkim: String(v.dkim ?? 'none'), dmarc: String(v.dmarc ?? 'none'),
+      dmarcPolicy: typeof v.dmarcPolicy === 'string' ? v.dmarcPolicy : null, fromDomain: String(v.fromDomain ?? '')
+    },
+    sizeBytes: r.sizeBytes,
+    receivedAt: iso(r.receivedAt)
+  }
+}
+
+const INBOUND_DESCRIPTION = `For a mail provider's inbound route (or your MTA): the raw RFC 822 message as the body
+(\`Content-Type: message/rfc822\`, at most EMAIL_MAX_BYTES, default 10 MB → 413), authenticated by
+\`X-Inbound-Signature: sha256=<hex HMAC-SHA256 of the body with INBOUND_EMAIL_SECRET>\` (no bearer token; 401
+\`invalid-inbound-signature\`). The same use case as the SMTP listener: SPF/DKIM/DMARC are checked (the client IP and HELO
+are read from the provider's topmost Received header), replies become public comments by the requester, new messages
+from a registered organization domain open tickets on the \`email\` channel, auto-replies are ignored, and anything
+that fails DMARC under p=reject/quarantine or comes from an unknown sender lands in the quarantine. A Message-ID seen
+before is answered with the first result (\`duplicate: true\`), so the provider may retry safely. See docs/email.md.`
+
+export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; inboundSecret?: string; maxMessageBytes: number }> = async (app, { ctx, inboundSecret, maxMessageBytes }) => {
+  // the raw message travels as a latin1 string (byte-exact), so the route schema can describe it
+  app.addContentTypeParser('message/rfc822', { parseAs: 'buffer', bodyLimit: maxMessageBytes }, (_req, body, done) => {
+    done(null, (body as Buffer).toString('latin1'))
+  })
+
+  app.post('/v1/inbound-email', {
+    config: { public: true },
+    schema: {
+      operationId: 'receiveInboundEmail', tags: ['email'], summary: 'Receive one email (provider inbound route)',
+      description: INBOUND_DESCRIPTION,
+      consumes: ['message/rfc822'],
+      headers: Type.Object({ [SIGNATURE_HEADER]: Type.Optional(Type.String({ maxLength: 100, pattern: '^sha256=[0-9a-f]{64}$' })) }),
+      body: Type.String({ maxLength: 50 * 1024 * 1024, description: 'The raw message (RFC 822)' }),
+      response: { 200: ref(InboundResultSchema), ...problemResponses(401, 404) }
+    }
+  }, async (request) => {
+    const raw = Buffer.from(request.body, 'latin1')
+    const sig = request.headers[SIGNATURE_HEADER]
+    verifySignature(inboundSecret, typeof sig === 'string' ? sig : undefined, raw)
+    return await inbound.receiveEmail(ctx, raw, { via: 'http' })
+  })
+
+  app.get('/v1/inbound-email/quarantine', {
+    schema: {
+      operationId: 'listQuarantinedEmails', tags: ['email'], summary: 'Messages held in quarantine (staff)',
+      description: 'Oldest first. Mail that failed DMARC for a domain with p=reject or p=quarantine, from an unknown domain, from a sender that does not belong to the ticket it answers, or that could not be filed. Agents and admins with an unscoped token.',
+      querystring: Type.Object({ limit: Limit(), cursor: Type.Optional(CursorParam) }, { additionalProperties: false }),
+      response: { 200: ref(QuarantinePage), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const pos = decodeCursor(request.query.cursor, {}, ['timestamp', 'uuid'])
+    const page = await inbound.listQuarantine(ctx, principal(request), {
+      limit: request.query.limit,
+      after: pos === undefined ? undefined : { receivedAt: new Date(pos[0] as string), id: pos[1] as string }
+    })
+    const last = page.items.at(-1)
+    return {
+      items: page.items.map(presentQuarantined),
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.receivedAt), last.id], {}) : null
+    }
+  })
+
+  const Params = Type.Object({ inboundEmailId: Uuid })
+
+  app.post('/v1/inbound-email/quarantine/:inboundEmailId/release', {
+    schema: {
+      operationId: 'releaseQuarantinedEmail', tags: ['email'], summary: 'Release a quarantined message (agent)',
+      description: 'The agent vouches for the message: it is filed as if it had passed (a comment on its ticket, or a new ticket; `organizationId` names the organization when the sender\'s domain is not registered, else 422 `no-destination`). 409 `quarantine-decided` when already released or discarded; 409 `conflict` when it still cannot be filed (e.g. its ticket is closed).',
+      params: Params,
+      body: ref(ReleaseBody),
+      response: { 200: ref(InboundResultSchema), ...problemResponses(404, 409, 422) }
+    }
+  }, async (request) => {
+    return await inbound.releaseQuarantined(ctx, principal(request), request.params.inboundEmailId, { organizationId: request.body.organizationId })
+  })
+
+  app.post('/v1/inbound-email/quarantine/:inboundEmailId/discard', {
+    schema: {
+      operationId: 'discardQuarantinedEmail', tags: ['email'], summary: 'Discard a quarantined message (agent)',
+      description: 'Drops the stored message; the record of its receipt stays. 409 `quarantine-decided` when already released or discarded.',
+      params: Params,
+      response: { 200: ref(InboundResultSchema), ...problemResponses(404, 409) }
+    }
+  }, async (request) => {
+    return await inbound.discardQuarantined(ctx, principal(request), request.params.inboundEmailId)
+  })
+}
