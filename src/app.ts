@@ -84,7 +84,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   app.removeContentTypeParser(['text/plain'])
   for (const schema of allSchemas) app.addSchema(schema)
   registerErrorHandling(app)
-  await registerSwagger(app, { serveUi: deps.docsUi ?? true })
+  await registerSwagger(app, { serveUi: deps.docsUi ?? true, publicUrl: config.publicUrl })
   registerRouteDefaults(app)
   registerInputSanity(app)
   registerAuth(app, deps.verifier ?? await buildVerifier(config))

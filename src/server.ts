@@ -36,6 +36,8 @@ async function main (): Promise<void> {
   if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`)
   const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax })
   if (config.migrateOnStart) await runMigrations(database)
+  // the contract's servers list (and Swagger UI's "Try it out") follows PUBLIC_URL; without it, this listener
+  if (config.publicUrl === undefined && config.port !== 0) config.publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
   const app = await buildApp(config, { database })
   const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database) }
   await seedHolidays(seedCtx)

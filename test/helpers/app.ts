@@ -81,7 +81,7 @@ export interface TestApp {
   replica: () => Promise<FastifyInstance>
 }
 
-export async function buildTestApp (t: TestLike, options: { clock?: TestClock; env?: Record<string, string>; poolMax?: number } = {}): Promise<TestApp> {
+export async function buildTestApp (t: TestLike, options: { clock?: TestClock; env?: Record<string, string>; poolMax?: number; docsUi?: boolean } = {}): Promise<TestApp> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
   const publicPem = await exportSPKI(publicKey)
   const config = loadConfig({
@@ -95,7 +95,7 @@ export async function buildTestApp (t: TestLike, options: { clock?: TestClock; e
   const { database, open } = await createTestDatabase(t, { poolMax: options.poolMax })
   const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database) }
   await seedHolidays(ctx)
-  const app = await buildApp(config, { database, now: clock.now, docsUi: false })
+  const app = await buildApp(config, { database, now: clock.now, docsUi: options.docsUi ?? false })
   await app.ready()
   t.teardown(async () => { await app.close() })
 

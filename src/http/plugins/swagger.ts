@@ -37,7 +37,10 @@ const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor'
   \`RateLimit\` headers on every /v1 response; 429 \`rate-limited\` with \`Retry-After\` when exceeded.
 * **Holidays**: changing a calendar's holidays never rewrites deadlines already issued; it applies to deadlines computed afterwards.`
 
-export async function registerSwagger (app: FastifyInstance, options: { serveUi: boolean }): Promise<void> {
+/** the contract's server when no PUBLIC_URL is set (the committed openapi.json; a deployment sets PUBLIC_URL) */
+export const DEFAULT_SERVER_URL = 'https://support-desk.example.com'
+
+export async function registerSwagger (app: FastifyInstance, options: { serveUi: boolean; publicUrl?: string }): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -48,7 +51,7 @@ export async function registerSwagger (app: FastifyInstance, options: { serveUi:
         license: { name: 'UNLICENSED', identifier: 'LicenseRef-Proprietary' },
         contact: { name: 'Support Desk API team' }
       },
-      servers: [{ url: 'http://127.0.0.1:3000', description: 'Local development (make run)' }],
+      servers: [{ url: options.publicUrl ?? DEFAULT_SERVER_URL, description: 'This deployment (PUBLIC_URL)' }],
       tags: API_TAGS,
       components: {
         securitySchemes: {
