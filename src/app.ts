@@ -15,6 +15,7 @@ import { registerDbGate } from './http/plugins/db-gate.js'
 import { registerRateLimit } from './http/plugins/rate-limit.js'
 import { registerRouteDefaults } from './http/plugins/route-defaults.js'
 import { registerSwagger } from './http/plugins/swagger.js'
+import { registerCors } from './http/plugins/cors.js'
 import { registerRoutes } from './http/routes/index.js'
 import { allSchemas } from './http/schemas/index.js'
 import { buildValidatorFactory } from './http/validation.js'
@@ -84,6 +85,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   app.removeContentTypeParser(['text/plain'])
   for (const schema of allSchemas) app.addSchema(schema)
   registerErrorHandling(app)
+  await registerCors(app, config.corsOrigins)
   await registerSwagger(app, { serveUi: deps.docsUi ?? true, publicUrl: config.publicUrl })
   registerRouteDefaults(app)
   registerInputSanity(app)

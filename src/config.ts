@@ -40,7 +40,9 @@ export const ConfigSchema = Type.Object({
    */
   heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 400 }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
-  publicUrl: Type.Optional(Type.String())
+  publicUrl: Type.Optional(Type.String()),
+  /** exact origins (scheme://host[:port]) allowed to call the API from a browser (CORS); empty: none */
+  corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/?#\\s]+$' }))
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -95,7 +97,8 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/rateLimit/max': 'RATE_LIMIT_MAX',
   '/rateLimit/windowSeconds': 'RATE_LIMIT_WINDOW_SECONDS',
   '/heapGrowthPercent': 'HEAP_GROWTH_PERCENT',
-  '/publicUrl': 'PUBLIC_URL'
+  '/publicUrl': 'PUBLIC_URL',
+  '/corsOrigins': 'CORS_ORIGINS'
 }
 
 export function loadConfig (env: Env): Config {
@@ -122,13 +125,14 @@ export function loadConfig (env: Env): Config {
       windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60)
     },
     heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 50),
-    publicUrl: str(env, 'PUBLIC_URL')
+    publicUrl: str(env, 'PUBLIC_URL'),
+    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '')
   }
   // drop undefined optionals so the validator sees them as absent
   const cleaned = JSON.parse(JSON.stringify(candidate)) as unknown
   const firstError = Value.Errors(ConfigSchema, cleaned).First()
   if (firstError !== undefined) {
-    const variable = VARIABLE_FOR_PATH[firstError.path] ?? firstError.path
+    const variable = VARIABLE_FOR_PATH[firstError.path] ?? VARIABLE_FOR_PATH[firstError.path.replace(/\/\d+$/, '')] ?? firstError.path
     throw new ConfigError(variable, `is invalid: ${firstError.message}`)
   }
   const config = cleaned as Config

@@ -1,5 +1,6 @@
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import { problemResponses } from '../schemas/common.js'
+import { applyFormatBounds } from '../schemas/bounds.js'
 
 interface RouteSchema {
   security?: unknown
@@ -49,6 +50,7 @@ export function registerRouteDefaults (app: FastifyInstance): void {
       headers.properties = { ...(headers.properties ?? {}), 'idempotency-key': IDEMPOTENCY_KEY_HEADER }
       schema.headers = headers
     }
+    applyFormatBounds(schema)
     route.schema = schema as RouteOptions['schema']
   })
 }

@@ -51,11 +51,12 @@ export async function registerSwagger (app: FastifyInstance, options: { serveUi:
         license: { name: 'UNLICENSED', identifier: 'LicenseRef-Proprietary' },
         contact: { name: 'Support Desk API team' }
       },
-      servers: [{ url: options.publicUrl ?? DEFAULT_SERVER_URL, description: 'This deployment (PUBLIC_URL)' }],
+      // x-internal false: a public API (OWASP inventory rule); the type of ServerObject has no extensions
+      servers: [{ url: options.publicUrl ?? DEFAULT_SERVER_URL, description: 'This deployment (PUBLIC_URL): production, or local development under make run', ...{ 'x-internal': false } }],
       tags: API_TAGS,
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT with sub, roles and org_id claims' }
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT (a JWS signed with ES256/RS256/EdDSA, never alg none) with sub, roles and org_id claims, verified for issuer, audience and expiry as RFC8725 (JWT best current practices) recommends' }
         },
         headers: RESPONSE_HEADER_COMPONENTS
       }

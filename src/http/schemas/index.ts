@@ -11,6 +11,7 @@ import { policySchemas } from './policy.js'
 import { responsibilitySchemas } from './responsibilities.js'
 import { slaSchemas } from './sla.js'
 import { ticketSchemas } from './tickets.js'
+import { applyFormatBounds } from './bounds.js'
 
 /** every named schema, registered once with app.addSchema; order matters only for readability */
 export const allSchemas: TSchema[] = [
@@ -26,4 +27,4 @@ export const allSchemas: TSchema[] = [
   ...externalRefSchemas,
   ...ticketSchemas,
   ...externalTicketSchemas
-]
+].map((schema) => applyFormatBounds(schema))
