@@ -38,7 +38,7 @@ const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor'
 * **Holidays**: changing a calendar's holidays never rewrites deadlines already issued; it applies to deadlines computed afterwards.`
 
 /** the contract's server when no PUBLIC_URL is set (the committed openapi.json; a deployment sets PUBLIC_URL) */
-export const DEFAULT_SERVER_URL = 'https://support-desk.example.com'
+export const DEFAULT_SERVER_URL = 'https://api.support-desk.dev'
 
 export async function registerSwagger (app: FastifyInstance, options: { serveUi: boolean; publicUrl?: string }): Promise<void> {
   await app.register(swagger, {
