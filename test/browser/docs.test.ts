@@ -1,6 +1,9 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
-import { buildTestApp } from '../helpers/app.js'
+import { exportSPKI, generateKeyPair } from 'jose'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import { buildTestApp, createTestDatabase } from '../helpers/app.js'
 import { launchChromium, listenLater } from '../helpers/browser.js'
 
 /**
@@ -21,6 +24,26 @@ t.test('every route under /docs answers (no 500) and an unknown one is a problem
   t.equal(missing.statusCode, 404)
   t.match(missing.headers['content-type'], /^application\/problem\+json/)
   t.notMatch(missing.body, /TypeError|stack|Cannot read/)
+})
+
+t.test('a failing route registered by a plugin in its own context answers a problem without internal text', async (t) => {
+  const { database } = await createTestDatabase(t)
+  const { publicKey } = await generateKeyPair('ES256')
+  const app = await buildApp(loadConfig({ JWT_PUBLIC_KEY: await exportSPKI(publicKey), LOG_LEVEL: 'silent' }), { database, docsUi: true })
+  // like a third-party plugin: its own encapsulated context, no schema, a POST and a GET that fail inside
+  await app.register(async (child) => {
+    child.get('/plugin/fails', async () => { throw new TypeError('Cannot read properties of undefined (reading \'secret\')') })
+    child.post('/plugin/echo', async (request) => ({ got: request.body }))
+  })
+  await app.ready()
+  t.teardown(async () => { await app.close() })
+  const failing = await app.inject({ url: '/plugin/fails' })
+  t.equal(failing.statusCode, 500)
+  t.match(failing.headers['content-type'], /^application\/problem\+json/)
+  t.match(failing.json(), { code: 'internal', status: 500 })
+  t.notMatch(failing.body, /TypeError|Cannot read|secret/)
+  const posted = await app.inject({ method: 'POST', url: '/plugin/echo', headers: { 'idempotency-key': 'k1' }, payload: { a: 1 } })
+  t.equal(posted.statusCode, 200, 'the idempotency hooks let a plugin POST through')
 })
 
 t.test('Swagger UI renders every operation without console errors, and "Try it out" on GET /v1/support-plans works', async (t) => {
