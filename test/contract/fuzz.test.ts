@@ -89,6 +89,13 @@ const FORGED_CURSORS = [
   forgedCursor(null), forgedCursor([]), forgedCursor([{}, []]), Buffer.from('{"p":').toString('base64url'), '!!!', 'a'.repeat(3000)
 ]
 
+/** JSON texts as a client could send them: malformed, deep, escaped NUL and lone surrogates, prototype keys, huge numbers */
+const RAW_JSON = [
+  '['.repeat(100_000), '{"a":'.repeat(50_000), '{', '', 'null', '[]', '"\\ud800"', '{"subject":"\\u0000"}', '{"name":"\\udc00x","plan":"basic"}',
+  '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"admin":true}}}', '{"a":1e999999}', '{"a":-1e-999999}', '\ufeff{}', '{"a":1,"a":2}',
+  `{"body":"${'x'.repeat(900_000)}"}`, '{"body":"x"}\u0000', '{"body":"x"} trailing'
+]
+
 /** values no field should ever turn into a 5xx */
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(
@@ -108,7 +115,7 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 )
 
 type Role = 'admin' | 'agent' | 'customer' | 'none'
-type Hostility = 'none' | 'cursor' | 'body-field' | 'body-whole' | 'query' | 'path-param' | 'header' | 'content-type' | 'path-spelling' | 'duplicate-query'
+type Hostility = 'none' | 'cursor' | 'raw-json' | 'body-field' | 'body-whole' | 'query' | 'path-param' | 'header' | 'content-type' | 'path-spelling' | 'duplicate-query'
 
 interface Generated { role: Role; hostility: Hostility; pathParams: Record<string, unknown>; query: Record<string, unknown>; headers: Record<string, unknown>; body: unknown; hostile: unknown; pick: number; spelling: number; contentType: string }
 
@@ -121,7 +128,7 @@ function requestArbitrary (op: Operation): fc.Arbitrary<Generated> {
   const bodySchema = op.requestBody?.content['application/json']?.schema
   return fc.record({
     role: fc.constantFrom<Role>('admin', 'agent', 'customer', 'none'),
-    hostility: fc.constantFrom<Hostility>('none', 'none', 'none', 'cursor', 'body-field', 'body-whole', 'query', 'path-param', 'header', 'content-type', 'path-spelling', 'duplicate-query'),
+    hostility: fc.constantFrom<Hostility>('none', 'none', 'none', 'cursor', 'raw-json', 'body-field', 'body-whole', 'query', 'path-param', 'header', 'content-type', 'path-spelling', 'duplicate-query'),
     pathParams: group('path'),
     query: group('query'),
     headers: group('header'),
@@ -180,6 +187,10 @@ function buildRequest (desk: PopulatedDesk, path: string, method: string, op: Op
   const token = g.role === 'none' ? undefined : desk.tokens[g.role]
   if (token !== undefined) headers.authorization = `Bearer ${token}`
   if (method === 'GET' || method === 'DELETE' || method === 'HEAD') return { url, headers }
+  if (g.hostility === 'raw-json') {
+    headers['content-type'] = 'application/json'
+    return { url, headers, payload: RAW_JSON[g.pick % RAW_JSON.length] }
+  }
   if (g.hostility === 'content-type') {
     headers['content-type'] = g.contentType
     return { url, headers, payload: asText(body ?? g.hostile) }
