@@ -16,6 +16,7 @@ import { registerDbAvailability, registerDbGate } from './http/plugins/db-gate.j
 import { registerRateLimit } from './http/plugins/rate-limit.js'
 import { registerRouteDefaults } from './http/plugins/route-defaults.js'
 import { registerSwagger } from './http/plugins/swagger.js'
+import { registerCors } from './http/plugins/cors.js'
 import { registerRoutes } from './http/routes/index.js'
 import { allSchemas } from './http/schemas/index.js'
 import { buildValidatorFactory } from './http/validation.js'
@@ -143,7 +144,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     if (up) app.log.info('database reachable again')
     else app.log.warn({ err: reason }, 'database unreachable: requests that need it get 503 database-unavailable')
   })
-  await registerSwagger(app, { serveUi: deps.docsUi ?? true })
+  await registerCors(app, config.corsOrigins)
+  await registerSwagger(app, { serveUi: deps.docsUi ?? true, publicUrl: config.publicUrl })
   registerRouteDefaults(app)
   registerInputSanity(app)
   registerAuth(app, deps.verifier ?? await buildVerifier(config, app.log))

@@ -88,7 +88,9 @@ export const ConfigSchema = Type.Object({
     /** shared secret of POST /v1/inbound-email (HMAC-SHA256 of the raw body in X-Inbound-Signature) */
     inboundSecret: Type.Optional(Type.String({ minLength: 16 })),
     maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 })
-  })
+  }),
+  /** exact origins (scheme://host[:port]) allowed to call the API from a browser (CORS); empty: none */
+  corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/?#\\s]+$' }))
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -175,7 +177,8 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/email/maxMessageBytes': 'EMAIL_MAX_BYTES',
   '/workers': 'WORKERS',
   '/api': 'API',
-  '/jobsPollIntervalSeconds': 'JOBS_POLL_INTERVAL_SECONDS'
+  '/jobsPollIntervalSeconds': 'JOBS_POLL_INTERVAL_SECONDS',
+  '/corsOrigins': 'CORS_ORIGINS'
 }
 
 export function loadConfig (env: Env): Config {
@@ -233,13 +236,14 @@ export function loadConfig (env: Env): Config {
       inboundSmtpHost: str(env, 'INBOUND_SMTP_HOST') ?? '127.0.0.1',
       inboundSecret: str(env, 'INBOUND_EMAIL_SECRET'),
       maxMessageBytes: int(env, 'EMAIL_MAX_BYTES', 10 * 1024 * 1024)
-    }
+    },
+    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '')
   }
   // drop undefined optionals so the validator sees them as absent
   const cleaned = JSON.parse(JSON.stringify(candidate)) as unknown
   const firstError = Value.Errors(ConfigSchema, cleaned).First()
   if (firstError !== undefined) {
-    const variable = VARIABLE_FOR_PATH[firstError.path] ?? firstError.path
+    const variable = VARIABLE_FOR_PATH[firstError.path] ?? VARIABLE_FOR_PATH[firstError.path.replace(/\/\d+$/, '')] ?? firstError.path
     throw new ConfigError(variable, `is invalid: ${firstError.message}`)
   }
   const config = cleaned as Config

@@ -37,6 +37,8 @@ async function main (): Promise<void> {
   if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`)
   const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax, availability: config.dbHealth })
   if (config.migrateOnStart) await runMigrations(database)
+  // the contract's servers list (and Swagger UI's "Try it out") follows PUBLIC_URL; without it, this listener
+  if (config.publicUrl === undefined && config.port !== 0) config.publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
   const log = { warn: (obj: object, msg: string) => { app.log.warn(obj, msg) }, error: (obj: object, msg: string) => { app.log.error(obj, msg) } }
   const jobs = createJobEngine({ database, now: () => new Date(), workers: config.workers, pollingIntervalSeconds: config.jobsPollIntervalSeconds, log })
   const app = await buildApp(config, { database, jobs })

@@ -13,13 +13,28 @@ export type CursorKind = 'timestamp' | 'uuid' | 'id' | 'xid' | 'date' | 'text'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
+/**
+ * Years the database accepts in a 4-digit ISO value: PostgreSQL has no year 0 ('0000-01-01' is an error), so a
+ * position must lie in 0001–9999 (the ISO format with 4 digits cannot say more). Checked here rather than signing
+ * cursors with an HMAC: cursors stay stateless and need no shared secret between replicas or across restarts, and
+ * every value that can reach SQL is checked against the column's domain, so a forged cursor can only ever move the
+ * caller's own page — it is filtered like any other query.
+ */
+const inDatabaseYears = (iso: string): boolean => {
+  const year = Number(iso.slice(0, 4))
+  return year >= 1 && year <= 9999
+}
+
+/** PostgreSQL bigint / xid8 ranges */
+const MAX_XID8 = 2n ** 64n - 1n
+
 const validValue = (kind: CursorKind, v: unknown): boolean => {
   switch (kind) {
-    case 'timestamp': return typeof v === 'string' && TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v
+    case 'timestamp': return typeof v === 'string' && TIMESTAMP.test(v) && inDatabaseYears(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v
     case 'uuid': return typeof v === 'string' && UUID.test(v)
     case 'id': return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
-    case 'xid': return typeof v === 'string' && /^\d{1,20}$/.test(v) && BigInt(v) < 2n ** 64n
-    case 'date': return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00.000Z`).toISOString().startsWith(v)
+    case 'xid': return typeof v === 'string' && /^\d{1,20}$/.test(v) && BigInt(v) <= MAX_XID8
+    case 'date': return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && inDatabaseYears(v) && !Number.isNaN(Date.parse(`${v}T00:00:00.000Z`)) && new Date(`${v}T00:00:00.000Z`).toISOString().startsWith(v)
     case 'text': return typeof v === 'string' && v.length > 0 && v.length <= 200 && /^[A-Za-z0-9._:-]+$/.test(v)
   }
 }

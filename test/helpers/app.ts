@@ -197,6 +197,8 @@ export interface BuildTestAppOptions {
   jobs?: boolean
   /** dependencies of buildApp a test injects (e.g. fixed DNS answers for the email channel) */
   deps?: Pick<AppDeps, 'dnsResolver'>
+  /** serve Swagger UI at /docs (browser tests) */
+  docsUi?: boolean
 }
 
 export async function buildTestApp (t: TestLike, options: BuildTestAppOptions = {}): Promise<TestApp> {
@@ -214,7 +216,7 @@ export async function buildTestApp (t: TestLike, options: BuildTestAppOptions = 
   const jobs = options.jobs === true ? createJobEngine({ database, now: clock.now, workers: true, mode: 'manual', poolMax: 2 }) : disabledJobs
   const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs }
   await seedHolidays(ctx)
-  const app = await buildApp(config, { database, now: clock.now, docsUi: false, jobs, ...options.deps })
+  const app = await buildApp(config, { database, now: clock.now, docsUi: options.docsUi ?? false, jobs, ...options.deps })
   await app.ready()
   await jobs.start()
   t.teardown(async () => { await app.close(); await jobs.stop({ timeoutMs: 1000 }) })

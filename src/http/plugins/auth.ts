@@ -17,8 +17,9 @@ declare module 'fastify' {
 
 /** the verified caller; only call from routes that are not public */
 export function principal (request: FastifyRequest): Principal {
-  if (request.principalOrNull === null) throw new DomainError('unauthenticated', 'A bearer token is required')
-  return request.principalOrNull
+  const who = request.principalOrNull ?? null // undefined on routes registered by plugins in their own context
+  if (who === null) throw new DomainError('unauthenticated', 'A bearer token is required')
+  return who
 }
 
 /** the gate keys on the MATCHED route (issue 11): an absolute-form request line or a percent-encoded spelling of a /v1 path is gated like the normal one */

@@ -22,7 +22,17 @@ export function problemOf (code: ErrorCode, detail: string, extras: Record<strin
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: ProblemBody): FastifyReply {
   if (problem.status === 401) reply.header('www-authenticate', `Bearer realm="support-desk"${problem.code === 'invalid-token' ? ', error="invalid_token"' : ''}`)
   if (typeof problem.retryAfterSeconds === 'number') reply.header('retry-after', String(problem.retryAfterSeconds))
-  return reply.code(problem.status).type('application/problem+json').send({ ...problem, instance: request.url })
+  return reply.code(problem.status).type('application/problem+json').send(withinContract({ ...problem, instance: request.url }))
+}
+
+const cut = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text)
+
+/** keeps a problem within the Problem schema's bounds (src/http/schemas/common.ts): long URLs or field names are cut */
+function withinContract (problem: ProblemBody): ProblemBody {
+  problem.detail = cut(problem.detail, 5000)
+  if (problem.instance !== undefined) problem.instance = cut(problem.instance, 2048)
+  if (problem.errors !== undefined) problem.errors = problem.errors.slice(0, 100).map((e) => ({ path: cut(e.path, 1000), message: cut(e.message, 1000) }))
+  return problem
 }
 
 interface AjvLikeError { instancePath?: string; message?: string; params?: Record<string, unknown>; keyword?: string }

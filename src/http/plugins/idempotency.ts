@@ -86,7 +86,8 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
     if (key === undefined) return
     const route = request.routeOptions.url
     // no keys for unauthenticated callers (there are no public POSTs): their scope could not be told apart
-    const who = request.principalOrNull
+    // `?? null`: routes registered by plugins in their own context (Swagger UI's /docs) lack later request decorations
+    const who = request.principalOrNull ?? null
     if (route === undefined || request.is404 || who === null) return
     if (typeof key !== 'string' || key.length < 1 || key.length > 255) {
       throw new DomainError('validation-failed', 'Idempotency-Key must be 1–255 characters', { errors: [{ path: 'headers.idempotency-key', message: 'must be 1–255 characters' }] })
@@ -140,7 +141,7 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
   // the handler runs in a commit scope: its transactions mark the claim 'applied' as they commit (src/db/commit-scope.ts);
   // a request without a claim runs outside any scope (it may have been resumed from another request's context)
   app.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
-    const claim = request.idempotencyClaim
+    const claim = request.idempotencyClaim ?? null
     if (claim === null || claim.settled) {
       commitScope.exit(done)
       return
@@ -149,7 +150,8 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
   })
 
   app.addHook('onSend', async (request, reply, payload) => {
-    const claim = request.idempotencyClaim
+    // an onSend hook must never throw: its error would be answered by Fastify's fallback (not a problem, internal text)
+    const claim = request.idempotencyClaim ?? null
     if (claim === null || claim.settled) return payload
     claim.settled = true
     try {

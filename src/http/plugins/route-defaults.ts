@@ -1,5 +1,6 @@
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import { problemResponses } from '../schemas/common.js'
+import { applyFormatBounds } from '../schemas/bounds.js'
 
 interface RouteSchema {
   security?: unknown
@@ -36,7 +37,8 @@ export function registerRouteDefaults (app: FastifyInstance): void {
     if (schema.hide === true) return
     const isPublic = (route.config as { public?: boolean } | undefined)?.public === true
     schema.security ??= isPublic ? [] : [{ bearerAuth: [] }]
-    const statuses = [400, 429, 500]
+    // only /v1 is rate limited: probes and the contract never answer 429
+    const statuses = route.url.startsWith('/v1/') ? [400, 429, 500] : [400, 500]
     if (!isPublic) statuses.push(401, 403)
     if (route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH') statuses.push(413, 415)
     const defaults = problemResponses(...statuses)
@@ -49,6 +51,7 @@ export function registerRouteDefaults (app: FastifyInstance): void {
       headers.properties = { ...(headers.properties ?? {}), 'idempotency-key': IDEMPOTENCY_KEY_HEADER }
       schema.headers = headers
     }
+    applyFormatBounds(schema)
     route.schema = schema as RouteOptions['schema']
   })
 }

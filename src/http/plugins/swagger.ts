@@ -38,7 +38,10 @@ const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor'
   \`RateLimit\` headers on every /v1 response; 429 \`rate-limited\` with \`Retry-After\` when exceeded.
 * **Holidays**: changing a calendar's holidays never rewrites deadlines already issued; it applies to deadlines computed afterwards.`
 
-export async function registerSwagger (app: FastifyInstance, options: { serveUi: boolean }): Promise<void> {
+/** the contract's server when no PUBLIC_URL is set (the committed openapi.json; a deployment sets PUBLIC_URL) */
+export const DEFAULT_SERVER_URL = 'https://api.support-desk.dev'
+
+export async function registerSwagger (app: FastifyInstance, options: { serveUi: boolean; publicUrl?: string }): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -49,11 +52,13 @@ export async function registerSwagger (app: FastifyInstance, options: { serveUi:
         license: { name: 'UNLICENSED', identifier: 'LicenseRef-Proprietary' },
         contact: { name: 'Support Desk API team' }
       },
-      servers: [{ url: 'http://127.0.0.1:3000', description: 'Local development (make run)' }],
+      // x-internal false: a public API (OWASP inventory rule); the type of ServerObject has no extensions
+      servers: [{ url: options.publicUrl ?? DEFAULT_SERVER_URL, description: 'This deployment (PUBLIC_URL): production, or local development under make run', ...{ 'x-internal': false } }],
       tags: API_TAGS,
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT with sub, roles and org_id claims' }
+          inboundSignature: { type: 'apiKey', in: 'header', name: 'X-Inbound-Signature', description: 'POST /v1/inbound-email only: `sha256=<hex HMAC-SHA256 of the raw message with INBOUND_EMAIL_SECRET>` (docs/email.md)' },
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT (a JWS signed with ES256/RS256/EdDSA, never alg none) with sub, roles and org_id claims, verified for issuer, audience and expiry as RFC8725 (JWT best current practices) recommends' }
         },
         headers: RESPONSE_HEADER_COMPONENTS
       }

@@ -62,6 +62,8 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; in
     schema: {
       operationId: 'receiveInboundEmail', tags: ['email'], summary: 'Receive one email (provider inbound route)',
       description: INBOUND_DESCRIPTION,
+      // no bearer token: the provider signs the raw message with the shared secret (INBOUND_EMAIL_SECRET)
+      security: [{ inboundSignature: [] }],
       consumes: ['message/rfc822'],
       headers: Type.Object({ [SIGNATURE_HEADER]: Type.Optional(Type.String({ maxLength: 100, pattern: '^sha256=[0-9a-f]{64}$' })) }),
       body: Type.String({ maxLength: 50 * 1024 * 1024, description: 'The raw message (RFC 822)' }),

@@ -36,7 +36,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { public: true },
     schema: {
       operationId: 'getSupportPlan', tags: ['policy'], summary: 'Get one support plan',
-      params: Type.Object({ planId: Type.String({ description: 'basic, enhanced or premier', examples: ['premier'] }) }),
+      params: Type.Object({ planId: Type.String({ maxLength: 50, description: 'basic, enhanced or premier', examples: ['premier'] }) }),
       response: { 200: ref(SupportPlanSchema), ...problemResponses(404) }
     }
   }, async (request) => {

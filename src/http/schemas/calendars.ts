@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { DateOnly, Page, Timestamp, ref } from './common.js'
+import { DateOnly, Page, Timestamp, ref, Count } from './common.js'
 
 const HHMM = '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$'
 
@@ -7,8 +7,8 @@ export const CalendarIdParam = Type.String({ minLength: 1, maxLength: 100, descr
 
 export const CalendarWindowSchema = Type.Object({
   weekday: Type.Integer({ minimum: 1, maximum: 7, description: 'ISO weekday: 1 = Monday … 7 = Sunday' }),
-  start: Type.String({ pattern: HHMM, description: 'Local wall-clock opening time HH:MM in the calendar\'s time zone', examples: ['06:00'] }),
-  end: Type.String({ pattern: HHMM, description: 'Local wall-clock closing time HH:MM (exclusive); 24:00 = the following midnight', examples: ['18:00'] })
+  start: Type.String({ pattern: HHMM, maxLength: 5, description: 'Local wall-clock opening time HH:MM in the calendar\'s time zone', examples: ['06:00'] }),
+  end: Type.String({ pattern: HHMM, maxLength: 5, description: 'Local wall-clock closing time HH:MM (exclusive); 24:00 = the following midnight', examples: ['18:00'] })
 }, {
   $id: 'CalendarWindow',
   description: 'A weekly opening window in local wall-clock time (whole minutes). Wall-clock windows keep their length on daylight-saving change days.',
@@ -16,12 +16,12 @@ export const CalendarWindowSchema = Type.Object({
 })
 
 export const CalendarSchema = Type.Object({
-  id: Type.String({ description: 'Stable calendar id (kebab-case), as referenced by response targets', examples: ['business-hours-with-holidays'] }),
-  name: Type.String(),
-  timeZone: Type.String({ description: 'IANA time zone of the windows and holiday dates', examples: ['America/Los_Angeles'] }),
-  windows: Type.Array(ref(CalendarWindowSchema), { description: 'Opening windows, ordered by weekday and start' }),
+  id: Type.String({ maxLength: 100, description: 'Stable calendar id (kebab-case), as referenced by response targets', examples: ['business-hours-with-holidays'] }),
+  name: Type.String({ maxLength: 200 }),
+  timeZone: Type.String({ maxLength: 64, description: 'IANA time zone of the windows and holiday dates', examples: ['America/Los_Angeles'] }),
+  windows: Type.Array(ref(CalendarWindowSchema), { maxItems: 100, description: 'Opening windows, ordered by weekday and start' }),
   observesHolidays: Type.Boolean({ description: 'true: closed all day on its holidays; false: open on holidays (it has no holiday list)' }),
-  version: Type.Integer({ minimum: 1, description: 'Bumped by every holiday change; also the ETag' }),
+  version: Count({ minimum: 1, description: 'Bumped by every holiday change; also the ETag' }),
   updatedAt: Timestamp
 }, {
   $id: 'Calendar',
@@ -40,9 +40,9 @@ export const CalendarSchema = Type.Object({
 export const CalendarPage = Page(ref(CalendarSchema), 'CalendarPage')
 
 export const HolidaySchema = Type.Object({
-  calendarId: Type.String({ examples: ['business-hours-with-holidays'] }),
+  calendarId: Type.String({ maxLength: 100, examples: ['business-hours-with-holidays'] }),
   date: { ...DateOnly, description: 'Local date (in the calendar\'s time zone) on which the calendar is closed all day' },
-  name: Type.String({ examples: ['Independence Day (observed)'] }),
+  name: Type.String({ maxLength: 200, examples: ['Independence Day (observed)'] }),
   updatedAt: Timestamp
 }, {
   $id: 'Holiday',

@@ -1,20 +1,20 @@
 import { Type } from '@sinclair/typebox'
-import { Nullable, Timestamp, Uuid, ref } from './common.js'
+import { Nullable, Timestamp, Uuid, ref, Count, Subject, Role, PAGE_MAX_ITEMS } from './common.js'
 
 export const ChangeEventSchema = Type.Object({
-  id: Type.String({ pattern: '^[0-9]+$', description: 'Event id (decimal). Unique, but not the feed order: the feed is ordered by commit horizon, then id' }),
-  type: Type.String({ description: 'e.g. ticket.created, ticket.updated, ticket.sla_at_risk, ticket.sla_breached, comment.added, severity.changed, reopen_request.created, onboarding_call.scheduled, responsibility.updated, organization.updated' }),
+  id: Type.String({ pattern: '^[0-9]+$', maxLength: 20, description: 'Event id (decimal). Unique, but not the feed order: the feed is ordered by commit horizon, then id' }),
+  type: Type.String({ maxLength: 100, description: 'e.g. ticket.created, ticket.updated, ticket.sla_at_risk, ticket.sla_breached, comment.added, severity.changed, reopen_request.created, onboarding_call.scheduled, responsibility.updated, organization.updated' }),
   occurredAt: Timestamp,
   organizationId: Nullable(Uuid),
   resource: Type.Object({
-    type: Type.String({ description: 'ticket, comment, severity_change, reopen_request, onboarding_call, responsibility_item, organization, …' }),
+    type: Type.String({ maxLength: 100, description: 'ticket, comment, severity_change, reopen_request, onboarding_call, responsibility_item, organization, …' }),
     id: Uuid,
-    version: Nullable(Type.Integer({ description: 'The resource\'s version after the change (compare with its ETag)' }))
+    version: Nullable(Count({ description: 'The resource\'s version after the change (compare with its ETag)' }))
   }, { additionalProperties: false }),
   ticketId: Nullable(Uuid),
   actor: Type.Object({
-    id: Type.String({ description: 'Token subject of whoever made the change: skip your own integration\'s changes to avoid echo loops' }),
-    role: Type.String()
+    id: Subject({ description: 'Token subject of whoever made the change: skip your own integration\'s changes to avoid echo loops' }),
+    role: Role
   }, { additionalProperties: false }),
   data: Type.Record(Type.String(), Type.Unknown(), { description: 'What changed, usually { before, after }' })
 }, {
@@ -33,8 +33,8 @@ export const ChangeEventSchema = Type.Object({
 })
 
 export const ChangeFeedPage = Type.Object({
-  items: Type.Array(ref(ChangeEventSchema)),
-  nextCursor: Type.String({ description: 'Always set: the position after the last event handed out (or the `after` you sent when nothing new is available). Pass it as `after` to continue or to poll later' }),
+  items: Type.Array(ref(ChangeEventSchema), { maxItems: PAGE_MAX_ITEMS }),
+  nextCursor: Type.String({ maxLength: 2048, description: 'Always set: the position after the last event handed out (or the `after` you sent when nothing new is available). Pass it as `after` to continue or to poll later' }),
   hasMore: Type.Boolean({ description: 'true: more events are available right now, fetch the next page at once; false: you are at the head of the feed, poll again later' })
 }, {
   $id: 'ChangeFeedPage',

@@ -9,24 +9,40 @@ export const ref = <T extends TSchema>(schema: T): ReturnType<typeof Type.Unsafe
   return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
 }
 
+/**
+ * Bounds conventions (OWASP API4; checked by Spectral in `npm run openapi:check`): every string has maxLength (or
+ * enum/const) — formats get theirs from src/http/schemas/bounds.ts; every integer format int32/int64 with minimum and
+ * maximum (versions and counters: int32, 0|1 … INT32_MAX, the database's integer); every array maxItems.
+ */
+export const INT32_MAX = 2147483647
+/** a counter or version as the database stores it (integer column) */
+export const Count = (options: { minimum?: number; description?: string } = {}) => Type.Integer({ format: 'int32', minimum: 0, maximum: INT32_MAX, ...options })
+/** page items: at most the largest `limit` a list accepts */
+export const PAGE_MAX_ITEMS = 500
+/** a token subject (sub claim) as shown in actors, assignees and authors */
+export const Subject = (options: { description?: string } = {}) => Type.String({ maxLength: 200, ...options })
+export const Role = Type.String({ maxLength: 20, description: 'customer, agent, admin or system' })
+/** an ISO 8601 duration such as PT24H */
+export const IsoDuration = (options: { description?: string; examples?: string[] } = {}) => Type.String({ maxLength: 32, ...options })
+
 export const Uuid = Type.String({ format: 'uuid' })
 export const Timestamp = Type.String({ format: 'date-time', examples: ['2026-11-26T14:30:00.000Z'] })
 export const DateOnly = Type.String({ format: 'date', examples: ['2026-11-26'] })
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
 export const ProblemFieldError = Type.Object({
-  path: Type.String({ description: 'JSON pointer (body), or `query.x`, `params.x`, `headers.x`' }),
-  message: Type.String()
+  path: Type.String({ maxLength: 1000, description: 'JSON pointer (body), or `query.x`, `params.x`, `headers.x`' }),
+  message: Type.String({ maxLength: 1000 })
 }, { $id: 'ProblemFieldError', additionalProperties: false })
 
 export const Problem = Type.Object({
   type: Type.String({ format: 'uri', description: 'URI naming the problem; ends with the code' }),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.String(),
-  code: Type.String({ description: 'Stable machine-readable kebab-case code (see the error catalogue)' }),
-  instance: Type.Optional(Type.String()),
-  errors: Type.Optional(Type.Array(ref(ProblemFieldError)))
+  title: Type.String({ maxLength: 200 }),
+  status: Type.Integer({ format: 'int32', minimum: 400, maximum: 599 }),
+  detail: Type.String({ maxLength: 5000 }),
+  code: Type.String({ maxLength: 100, description: 'Stable machine-readable kebab-case code (see the error catalogue)' }),
+  instance: Type.Optional(Type.String({ maxLength: 2048, description: 'The request path (truncated to 2048 characters)' })),
+  errors: Type.Optional(Type.Array(ref(ProblemFieldError), { maxItems: 100 }))
 }, {
   $id: 'Problem',
   description: 'RFC 9457 problem details. Extra members that help the caller act (e.g. currentStatus, remaining, retryAfterSeconds) may be present.',
@@ -67,16 +83,16 @@ export const CursorParam = Type.String({ minLength: 1, maxLength: 2048, descript
 
 /** a list page: `{ items, nextCursor }` */
 export const Page = <T extends TSchema>(item: T, $id: string) => Type.Object({
-  items: Type.Array(item),
-  nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` to get the next page; null on the last page' }))
+  items: Type.Array(item, { maxItems: PAGE_MAX_ITEMS }),
+  nextCursor: Nullable(Type.String({ maxLength: 2048, description: 'Pass as `cursor` to get the next page; null on the last page' }))
 }, { $id, additionalProperties: false })
 
 export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'Strong ETag from a previous response (e.g. "3"); a stale tag gives 412 and changes nothing' }))
+  'if-match': Type.Optional(Type.String({ maxLength: 1024, description: 'Strong ETag from a previous response (e.g. "3"); a stale tag gives 412 and changes nothing' }))
 })
 
 export const IfNoneMatchHeaders = Type.Object({
-  'if-none-match': Type.Optional(Type.String({ description: 'ETag of the copy you hold; 304 when it is still current' }))
+  'if-none-match': Type.Optional(Type.String({ maxLength: 1024, description: 'ETag of the copy you hold; 304 when it is still current' }))
 })
 
 export const NotModified = { description: 'Not modified: your copy (If-None-Match) is current', type: 'null' } as const

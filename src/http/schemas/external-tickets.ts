@@ -22,12 +22,12 @@ export const UpsertExternalTicketBody = Type.Object({
 
 export const ExternalTicketParams = Type.Object({
   organizationId: Uuid,
-  system: Type.String({ pattern: SYSTEM_PATTERN, description: 'Your system, lower case (e.g. jira)' }),
-  externalId: Type.String({ pattern: EXTERNAL_ID_PATTERN, description: 'The ticket\'s id in your system (URL-encode it)' })
+  system: Type.String({ pattern: SYSTEM_PATTERN, maxLength: 64, description: 'Your system, lower case (e.g. jira)' }),
+  externalId: Type.String({ pattern: EXTERNAL_ID_PATTERN, maxLength: 200, description: 'The ticket\'s id in your system (URL-encode it)' })
 })
 
 export const UpsertPreconditionHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'Strong ETag of the ticket you hold: a stale tag, or any If-Match when no ticket has the reference yet, is 412 and changes nothing' })),
+  'if-match': Type.Optional(Type.String({ maxLength: 1024, description: 'Strong ETag of the ticket you hold: a stale tag, or any If-Match when no ticket has the reference yet, is 412 and changes nothing' })),
   'if-none-match': Type.Optional(Type.Literal('*', { description: '`*`: create only — 412 when the reference already names a ticket' }))
 })
 

@@ -12,6 +12,7 @@ import { responsibilitySchemas } from './responsibilities.js'
 import { slaSchemas } from './sla.js'
 import { ticketSchemas } from './tickets.js'
 import { emailSchemas } from './email.js'
+import { applyFormatBounds } from './bounds.js'
 
 /** every named schema, registered once with app.addSchema; order matters only for readability */
 export const allSchemas: TSchema[] = [
@@ -28,4 +29,4 @@ export const allSchemas: TSchema[] = [
   ...emailSchemas,
   ...ticketSchemas,
   ...externalTicketSchemas
-]
+].map((schema) => applyFormatBounds(schema))

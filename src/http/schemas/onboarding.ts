@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import { CALL_STATUSES } from '../../domain/onboarding/entitlement.js'
 import { CALL_STATUS_CHANGES } from '../../domain/onboarding/calls.js'
 import { ONBOARDING_POLICY } from '../../domain/policy/policy.js'
-import { Nullable, Page, Timestamp, Uuid, ref } from './common.js'
+import { Nullable, Page, Timestamp, Uuid, ref, Count, Subject, Role } from './common.js'
 import { CalendarIdSchema, PlanIdSchema } from './policy.js'
 
 const ORG_ID = '3f0e9a43-8f64-4f55-9d43-5cf2cbd3a0a1'
@@ -19,19 +19,19 @@ export const OnboardingCallAttendeeSchema = Type.Object({
 }, { $id: 'OnboardingCallAttendee', additionalProperties: false, examples: [{ name: 'Dana Ops', email: 'dana@acme.example' }] })
 
 const ActorRef = Type.Object({
-  id: Type.String({ description: 'token subject' }),
-  role: Type.String({ description: 'customer, agent, admin or system' })
+  id: Subject({ description: 'token subject' }),
+  role: Role
 }, { additionalProperties: false })
 
 export const OnboardingEntitlementSchema = Type.Object({
   organizationId: Uuid,
   plan: ref(PlanIdSchema),
-  entitled: Type.Integer({ minimum: 0, description: 'Onboarding calls the current plan includes per subscription term' }),
-  scheduled: Type.Integer({ minimum: 0, description: 'Calls of this term still scheduled (they hold a credit)' }),
-  used: Type.Integer({ minimum: 0, description: 'completed + noShow: calls of this term that used a credit' }),
-  completed: Type.Integer({ minimum: 0 }),
-  noShow: Type.Integer({ minimum: 0 }),
-  remaining: Type.Integer({ minimum: 0, description: 'max(0, entitled − scheduled − used)' }),
+  entitled: Count({ description: 'Onboarding calls the current plan includes per subscription term' }),
+  scheduled: Count({ description: 'Calls of this term still scheduled (they hold a credit)' }),
+  used: Count({ description: 'completed + noShow: calls of this term that used a credit' }),
+  completed: Count(),
+  noShow: Count(),
+  remaining: Count({ description: 'max(0, entitled − scheduled − used)' }),
   termStart: Timestamp,
   termEnd: Timestamp,
   calendarId: ref(CalendarIdSchema)
@@ -65,13 +65,13 @@ export const OnboardingCallSchema = Type.Object({
   scheduledAt: Timestamp,
   endsAt: Timestamp,
   durationMinutes: Type.Integer({ minimum: ONBOARDING_POLICY.minDurationMinutes, maximum: ONBOARDING_POLICY.maxDurationMinutes }),
-  attendees: Type.Array(ref(OnboardingCallAttendeeSchema)),
-  agenda: Nullable(Type.String()),
+  attendees: Type.Array(ref(OnboardingCallAttendeeSchema), { maxItems: 10 }),
+  agenda: Nullable(Type.String({ maxLength: 5000 })),
   status: ref(OnboardingCallStatusSchema),
   calendarId: ref(CalendarIdSchema),
   createdBy: ActorRef,
   updatedBy: ActorRef,
-  version: Type.Integer({ minimum: 1 }),
+  version: Count({ minimum: 1 }),
   createdAt: Timestamp,
   updatedAt: Timestamp
 }, { $id: 'OnboardingCall', additionalProperties: false, examples: [CALL_EXAMPLE] })

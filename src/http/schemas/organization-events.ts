@@ -1,19 +1,19 @@
 import { Type } from '@sinclair/typebox'
-import { Nullable, Page, Timestamp, Uuid, ref } from './common.js'
+import { Nullable, Page, Timestamp, Uuid, ref, Count, Subject, Role } from './common.js'
 
 export const OrganizationEventSchema = Type.Object({
-  id: Type.String({ pattern: '^[0-9]+$', description: 'Event id (decimal); events are listed in id order' }),
-  type: Type.String({ description: 'e.g. onboarding_call.scheduled, responsibility.updated, technical_representative.set' }),
+  id: Type.String({ pattern: '^[0-9]+$', maxLength: 20, description: 'Event id (decimal); events are listed in id order' }),
+  type: Type.String({ maxLength: 100, description: 'e.g. onboarding_call.scheduled, responsibility.updated, technical_representative.set' }),
   occurredAt: Timestamp,
   organizationId: Uuid,
   resource: Type.Object({
-    type: Type.String({ description: 'onboarding_call, responsibility_item, technical_representative, organization, ticket, …' }),
+    type: Type.String({ maxLength: 100, description: 'onboarding_call, responsibility_item, technical_representative, organization, ticket, …' }),
     id: Uuid,
-    version: Nullable(Type.Integer({ description: 'The resource\'s version after the change' }))
+    version: Nullable(Count({ description: 'The resource\'s version after the change' }))
   }, { additionalProperties: false }),
   ticketId: Nullable(Uuid),
   visibility: Type.Union([Type.Literal('public'), Type.Literal('internal')], { description: 'internal events are shown to agents and admins only' }),
-  actor: Type.Object({ id: Type.String(), role: Type.String() }, { additionalProperties: false }),
+  actor: Type.Object({ id: Subject(), role: Role }, { additionalProperties: false }),
   data: Type.Record(Type.String(), Type.Unknown(), { description: 'What changed, usually { before, after }' })
 }, {
   $id: 'OrganizationEvent',

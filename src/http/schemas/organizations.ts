@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { SUBSCRIPTION_STATUSES } from '../../domain/organizations/organization.js'
-import { Page, Timestamp, Uuid, ref } from './common.js'
+import { Page, Timestamp, Uuid, ref, Count } from './common.js'
 import { PlanIdSchema } from './policy.js'
 import { EmailDomain } from './email.js'
 
@@ -15,11 +15,11 @@ export const SubscriptionSchema = Type.Object({
 
 export const OrganizationSchema = Type.Object({
   id: Uuid,
-  name: Type.String(),
+  name: Type.String({ maxLength: 200 }),
   plan: ref(PlanIdSchema),
   subscription: ref(SubscriptionSchema),
   emailDomains: Type.Array(EmailDomain, { maxItems: 50, description: 'Registered email domains: mail from them may open email tickets for this organization (docs/email.md)' }),
-  version: Type.Integer({ minimum: 1 }),
+  version: Count({ minimum: 1 }),
   createdAt: Timestamp,
   updatedAt: Timestamp
 }, {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { RESPONSIBILITY_STATUSES } from '../../domain/checklists/checklist.js'
 import { RESPONSIBILITY_KEYS } from '../../domain/policy/responsibilities.js'
-import { Nullable, Timestamp, Uuid, ref } from './common.js'
+import { Nullable, Timestamp, Uuid, ref, Count, Subject, Role } from './common.js'
 
 const ORG_ID = '3f0e9a43-8f64-4f55-9d43-5cf2cbd3a0a1'
 
@@ -16,8 +16,8 @@ export const ResponsibilityStatusSchema = Type.Union(RESPONSIBILITY_STATUSES.map
 })
 
 const ActorRef = Type.Object({
-  id: Type.String({ description: 'token subject' }),
-  role: Type.String({ description: 'customer, agent, admin or system' })
+  id: Subject({ description: 'token subject' }),
+  role: Role
 }, { additionalProperties: false })
 
 const ITEM_EXAMPLE = {
@@ -38,28 +38,28 @@ const ITEM_EXAMPLE = {
 
 export const ResponsibilityItemSchema = Type.Object({
   key: ref(ResponsibilityKeySchema),
-  title: Type.String(),
-  description: Type.String(),
-  clause: Type.String({ description: 'Clause of the Customer Responsibilities paragraph' }),
+  title: Type.String({ maxLength: 200 }),
+  description: Type.String({ maxLength: 5000 }),
+  clause: Type.String({ maxLength: 5000, description: 'Clause of the Customer Responsibilities paragraph' }),
   ongoing: Type.Boolean({ description: 'An ongoing duty rather than a one-off task' }),
   status: ref(ResponsibilityStatusSchema),
   dueAt: Nullable(Timestamp),
   overdue: Type.Boolean({ description: 'dueAt has passed and the item is neither done nor not_applicable' }),
-  note: Nullable(Type.String()),
+  note: Nullable(Type.String({ maxLength: 4000 })),
   evidenceUrl: Nullable(Type.String({ format: 'uri' })),
-  version: Type.Integer({ minimum: 1, description: 'Also served as the item\'s ETag' }),
+  version: Count({ minimum: 1, description: 'Also served as the item\'s ETag' }),
   updatedBy: Nullable(ActorRef),
   updatedAt: Nullable(Timestamp)
 }, { $id: 'ResponsibilityItem', additionalProperties: false, examples: [ITEM_EXAMPLE] })
 
 export const ResponsibilityChecklistSchema = Type.Object({
   organizationId: Uuid,
-  items: Type.Array(ref(ResponsibilityItemSchema)),
+  items: Type.Array(ref(ResponsibilityItemSchema), { maxItems: 100 }),
   summary: Type.Object({
-    done: Type.Integer({ minimum: 0 }),
-    total: Type.Integer({ minimum: 0, description: 'Applicable items (all but not_applicable)' }),
-    overdue: Type.Integer({ minimum: 0 }),
-    notApplicable: Type.Integer({ minimum: 0 })
+    done: Count(),
+    total: Count({ description: 'Applicable items (all but not_applicable)' }),
+    overdue: Count(),
+    notApplicable: Count()
   }, { additionalProperties: false })
 }, {
   $id: 'ResponsibilityChecklist',
@@ -80,11 +80,11 @@ export const UpdateResponsibilityBody = Type.Object({
 
 export const TechnicalRepresentativeSchema = Type.Object({
   organizationId: Uuid,
-  name: Type.String(),
+  name: Type.String({ maxLength: 200 }),
   email: Type.String({ format: 'email' }),
-  phone: Nullable(Type.String()),
-  userId: Nullable(Type.String()),
-  version: Type.Integer({ minimum: 1 }),
+  phone: Nullable(Type.String({ maxLength: 40 })),
+  userId: Nullable(Type.String({ maxLength: 200 })),
+  version: Count({ minimum: 1 }),
   updatedBy: ActorRef,
   updatedAt: Timestamp
 }, {

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { Nullable, Timestamp, Uuid, ref } from './common.js'
+import { Nullable, Timestamp, Uuid, ref, Count, IsoDuration } from './common.js'
 import { CalendarIdSchema, PlanIdSchema, PrioritySchema, SeveritySchema } from './policy.js'
 
 const LocalTimestamp = Type.String({
@@ -33,16 +33,16 @@ export const SlaPreviewSchema = Type.Object({
   plan: ref(PlanIdSchema),
   severity: ref(SeveritySchema),
   priority: ref(PrioritySchema),
-  targetSeconds: Type.Integer({ minimum: 0, description: 'Seconds of the calendar\'s time (business seconds on business calendars)' }),
-  targetDuration: Type.String({ description: 'ISO 8601 duration of targetSeconds', examples: ['PT24H'] }),
-  label: Type.String({ description: 'Wording of the support terms', examples: ['24 Business Hours'] }),
+  targetSeconds: Count({ description: 'Seconds of the calendar\'s time (business seconds on business calendars)' }),
+  targetDuration: IsoDuration({ description: 'ISO 8601 duration of targetSeconds', examples: ['PT24H'] }),
+  label: Type.String({ maxLength: 200, description: 'Wording of the support terms', examples: ['24 Business Hours'] }),
   calendarId: ref(CalendarIdSchema),
-  timeZone: Type.String({ description: 'IANA time zone of the calendar (of the *Local fields)', examples: ['America/Los_Angeles'] }),
+  timeZone: Type.String({ maxLength: 64, description: 'IANA time zone of the calendar (of the *Local fields)', examples: ['America/Los_Angeles'] }),
   businessHours: Type.Boolean({ description: 'true when counted in business hours (not 24/7)' }),
   startAt: { ...Timestamp, description: 'When the clock starts (the given `at`, or now); counting begins at the first segment' },
   dueAt: Timestamp,
   dueAtLocal: LocalTimestamp,
-  segments: Type.Array(ref(SlaSegmentSchema), { description: 'The business windows counted, in order; their seconds sum to targetSeconds and the last ends at dueAt' })
+  segments: Type.Array(ref(SlaSegmentSchema), { maxItems: 1000, description: 'The business windows counted, in order; their seconds sum to targetSeconds and the last ends at dueAt' })
 }, {
   $id: 'SlaPreview',
   additionalProperties: false,

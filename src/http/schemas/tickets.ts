@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import { CLOSED_REASONS, COMMENT_VISIBILITIES, TICKET_STATUSES } from '../../domain/tickets/ticket.js'
 import { REOPEN_STATUSES } from '../../domain/tickets/reopen.js'
 import { SLA_STATUSES } from '../../domain/sla/first-response.js'
-import { CursorParam, Limit, Nullable, Page, Timestamp, Uuid, ref } from './common.js'
+import { CursorParam, Limit, Nullable, Page, Timestamp, Uuid, ref, Count, Subject, IsoDuration } from './common.js'
 import { ExternalRefSchema, EXTERNAL_ID_PATTERN, SYSTEM_PATTERN } from './external-refs.js'
 import { CommentEmailSchema, TicketEmailSchema } from './email.js'
 import { CalendarIdSchema, ChannelSchema, PlanIdSchema, PrioritySchema, SeveritySchema, literalUnion } from './policy.js'
@@ -18,7 +18,7 @@ export const ReopenRequestStatusSchema = literalUnion(REOPEN_STATUSES, 'ReopenRe
 export const SeverityDirectionSchema = literalUnion(['upgrade', 'downgrade'] as const, 'SeverityDirection', 'upgrade: to a more severe level; downgrade: to a less severe one')
 
 export const TicketActorSchema = Type.Object({
-  id: Type.String({ description: 'Token subject' }),
+  id: Subject({ description: 'Token subject' }),
   role: Type.Union([Type.Literal('customer'), Type.Literal('agent'), Type.Literal('admin'), Type.Literal('system')])
 }, { $id: 'TicketActor', description: 'Who did it', additionalProperties: false, examples: [{ id: 'agent-7', role: 'agent' }] })
 
@@ -42,11 +42,11 @@ const SLA_EXAMPLE = {
 }
 
 export const TicketSlaSchema = Type.Object({
-  cycle: Type.Integer({ minimum: 1, description: 'First-response cycle: 1 from creation, +1 for every approved reopen request' }),
+  cycle: Count({ minimum: 1, description: 'First-response cycle: 1 from creation, +1 for every approved reopen request' }),
   plan: ref(PlanIdSchema),
   priority: ref(PrioritySchema),
-  targetSeconds: Type.Integer({ minimum: 0, description: 'Seconds of the calendar\'s time (business seconds on business calendars)' }),
-  targetDuration: Type.String({ description: 'ISO 8601 duration of targetSeconds', examples: ['PT1H'] }),
+  targetSeconds: Count({ description: 'Seconds of the calendar\'s time (business seconds on business calendars)' }),
+  targetDuration: IsoDuration({ description: 'ISO 8601 duration of targetSeconds', examples: ['PT1H'] }),
   calendarId: ref(CalendarIdSchema),
   clockStartedAt: { ...Timestamp, description: 'When the cycle\'s clock started (creation, or the reopen approval)' },
   dueAt: { ...Timestamp, description: 'First-response deadline, issued when the clock started (or recomputed by a severity change while the response was owed)' },
@@ -61,11 +61,11 @@ export const TicketSlaSchema = Type.Object({
 })
 
 export const TicketSlaCycleSchema = Type.Object({
-  cycle: Type.Integer({ minimum: 1 }),
+  cycle: Count({ minimum: 1 }),
   plan: ref(PlanIdSchema),
   priority: ref(PrioritySchema),
-  targetSeconds: Type.Integer({ minimum: 0 }),
-  targetDuration: Type.String({ examples: ['PT1H'] }),
+  targetSeconds: Count(),
+  targetDuration: IsoDuration({ examples: ['PT1H'] }),
   calendarId: ref(CalendarIdSchema),
   clockStartedAt: Timestamp,
   dueAt: Timestamp,
@@ -105,27 +105,27 @@ const TICKET_EXAMPLE = {
 export const TicketSchema = Type.Object({
   id: Uuid,
   organizationId: Uuid,
-  subject: Type.String(),
-  description: Type.String(),
+  subject: Type.String({ maxLength: 200 }),
+  description: Type.String({ maxLength: 20000 }),
   severity: ref(SeveritySchema),
   priority: ref(PrioritySchema),
   channel: ref(ChannelSchema),
   requester: ref(RequesterSchema),
-  category: Nullable(Type.String()),
-  assigneeId: Nullable(Type.String({ description: 'Token subject of the assigned agent' })),
+  category: Nullable(Type.String({ maxLength: 100 })),
+  assigneeId: Nullable(Type.String({ maxLength: 200, description: 'Token subject of the assigned agent' })),
   status: ref(TicketStatusSchema),
   closedReason: Nullable(ref(ClosedReasonSchema)),
-  closeNote: Nullable(Type.String()),
+  closeNote: Nullable(Type.String({ maxLength: 5000 })),
   closedAt: Nullable(Timestamp),
   closedBy: Nullable(ref(TicketActorSchema)),
-  contactAttempts: Type.Integer({ minimum: 0, description: 'Unanswered contact attempts; a customer comment resets it' }),
+  contactAttempts: Count({ description: 'Unanswered contact attempts; a customer comment resets it' }),
   sla: ref(TicketSlaSchema),
-  slaHistory: Type.Array(ref(TicketSlaCycleSchema), { description: 'Previous first-response cycles (reopened tickets), oldest first' }),
-  externalRefs: Type.Array(ref(ExternalRefSchema), { description: 'References in integrators\' systems (see the external-tickets upsert)' }),
+  slaHistory: Type.Array(ref(TicketSlaCycleSchema), { maxItems: 1000, description: 'Previous first-response cycles (reopened tickets), oldest first' }),
+  externalRefs: Type.Array(ref(ExternalRefSchema), { maxItems: 100, description: 'References in integrators\' systems (see the external-tickets upsert)' }),
   email: ref(TicketEmailSchema),
   createdBy: ref(TicketActorSchema),
   receivedAt: { ...Timestamp, description: 'When the customer made contact: the first cycle\'s clock start. Equals createdAt unless staff or an integrator gave an earlier receivedAt' },
-  version: Type.Integer({ minimum: 1, description: 'Served as the strong ETag' }),
+  version: Count({ minimum: 1, description: 'Served as the strong ETag' }),
   createdAt: Timestamp,
   updatedAt: Timestamp
 }, { $id: 'Ticket', additionalProperties: false, examples: [TICKET_EXAMPLE] })
@@ -172,8 +172,8 @@ export const TicketListQuery = Type.Object({
   createdAfter: Type.Optional({ ...Timestamp, description: 'createdAt at or after this instant' }),
   createdBefore: Type.Optional({ ...Timestamp, description: 'createdAt strictly before this instant' }),
   updatedAfter: Type.Optional({ ...Timestamp, description: 'updatedAt at or after this instant' }),
-  externalSystem: Type.Optional(Type.String({ pattern: SYSTEM_PATTERN, description: 'With externalId: the ticket carrying this external reference (at most one per organization)' })),
-  externalId: Type.Optional(Type.String({ pattern: EXTERNAL_ID_PATTERN, description: 'With externalSystem: see there' })),
+  externalSystem: Type.Optional(Type.String({ pattern: SYSTEM_PATTERN, maxLength: 64, description: 'With externalId: the ticket carrying this external reference (at most one per organization)' })),
+  externalId: Type.Optional(Type.String({ pattern: EXTERNAL_ID_PATTERN, maxLength: 200, description: 'With externalSystem: see there' })),
   limit: Limit(),
   cursor: Type.Optional(CursorParam)
 }, { additionalProperties: false })
@@ -185,11 +185,11 @@ export const TicketParams = Type.Object({ ticketId: Uuid })
 export const TicketCommentSchema = Type.Object({
   id: Uuid,
   ticketId: Uuid,
-  body: Type.String(),
+  body: Type.String({ maxLength: 20000 }),
   visibility: ref(CommentVisibilitySchema),
   awaitingCustomer: Type.Boolean({ description: 'A contact attempt: the agent waits for the customer' }),
   firstResponse: Type.Boolean({ description: 'This comment was the first response of its SLA cycle' }),
-  slaCycle: Type.Integer({ minimum: 1 }),
+  slaCycle: Count({ minimum: 1 }),
   author: ref(TicketActorSchema),
   email: Nullable(ref(CommentEmailSchema)),
   createdAt: Timestamp
@@ -221,7 +221,7 @@ export const SeverityChangeSchema = Type.Object({
   from: ref(SeveritySchema),
   to: ref(SeveritySchema),
   direction: ref(SeverityDirectionSchema),
-  reason: Type.String(),
+  reason: Type.String({ maxLength: 5000 }),
   slaEffect: Type.Union([Type.Literal('recomputed'), Type.Literal('kept-earlier-deadline'), Type.Literal('unchanged-responded'), Type.Literal('unchanged-breached')], {
     description: 'recomputed: new deadline from the change; kept-earlier-deadline: an upgrade whose recomputed deadline would have been later; unchanged-responded: the first response was already given, the result stands; unchanged-breached: the deadline had already passed, the breach stands'
   }),
@@ -263,13 +263,13 @@ export const ReopenRequestSchema = Type.Object({
   ticketId: Uuid,
   organizationId: Uuid,
   status: ref(ReopenRequestStatusSchema),
-  reason: Type.String(),
+  reason: Type.String({ maxLength: 5000 }),
   requestedBy: ref(TicketActorSchema),
   createdAt: Timestamp,
   decidedAt: Nullable(Timestamp),
   decidedBy: Nullable(ref(TicketActorSchema)),
-  decisionNote: Nullable(Type.String()),
-  version: Type.Integer({ minimum: 1, description: 'Served as the strong ETag; send it as If-Match to approve or deny' }),
+  decisionNote: Nullable(Type.String({ maxLength: 5000 })),
+  version: Count({ minimum: 1, description: 'Served as the strong ETag; send it as If-Match to approve or deny' }),
   updatedAt: Timestamp
 }, {
   $id: 'ReopenRequest',
@@ -299,15 +299,15 @@ export const ReopenRequestListQuery = Type.Object({
 // audit trail ---------------------------------------------------------------------------------------------------------
 
 export const TicketEventSchema = Type.Object({
-  id: Type.String({ pattern: '^[0-9]+$', description: 'Event id (decimal); the trail is in id order, the order the changes were written' }),
-  type: Type.String({ description: 'ticket.created, ticket.updated, ticket.comment_added, ticket.first_responded, ticket.contact_attempted, ticket.contact_answered, ticket.severity_changed, ticket.closed, ticket.reopen_requested, ticket.reopen_approved, ticket.reopen_denied, ticket.reopened, ticket.sla_at_risk, ticket.sla_breached (SLA timers, actor `system`/`sla-timer`: docs/sla.md); with email on: ticket.contact_attempt_delivered, email.sent, email.deferred, email.failed, email.received, email.released, email.discarded (actor `system`/`email`: docs/email.md)' }),
+  id: Type.String({ pattern: '^[0-9]+$', maxLength: 20, description: 'Event id (decimal); the trail is in id order, the order the changes were written' }),
+  type: Type.String({ maxLength: 1000, description: 'ticket.created, ticket.updated, ticket.comment_added, ticket.first_responded, ticket.contact_attempted, ticket.contact_answered, ticket.severity_changed, ticket.closed, ticket.reopen_requested, ticket.reopen_approved, ticket.reopen_denied, ticket.reopened, ticket.sla_at_risk, ticket.sla_breached (SLA timers, actor `system`/`sla-timer`: docs/sla.md); with email on: ticket.contact_attempt_delivered, email.sent, email.deferred, email.failed, email.received, email.released, email.discarded (actor `system`/`email`: docs/email.md)' }),
   occurredAt: Timestamp,
   organizationId: Uuid,
   ticketId: Uuid,
   resource: Type.Object({
-    type: Type.String({ description: 'ticket, comment, severity_change or reopen_request' }),
+    type: Type.String({ maxLength: 100, description: 'ticket, comment, severity_change or reopen_request' }),
     id: Uuid,
-    version: Nullable(Type.Integer({ description: 'The resource\'s version after the change' }))
+    version: Nullable(Count({ description: 'The resource\'s version after the change' }))
   }, { additionalProperties: false }),
   visibility: ref(CommentVisibilitySchema),
   actor: ref(TicketActorSchema),
