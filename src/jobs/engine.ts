@@ -136,6 +136,8 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
     schedule: false,
     registerInstance: false,
     superviseIntervalSeconds: options.superviseIntervalSeconds ?? 10,
+    // pg-boss expires a killed worker's jobs in the per-queue monitor pass, which runs at most this often (default 60 s)
+    monitorIntervalSeconds: options.superviseIntervalSeconds ?? 10,
     ...(clock === undefined ? {} : { clock, supervise: false })
   }
   let boss: PgBoss
