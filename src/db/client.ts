@@ -113,6 +113,8 @@ interface SocketOptions { host: string[]; port: number[]; path?: string | false 
 class SocketRegistry {
   readonly sockets = new Set<net.Socket>()
   refuse = false
+  /** performance.now() of the last bytes received from the database on any of these sockets */
+  lastDataAt = -Infinity
   factory = (options: SocketOptions): net.Socket => {
     const socket = typeof options.path === 'string' && options.path !== ''
       ? net.connect({ path: options.path })
@@ -122,6 +124,7 @@ class SocketRegistry {
     this.sockets.add(socket)
     socket.once('close', () => this.sockets.delete(socket))
     socket.on('error', () => {}) // postgres.js reports errors through its own listener
+    socket.on('data', () => { this.lastDataAt = performance.now() })
     // postgres.js attaches its listeners after this returns: fail on a later turn
     if (this.refuse) setImmediate(() => socket.destroy(unavailableError()))
     return socket
@@ -178,7 +181,8 @@ class PostgresAvailability implements DatabaseAvailability {
     if (!answered) {
       // no answer: the probe's connection is probably dead; start the next probe on a fresh one
       this.probeSockets.destroyAll()
-      this.set(false, new Error(`no answer from the database within ${this.timeoutMs} ms`))
+      // but while the pool still receives bytes the database is slow (a loaded machine), not unreachable
+      if (performance.now() - this.pool.lastDataAt > this.timeoutMs) this.set(false, new Error(`no answer from the database within ${this.timeoutMs} ms`))
     } else if (failure !== undefined) {
       this.set(false, failure)
     } else {

@@ -31,7 +31,7 @@ export async function startServerProcess (t: { teardown: (fn: () => unknown) => 
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   let base: string | undefined
-  for (let i = 0; i < 600 && base === undefined; i++) {
+  for (let i = 0; i < 2_400 && base === undefined; i++) { // up to 4 min: start-up (tsx, PGlite, migrations) is slow on a busy machine
     const m = /listening on (http:\/\/[^\s]+)/.exec(out)
     if (m !== null) base = m[1]
     else await new Promise((resolve) => setTimeout(resolve, 100))

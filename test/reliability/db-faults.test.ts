@@ -8,6 +8,9 @@ import { createTestDatabase, onPostgres } from '../helpers/app.js'
 import { startServerProcess } from '../helpers/server-process.js'
 import { TcpProxy, type ProxyMode } from '../helpers/tcp-proxy.js'
 
+
+// child processes start slowly on a busy 2-core machine: more than the suite's default 120 s per file
+t.setTimeout(360_000)
 /**
  * Database faults under load (issue 11): the service runs as in production (a child process) behind a TCP proxy
  * to PostgreSQL that resets connections, refuses them, or swallows every packet. In each mode, under load: the process

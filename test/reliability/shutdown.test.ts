@@ -10,6 +10,9 @@ import { createTestDatabase } from '../helpers/app.js'
 import { startServerProcess } from '../helpers/server-process.js'
 import { openDatabase } from '../../src/db/client.js'
 
+
+// child processes start slowly on a busy 2-core machine: more than the suite's default 120 s per file
+t.setTimeout(360_000)
 /**
  * Shutdown under load (issue 11), the service as in production (child process): SIGTERM while requests are in
  * flight — some deliberately slow (their bodies still arriving) and a steady load on keep-alive connections. Every

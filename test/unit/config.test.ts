@@ -45,3 +45,37 @@ t.test('a key source is required, and only one', async (t) => {
   expectVariable(t, { ...base, AUTH_DEV_KEYS: '.data/dev-keys' }, 'JWT_JWKS_URL')
   t.equal(loadConfig({ AUTH_DEV_KEYS: '.data/dev-keys' }).jwt.devKeysDir, '.data/dev-keys')
 })
+
+t.test('reliability variables (issue 11): defaults, reading, and invalid values name the variable', async (t) => {
+  const d = loadConfig(base)
+  t.same(d.http, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, maxRequestsPerSocket: 0, maxConnections: 10_000 })
+  t.same(d.dbHealth, { intervalMs: 500, timeoutMs: 1_000, connectTimeoutMs: 2_000 })
+  t.match(d.rateLimit, { redisUrl: undefined, redisPrefix: 'support-desk:rate-limit:' })
+  t.match(d.jwt, { jwksCacheSeconds: 600, jwksCooldownSeconds: 30, jwksTimeoutMs: 2_000 })
+  const c = loadConfig({
+    ...base,
+    HTTP_REQUEST_TIMEOUT_MS: '5000',
+    HTTP_HEADERS_TIMEOUT_MS: '4000',
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: '6000',
+    HTTP_MAX_REQUESTS_PER_SOCKET: '100',
+    HTTP_MAX_CONNECTIONS: '50',
+    DB_HEALTH_INTERVAL_MS: '250',
+    DB_HEALTH_TIMEOUT_MS: '750',
+    DB_CONNECT_TIMEOUT_MS: '1500',
+    RATE_LIMIT_REDIS_URL: 'redis://127.0.0.1:6379',
+    RATE_LIMIT_REDIS_PREFIX: 'x:',
+    JWT_JWKS_CACHE_SECONDS: '60',
+    JWT_JWKS_COOLDOWN_SECONDS: '5',
+    JWT_JWKS_TIMEOUT_MS: '900'
+  })
+  t.same(c.http, { requestTimeoutMs: 5000, headersTimeoutMs: 4000, keepAliveTimeoutMs: 6000, maxRequestsPerSocket: 100, maxConnections: 50 })
+  t.same(c.dbHealth, { intervalMs: 250, timeoutMs: 750, connectTimeoutMs: 1500 })
+  t.match(c.rateLimit, { redisUrl: 'redis://127.0.0.1:6379', redisPrefix: 'x:' })
+  t.match(c.jwt, { jwksCacheSeconds: 60, jwksCooldownSeconds: 5, jwksTimeoutMs: 900 })
+  expectVariable(t, { ...base, HTTP_REQUEST_TIMEOUT_MS: '0' }, 'HTTP_REQUEST_TIMEOUT_MS')
+  expectVariable(t, { ...base, HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }, 'HTTP_HEADERS_TIMEOUT_MS')
+  expectVariable(t, { ...base, HTTP_MAX_CONNECTIONS: '-1' }, 'HTTP_MAX_CONNECTIONS')
+  expectVariable(t, { ...base, DB_HEALTH_TIMEOUT_MS: '10' }, 'DB_HEALTH_TIMEOUT_MS')
+  expectVariable(t, { ...base, RATE_LIMIT_REDIS_URL: 'http://redis' }, 'RATE_LIMIT_REDIS_URL')
+  expectVariable(t, { ...base, JWT_JWKS_CACHE_SECONDS: '0' }, 'JWT_JWKS_CACHE_SECONDS')
+})
