@@ -7,7 +7,7 @@ import { applyComment } from '../domain/tickets/conversation.js'
 import type { CommentVisibility, TicketComment } from '../domain/tickets/ticket.js'
 import { recordEvent } from '../db/events.js'
 import * as comments from '../db/repositories/ticket-comments.js'
-import { updateTicket as saveTicket } from '../db/repositories/tickets.js'
+import { appendCommentText, updateTicket as saveTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
@@ -41,6 +41,7 @@ export async function addComment (ctx: AppContext, p: Principal, ticketId: strin
     // every comment is a change to the ticket's conversation: version and updatedAt move on
     const saved = await saveTicket(tx, effects.ticket, current.version, now)
     if (saved === undefined) throw staleWrite('ticket')
+    await appendCommentText(tx, saved.id, comment.visibility, comment.body)
     await recordEvent(tx, {
       type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'comment', resourceId: comment.id,
       resourceVersion: 1, ticketId: saved.id, visibility: comment.visibility, actor: author, occurredAt: now,

@@ -8,6 +8,7 @@ import { assertSubscriptionCurrent, type Organization } from '../organizations/o
 import { planAllowsChannel, plansWithChannel, priorityOf, SUPPORT_PLANS, type Channel, type Severity } from '../policy/policy.js'
 import type { BusinessCalendar } from '../sla/calendar.js'
 import { startSlaCycle } from './sla.js'
+import { validateTags } from './tags.js'
 import type { ActorRef, Requester, Ticket } from './ticket.js'
 
 export type TicketDraft = Omit<Ticket, 'id' | 'version'>
@@ -34,6 +35,8 @@ export interface OpenTicketInput {
   channel: Channel
   requester: Requester
   category: string | null
+  /** validated by validateTags */
+  tags?: string[]
   createdBy: ActorRef
   /** the calendar of responseTarget(organization.plan, severity) */
   calendar: BusinessCalendar
@@ -60,6 +63,7 @@ export function openTicket (input: OpenTicketInput): TicketDraft {
     contactAttempts: 0,
     sla: startSlaCycle({ cycle: 1, plan: input.organization.plan, severity: input.severity, at: input.now, calendar: input.calendar }),
     slaHistory: [],
+    tags: validateTags(input.tags ?? []),
     createdBy: input.createdBy,
     createdAt: new Date(input.now),
     updatedAt: new Date(input.now)

@@ -58,6 +58,7 @@ export const presentTicket = ({ ticket: t, sla }: TicketView): Static<typeof Tic
   sla: presentSla(sla),
   slaHistory: t.slaHistory.map(presentCycle),
   externalRefs: (t.externalRefs ?? []).map((r) => ({ system: r.system, externalId: r.externalId, url: r.url })),
+  tags: t.tags ?? [],
   createdBy: t.createdBy,
   version: t.version,
   createdAt: iso(t.createdAt),
