@@ -432,7 +432,8 @@ function buildCounts (db: DbOrTx, name: string, filters: TicketFilters, groupBy:
   const key = GROUP_KEY[groupBy]()
   return db.select({ key: sql<string | null>`${key}`, count: count() }).from(tickets)
     .where(where.length > 0 ? and(...where) : undefined)
-    .groupBy(key)
+    // by position: the slaStatus key holds a placeholder, which would be a second, different parameter in GROUP BY
+    .groupBy(sql`1`)
     .prepare(name)
 }
 
