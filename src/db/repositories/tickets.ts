@@ -16,7 +16,6 @@ import { SEARCH_CONFIG, tickets, type SlaHistoryRow } from '../schema/tickets.js
 import { iso, isoOrNull } from '../../domain/time.js'
 
 /** the columns a ticket is read from: all but the search documents (never sent back to the service) */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
 const { searchPublicComments: _a, searchInternalComments: _b, searchCustomer: _c, searchStaff: _d, ...readColumns } = getTableColumns(tickets)
 export const TICKET_READ_COLUMNS = readColumns
 
@@ -283,8 +282,13 @@ const EQUALITY_FILTERS = ['organizationId', 'status', 'severity', 'priority', 'a
  * on_track also says `sla_due_at > now` (implied: the at-risk instant is never after the deadline) so that the
  * slaDueAt queue reads it as a range of its index.
  */
-function slaCondition (status: SlaStatus): SQL {
+function slaCondition (status: SlaStatus, pendingOnly: boolean): SQL {
   const now = p('now', 'timestamptz')
+  if (pendingOnly) {
+    // the deadline queue holds only owed responses: plain ranges of its (…, sla_due_at, id) indexes
+    if (status === 'met') return sql`false`
+    if (status === 'breached') return sql`${tickets.slaDueAt} < ${now}`
+  }
   switch (status) {
     case 'met': return eq(tickets.slaPhase, 'met')
     case 'on_track': return and(eq(tickets.slaPhase, 'pending'), sql`${tickets.slaAtRiskAt} > ${now}`, sql`${tickets.slaDueAt} > ${now}`) as SQL
@@ -302,11 +306,11 @@ const slaStatusExpr = (): SQL => {
 const SORT_COLUMN = { createdAt: tickets.createdAt, updatedAt: tickets.updatedAt, slaDueAt: tickets.slaDueAt } as const
 
 /** the WHERE conditions of the filters (values are placeholders) */
-function filterConditions (filters: TicketFilters): SQL[] {
+function filterConditions (filters: TicketFilters, sort?: TicketSort): SQL[] {
   const where: SQL[] = []
   const col = { organizationId: tickets.organizationId, status: tickets.status, severity: tickets.severity, priority: tickets.priority, assigneeId: tickets.assigneeId, channel: tickets.channel }
   for (const f of EQUALITY_FILTERS) if (filters[f] !== undefined) where.push(eq(col[f], f === 'organizationId' ? p(f, 'uuid') : p(f)))
-  if (filters.slaStatus !== undefined) where.push(slaCondition(filters.slaStatus))
+  if (filters.slaStatus !== undefined) where.push(slaCondition(filters.slaStatus, sort === 'slaDueAt'))
   if (filters.createdAfter !== undefined) where.push(gte(tickets.createdAt, p('createdAfter', 'timestamptz')))
   if (filters.createdBefore !== undefined) where.push(lt(tickets.createdAt, p('createdBefore', 'timestamptz')))
   if (filters.updatedAfter !== undefined) where.push(gte(tickets.updatedAt, p('updatedAfter', 'timestamptz')))
@@ -321,7 +325,7 @@ function filterConditions (filters: TicketFilters): SQL[] {
 
 /** one prepared statement per combination of sort and filters present (their values are placeholders) */
 function buildList (db: DbOrTx, name: string, filters: TicketFilters, keyset: boolean, sort: TicketSort) {
-  const where = filterConditions(filters)
+  const where = filterConditions(filters, sort)
   const column = SORT_COLUMN[sort]
   // the deadline queue: first responses still owed (the partial indexes' predicate, written the same way)
   if (sort === 'slaDueAt') where.push(sql`sla_phase = 'pending'`)
