@@ -4,18 +4,20 @@ import { MAX_REPORT_DAYS } from '../../application/reports.js'
 import { DateOnly, Nullable, Timestamp, Uuid, ref } from './common.js'
 import { PlanIdSchema, PrioritySchema } from './policy.js'
 
+const Day = { ...DateOnly, maxLength: 10 }
+const Id = { ...Uuid, maxLength: 36 }
 const GROUP = `(${ATTAINMENT_GROUPS.join('|')})`
 const Count = (description: string) => Type.Integer({ format: 'int64', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description })
 const Seconds = (description: string) => Nullable(Type.Integer({ format: 'int64', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description }))
 
 export const SlaAttainmentQuery = Type.Object({
-  from: { ...DateOnly, description: 'First day of the period (PT, inclusive); cycles whose clock started on or after 00:00 PT that day' },
-  to: { ...DateOnly, description: `Last day of the period (PT, inclusive); at most ${MAX_REPORT_DAYS} days after from` },
+  from: { ...Day, description: 'First day of the period (PT, inclusive); cycles whose clock started on or after 00:00 PT that day' },
+  to: { ...Day, description: `Last day of the period (PT, inclusive); at most ${MAX_REPORT_DAYS} days after from` },
   groupBy: Type.Optional(Type.String({
     pattern: `^${GROUP}(,${GROUP}){0,3}$`, maxLength: 40,
     description: 'Comma-separated, any of plan, priority, organization, month (PT), in the order of the row keys; absent: only the total'
   })),
-  organizationId: Type.Optional({ ...Uuid, description: 'Agents and admins: one organization. Customers always get only their own.' })
+  organizationId: Type.Optional({ ...Id, description: 'Agents and admins: one organization. Customers always get only their own.' })
 }, { additionalProperties: false })
 
 const FIGURES = {
@@ -34,19 +36,19 @@ export const SlaAttainmentFiguresSchema = Type.Object(FIGURES, { $id: 'SlaAttain
 export const SlaAttainmentRowSchema = Type.Object({
   plan: Type.Optional({ ...ref(PlanIdSchema), description: 'With groupBy plan: the plan the cycle\'s deadline was computed with' }),
   priority: Type.Optional({ ...ref(PrioritySchema), description: 'With groupBy priority: the priority in force when the cycle was decided' }),
-  organizationId: Type.Optional({ ...Uuid, description: 'With groupBy organization' }),
+  organizationId: Type.Optional({ ...Id, description: 'With groupBy organization' }),
   organizationName: Type.Optional(Type.String({ maxLength: 200, description: 'With groupBy organization' })),
   month: Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}$', maxLength: 7, description: 'With groupBy month: YYYY-MM of the clock start in PT' })),
   ...FIGURES
 }, { $id: 'SlaAttainmentRow', additionalProperties: false, description: 'One combination of the group keys (only the grouped keys are present) and its figures' })
 
 export const SlaAttainmentReportSchema = Type.Object({
-  from: DateOnly,
-  to: DateOnly,
+  from: Day,
+  to: Day,
   timeZone: Type.String({ maxLength: 64, description: 'Time zone of the period and of months (the vendor\'s, PT)', examples: ['America/Los_Angeles'] }),
   groupBy: Type.Array(Type.String({ enum: [...ATTAINMENT_GROUPS], maxLength: 20 }), { maxItems: 4 }),
-  organizationId: Nullable({ ...Uuid, description: 'The one organization reported on (always the caller\'s for customers); null: all' }),
-  generatedAt: { ...Timestamp, description: 'The instant `owed` and unanswered breaches were judged at' },
+  organizationId: Nullable({ ...Id, description: 'The one organization reported on (always the caller\'s for customers); null: all' }),
+  generatedAt: { ...Timestamp, maxLength: 24, description: 'The instant `owed` and unanswered breaches were judged at' },
   rows: Type.Array(ref(SlaAttainmentRowSchema), { maxItems: 1_000_000, description: 'Sorted by the group keys in groupBy order; empty without groupBy' }),
   total: ref(SlaAttainmentFiguresSchema)
 }, {
