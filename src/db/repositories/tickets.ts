@@ -326,7 +326,10 @@ function filterConditions (filters: TicketFilters, sort?: TicketSort): SQL[] {
 /** one prepared statement per combination of sort and filters present (their values are placeholders) */
 function buildList (db: DbOrTx, name: string, filters: TicketFilters, keyset: boolean, sort: TicketSort) {
   const where = filterConditions(filters, sort)
-  const column = SORT_COLUMN[sort]
+  // with `q` the page is cut from the GIN matches (cost ∝ matches): the sort column is wrapped in a no-op expression
+  // so the planner cannot walk the B-tree in sort order filtering every row through the text match — which, for a
+  // rare word it cannot estimate, reads the whole table (measured: 3 s at 1M tickets; docs/performance.md)
+  const column = filters.q !== undefined ? sql`(${SORT_COLUMN[sort]} + interval '0 seconds')` : SORT_COLUMN[sort]
   // the deadline queue: first responses still owed (the partial indexes' predicate, written the same way)
   if (sort === 'slaDueAt') where.push(sql`sla_phase = 'pending'`)
   // row comparison: an index range condition on (…, sort column, id)
