@@ -16,6 +16,7 @@ import { isStaff, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
 import { slaView } from '../domain/tickets/sla.js'
+import { sameTags } from '../domain/tickets/tags.js'
 import type { Ticket } from '../domain/tickets/ticket.js'
 import type { DbOrTx } from '../db/client.js'
 import { findOrganization } from '../db/repositories/organizations.js'
@@ -95,6 +96,7 @@ async function update (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalT
   if (input.subject !== current.subject) patch.subject = input.subject
   if (input.description !== current.description) patch.description = input.description
   if (input.category !== undefined && input.category !== current.category) patch.category = input.category
+  if (input.tags !== undefined && !sameTags(input.tags, current.tags ?? [])) patch.tags = input.tags
   const { ticket: next, changes } = editTicket(current, patch, { staff: isStaff(p) })
   const urlChanged = input.url !== undefined && input.url !== ref.url
   const fields: string[] = Object.keys(changes)

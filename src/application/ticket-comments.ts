@@ -7,7 +7,7 @@ import { applyComment } from '../domain/tickets/conversation.js'
 import type { CommentVisibility, TicketComment } from '../domain/tickets/ticket.js'
 import { recordEvent } from '../db/events.js'
 import * as comments from '../db/repositories/ticket-comments.js'
-import { updateTicket as saveTicket } from '../db/repositories/tickets.js'
+import { appendCommentText, updateTicket as saveTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
@@ -53,6 +53,7 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
   // every comment is a change to the ticket's conversation: version and updatedAt move on
   const saved = await saveTicket(tx, effects.ticket, current.version, now)
   if (saved === undefined) throw staleWrite('ticket')
+  await appendCommentText(tx, saved.id, comment.visibility, comment.body)
   await scheduleSlaTimers(ctx, tx, current, saved)
   await recordEvent(tx, {
     type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'comment', resourceId: comment.id,

@@ -107,6 +107,7 @@ export const ticketSnapshot = (t: Ticket): Record<string, unknown> => ({
   contactAttempts: t.contactAttempts,
   receivedAt: iso(t.receivedAt),
   createdAt: iso(t.createdAt),
+  tags: t.tags ?? [],
   sla: slaSnapshot(t)
 })
 
@@ -128,6 +129,7 @@ export interface CreateTicketInput {
   category?: string | null
   /** when the customer really made contact (staff and integrators only; issue 15); absent: now */
   receivedAt?: Date
+  tags?: string[]
 }
 
 /**
@@ -147,6 +149,7 @@ export async function insertNewTicket (ctx: AppContext, tx: DbOrTx, p: Principal
     channel: input.channel,
     requester: input.requester,
     category: input.category ?? null,
+    tags: input.tags,
     createdBy: actorOf(p),
     calendar,
     now,
@@ -175,12 +178,32 @@ export async function getTicket (ctx: AppContext, p: Principal, id: string): Pro
 
 export type ListTicketFilters = repo.TicketFilters
 
-export async function listTickets (ctx: AppContext, p: Principal, filters: ListTicketFilters, page: { limit: number; after?: repo.KeysetPosition }): Promise<{ items: TicketView[]; hasMore: boolean }> {
-  const scoped: ListTicketFilters = p.orgId !== null || !isStaff(p) ? { ...filters, organizationId: organizationFor(p, filters.organizationId) } : filters
+/**
+ * What the caller may list: a scoped token (customers) only its organization; `q` searches internal comments only for
+ * agents and admins, who may read them (a customer's search never matches an internal comment).
+ */
+function scopedFilters (p: Principal, filters: ListTicketFilters): ListTicketFilters {
+  const scoped: ListTicketFilters = p.orgId !== null || !isStaff(p) ? { ...filters, organizationId: organizationFor(p, filters.organizationId) } : { ...filters }
+  if (filters.q !== undefined) scoped.searchScope = isStaff(p) ? 'staff' : 'customer'
+  else delete scoped.searchScope
+  return scoped
+}
+
+export async function listTickets (ctx: AppContext, p: Principal, filters: ListTicketFilters, page: { limit: number; after?: repo.KeysetPosition; sort?: repo.TicketSort }): Promise<{ items: TicketView[]; hasMore: boolean }> {
+  const scoped = scopedFilters(p, filters)
   const now = ctx.now()
-  const rows = await repo.listTickets(ctx.database.db, scoped, { limit: page.limit + 1, after: page.after, now })
+  const rows = await repo.listTickets(ctx.database.db, scoped, { limit: page.limit + 1, after: page.after, now, sort: page.sort })
   const items = await Promise.all(rows.slice(0, page.limit).map(async (t) => await viewOf(ctx, t, now)))
   return { items, hasMore: rows.length > page.limit }
+}
+
+export interface TicketCounts { groups: Array<{ key: string | null; count: number }>; total: number }
+
+/** how many tickets the list with these filters holds, per value of `groupBy`; largest groups first, then by key */
+export async function countTickets (ctx: AppContext, p: Principal, filters: ListTicketFilters, groupBy: repo.CountGroup): Promise<TicketCounts> {
+  const groups = await repo.countTickets(ctx.database.db, scopedFilters(p, filters), groupBy, ctx.now())
+  groups.sort((a, b) => b.count - a.count || (a.key ?? '').localeCompare(b.key ?? ''))
+  return { groups, total: groups.reduce((n, g) => n + g.count, 0) }
 }
 
 export async function updateTicket (ctx: AppContext, p: Principal, id: string, patch: TicketPatch, expectedVersion: number | undefined): Promise<TicketView> {

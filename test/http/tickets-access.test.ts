@@ -38,6 +38,7 @@ const ROUTES: Array<{ method: 'GET' | 'POST' | 'PATCH'; route: string; url: stri
   { method: 'POST', route: '/v1/reopen-requests/{requestId}/approve', url: `/v1/reopen-requests/${bRequest.id}/approve`, payload: {} },
   { method: 'POST', route: '/v1/reopen-requests/{requestId}/deny', url: `/v1/reopen-requests/${bRequest.id}/deny`, payload: { note: 'no' } },
   { method: 'GET', route: '/v1/tickets', url: `/v1/tickets?organizationId=${orgB.id}` },
+  { method: 'GET', route: '/v1/tickets/counts', url: `/v1/tickets/counts?groupBy=status&organizationId=${orgB.id}` },
   { method: 'GET', route: '/v1/reopen-requests', url: `/v1/reopen-requests?organizationId=${orgB.id}` },
   { method: 'POST', route: '/v1/tickets', url: '/v1/tickets', payload: { organizationId: orgB.id, subject: 's', description: 'd', severity: 'low', channel: 'portal', requester: { name: 'n', email: 'n@x.example' } } }
 ]
@@ -75,6 +76,10 @@ t.test('a customer of organization A gets 404 (not 403) for organization B on ev
   t.ok(listA.length > 0 && listA.every((x: { organizationId: string }) => x.organizationId === orgA.id))
   const queueA = (await h.request(custA, { method: 'GET', url: '/v1/reopen-requests' })).json().items
   t.same(queueA, [])
+  // nor do A's counts, search or deadline queue
+  t.same((await h.request(custA, { method: 'GET', url: '/v1/tickets/counts?groupBy=status' })).json(), { groups: [{ key: 'open', count: 1 }], total: 1 })
+  const queue = (await h.request(custA, { method: 'GET', url: '/v1/tickets?sort=slaDueAt&q=hello' })).json().items
+  t.same(queue, [], 'the comment text of B\'s ticket does not match for A')
 })
 
 t.test('role checks within the organization: customers may not close, change severity or decide', async (t) => {

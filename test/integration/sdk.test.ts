@@ -128,3 +128,29 @@ t.test('batch upsert with original contact times through the generated client (i
   t.equal(replay.response.headers.get('idempotent-replayed'), 'true')
   t.same(replay.data, res.data)
 })
+
+t.test('agent console through the generated client: deadline queue, counts, search, tags, SLA attainment', async (t) => {
+  const org = await admin.POST('/v1/organizations', { params: { header: { 'idempotency-key': newKey() } }, body: { name: `Console Org ${randomBytes(3).toString('hex')}`, plan: 'premier', subscription: { termStart: '2020-01-01T00:00:00.000Z', termEnd: '2099-01-01T00:00:00.000Z' } } })
+  const organizationId = org.data?.id ?? ''
+  const open = async (severity: 'urgent' | 'low', subject: string, tags: string[]): Promise<Ticket | undefined> =>
+    (await agent.POST('/v1/tickets', { params: { header: { 'idempotency-key': newKey() } }, body: { organizationId, subject, description: 'Seen by the console', severity, channel: 'portal', requester: { name: 'Dana Reyes', email: 'dana@acme.example' }, tags } })).data
+  const later = await open('low', 'Invoice address change', ['billing'])
+  const soon = await open('urgent', 'Kerberos handshake failing', ['sso', 'vip'])
+
+  const queue = await agent.GET('/v1/tickets', { params: { query: { organizationId, sort: 'slaDueAt', limit: 1 } } })
+  t.same(queue.data?.items.map((x) => x.id), [soon?.id], 'breaches next: the P1 first')
+  const next = await agent.GET('/v1/tickets', { params: { query: { organizationId, sort: 'slaDueAt', limit: 1, cursor: queue.data?.nextCursor ?? undefined } } })
+  t.same(next.data?.items.map((x) => x.id), [later?.id])
+
+  const counts = await agent.GET('/v1/tickets/counts', { params: { query: { organizationId, groupBy: 'priority' } } })
+  t.same(counts.data, { groups: [{ key: 'P1', count: 1 }, { key: 'P3', count: 1 }], total: 2 })
+
+  const found = await agent.GET('/v1/tickets', { params: { query: { organizationId, q: 'kerberos', tag: ['vip'] } } })
+  t.same(found.data?.items.map((x) => [x.id, x.tags]), [[soon?.id, ['sso', 'vip']]])
+
+  const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+  const report = await agent.GET('/v1/reports/sla-attainment', { params: { query: { from: day(-7), to: day(1), organizationId, groupBy: 'priority' } } })
+  t.equal(report.response.status, 200)
+  const json = typeof report.data === 'string' ? undefined : report.data // the operation also offers text/csv
+  t.same(json?.rows.map((r) => [r.priority, r.cycles, r.owed]), [['P1', 1, 1], ['P3', 1, 1]])
+})

@@ -2,19 +2,24 @@
  * Tickets: rows <-> domain, with the hot-path statements prepared (get by id, list pages, insert, version-checked
  * update). Every write is called with the caller's transaction.
  */
-import { and, desc, eq, getTableColumns, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableColumns, gte, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { SlaStatus } from '../../domain/sla/first-response.js'
 import type { TicketDraft } from '../../domain/tickets/opening.js'
+import type { CountGroup, TicketSort } from '../../domain/tickets/listing.js'
 import { slaPhase } from '../../domain/tickets/sla.js'
 import type { ActorRef, PastSlaCycle, Ticket, TicketStatus } from '../../domain/tickets/ticket.js'
 import type { Channel, Priority, Severity } from '../../domain/policy/policy.js'
 import type { DbOrTx } from '../client.js'
 import { PreparedStatement } from '../prepared.js'
 import { hasRefCondition } from './external-refs.js'
-import { tickets, type SlaHistoryRow } from '../schema/tickets.js'
+import { SEARCH_CONFIG, tickets, type SlaHistoryRow } from '../schema/tickets.js'
 import { iso, isoOrNull } from '../../domain/time.js'
 
-export type TicketRow = typeof tickets.$inferSelect
+/** the columns a ticket is read from: all but the search documents (never sent back to the service) */
+const { searchPublicComments: _a, searchInternalComments: _b, searchCustomer: _c, searchStaff: _d, ...readColumns } = getTableColumns(tickets)
+export const TICKET_READ_COLUMNS = readColumns
+
+export type TicketRow = Omit<typeof tickets.$inferSelect, 'searchPublicComments' | 'searchInternalComments' | 'searchCustomer' | 'searchStaff'>
 
 const actor = (id: string | null, role: string | null): ActorRef | null =>
   id === null || role === null ? null : { id, role: role as ActorRef['role'] }
@@ -50,7 +55,7 @@ const atOrNull = (v: unknown): Date | null => v === null || v === undefined ? nu
 
 
 /** column name of every ticket property, for mapping a drizzle row through the one mapper below */
-const COLUMN_OF = Object.entries(getTableColumns(tickets)).map(([prop, col]) => [prop, col.name] as const)
+const COLUMN_OF = Object.entries(readColumns).map(([prop, col]) => [prop, col.name] as const)
 
 /** a ticket from a drizzle row (insert/update … returning): re-keyed by column name, then the one mapper */
 export const toTicket = (row: TicketRow): Ticket =>
@@ -89,6 +94,7 @@ export const toTicketFromDriver = (r: Record<string, unknown>): Ticket => ({
     firstRespondedAt: atOrNull(r.first_responded_at)
   },
   slaHistory: (r.sla_history as SlaHistoryRow[]).map(historyFromRow),
+  tags: r.tags as string[],
   externalRefs: r.external_refs as TicketRow['externalRefs'],
   createdBy: { id: r.created_by_id as string, role: r.created_by_role as ActorRef['role'] },
   receivedAt: at(r.received_at),
@@ -122,8 +128,15 @@ const mutableValues = (t: Ticket | TicketDraft): Record<string, unknown> => ({
   slaAtRiskAt: isoOrNull(t.sla.atRiskAt),
   firstRespondedAt: isoOrNull(t.sla.firstRespondedAt),
   slaPhase: slaPhase(t.sla),
-  slaHistory: JSON.stringify(t.slaHistory.map(historyToRow))
+  slaHistory: JSON.stringify(t.slaHistory.map(historyToRow)),
+  tags: tagsLiteral(t.tags ?? [])
 })
+
+/**
+ * A text[] literal: tags are [a-z0-9._-] only (validateTags), so no element needs quoting; one encoding for both
+ * drivers (postgres.js and PGlite take the literal text with an explicit ::text[] cast).
+ */
+export const tagsLiteral = (tags: readonly string[]): string => `{${tags.join(',')}}`
 
 /**
  * A placeholder as raw SQL (not bound to a column encoder, which would choke on null dates): values are passed to the
@@ -158,14 +171,15 @@ const mutableSet: Partial<Record<keyof TicketInsert, SQL>> = {
   slaAtRiskAt: p('slaAtRiskAt', 'timestamptz'),
   firstRespondedAt: p('firstRespondedAt', 'timestamptz'),
   slaPhase: p('slaPhase'),
-  slaHistory: p('slaHistory', 'jsonb')
+  slaHistory: p('slaHistory', 'jsonb'),
+  tags: p('tags', 'text[]')
 }
 
 const byId = new PreparedStatement('ticket_by_id', (db, name) =>
-  db.select().from(tickets).where(eq(tickets.id, p('id', 'uuid'))).prepare(name))
+  db.select(readColumns).from(tickets).where(eq(tickets.id, p('id', 'uuid'))).prepare(name))
 
 const byIdForUpdate = new PreparedStatement('ticket_by_id_for_update', (db, name) =>
-  db.select().from(tickets).where(eq(tickets.id, p('id', 'uuid'))).for('update').prepare(name))
+  db.select(readColumns).from(tickets).where(eq(tickets.id, p('id', 'uuid'))).for('update').prepare(name))
 
 const insert = new PreparedStatement('ticket_insert', (db, name) =>
   db.insert(tickets).values({
@@ -179,12 +193,12 @@ const insert = new PreparedStatement('ticket_insert', (db, name) =>
     receivedAt: p('receivedAt', 'timestamptz'),
     createdAt: p('createdAt', 'timestamptz'),
     updatedAt: p('updatedAt', 'timestamptz')
-  }).returning().prepare(name))
+  }).returning(readColumns).prepare(name))
 
 const updateVersioned = new PreparedStatement('ticket_update_versioned', (db, name) =>
   db.update(tickets).set({ ...(mutableSet as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz') })
     .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
-    .returning().prepare(name))
+    .returning(readColumns).prepare(name))
 
 export async function findTicket (db: DbOrTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<Ticket | undefined> {
   const rows = await (opts.forUpdate === true ? byIdForUpdate : byId).raw(db, { id })
@@ -217,6 +231,17 @@ export async function updateTicket (db: DbOrTx, next: Ticket, fromVersion: numbe
   return rows[0] === undefined ? undefined : toTicket(rows[0])
 }
 
+/**
+ * Adds a comment's text to the ticket's search document of its visibility (weight C), in the comment's transaction:
+ * internal comments go only into the staff document.
+ */
+export async function appendCommentText (tx: DbOrTx, ticketId: string, visibility: 'public' | 'internal', body: string): Promise<void> {
+  const column = visibility === 'public' ? tickets.searchPublicComments : tickets.searchInternalComments
+  const doc = sql`setweight(to_tsvector(${sql.raw(`'${SEARCH_CONFIG}'`)}, ${body}), 'C')`
+  await tx.update(tickets).set(visibility === 'public' ? { searchPublicComments: sql`${column} || ${doc}` } : { searchInternalComments: sql`${column} || ${doc}` })
+    .where(eq(tickets.id, ticketId))
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // lists
 
@@ -237,41 +262,88 @@ export interface TicketFilters {
   /** with externalId: tickets carrying this external reference (issue 6, src/db/repositories/external-refs.ts) */
   externalSystem?: string
   externalId?: string
+  /** every one of these tags (tags @> …, GIN) */
+  tags?: string[]
+  /** full text, websearch_to_tsquery syntax */
+  q?: string
+  /** which search document `q` matches: customers' excludes internal comments. Default customer (the safe one). */
+  searchScope?: SearchScope
 }
 
-export interface KeysetPosition { createdAt: Date; id: string }
+export type SearchScope = 'customer' | 'staff'
+
+export type { CountGroup, TicketSort }
+
+/** the keyset position: the sort column's value and the id of the last row of the previous page */
+export interface KeysetPosition { at: Date; id: string }
 
 const EQUALITY_FILTERS = ['organizationId', 'status', 'severity', 'priority', 'assigneeId', 'channel'] as const
 
 /**
  * The slaStatus filter over stored columns (see domain storedSlaStatus): met and answered-late breaches are a
  * stored phase; on_track / at_risk / unanswered breaches compare the stored deadline and at-risk instant with now.
+ * on_track also says `sla_due_at > now` (implied: the at-risk instant is never after the deadline) so that the
+ * slaDueAt queue reads it as a range of its index.
  */
-function slaCondition (status: SlaStatus): SQL {
+function slaCondition (status: SlaStatus, pendingOnly: boolean): SQL {
   const now = p('now', 'timestamptz')
+  if (pendingOnly) {
+    // the deadline queue holds only owed responses: plain ranges of its (…, sla_due_at, id) indexes
+    if (status === 'met') return sql`false`
+    if (status === 'breached') return sql`${tickets.slaDueAt} < ${now}`
+  }
   switch (status) {
     case 'met': return eq(tickets.slaPhase, 'met')
-    case 'on_track': return and(eq(tickets.slaPhase, 'pending'), sql`${tickets.slaAtRiskAt} > ${now}`) as SQL
+    case 'on_track': return and(eq(tickets.slaPhase, 'pending'), sql`${tickets.slaAtRiskAt} > ${now}`, sql`${tickets.slaDueAt} > ${now}`) as SQL
     case 'at_risk': return and(eq(tickets.slaPhase, 'pending'), sql`${tickets.slaAtRiskAt} <= ${now}`, sql`${tickets.slaDueAt} >= ${now}`) as SQL
     case 'breached': return or(eq(tickets.slaPhase, 'breached'), and(eq(tickets.slaPhase, 'pending'), sql`${tickets.slaDueAt} < ${now}`)) as SQL
   }
 }
 
-/** one prepared statement per combination of filters present (their values are placeholders) */
-function buildList (db: DbOrTx, name: string, filters: TicketFilters, keyset: boolean) {
+/** the status of a row at `now`, as SQL (for counts grouped by slaStatus); the same rules as slaCondition */
+const slaStatusExpr = (): SQL => {
+  const now = p('now', 'timestamptz')
+  return sql`case when ${tickets.slaPhase} <> 'pending' then ${tickets.slaPhase} when ${tickets.slaDueAt} < ${now} then 'breached' when ${tickets.slaAtRiskAt} <= ${now} then 'at_risk' else 'on_track' end`
+}
+
+const SORT_COLUMN = { createdAt: tickets.createdAt, updatedAt: tickets.updatedAt, slaDueAt: tickets.slaDueAt } as const
+
+/** the WHERE conditions of the filters (values are placeholders) */
+function filterConditions (filters: TicketFilters, sort?: TicketSort): SQL[] {
   const where: SQL[] = []
   const col = { organizationId: tickets.organizationId, status: tickets.status, severity: tickets.severity, priority: tickets.priority, assigneeId: tickets.assigneeId, channel: tickets.channel }
   for (const f of EQUALITY_FILTERS) if (filters[f] !== undefined) where.push(eq(col[f], f === 'organizationId' ? p(f, 'uuid') : p(f)))
-  if (filters.slaStatus !== undefined) where.push(slaCondition(filters.slaStatus))
+  if (filters.slaStatus !== undefined) where.push(slaCondition(filters.slaStatus, sort === 'slaDueAt'))
   if (filters.createdAfter !== undefined) where.push(gte(tickets.createdAt, p('createdAfter', 'timestamptz')))
   if (filters.createdBefore !== undefined) where.push(lt(tickets.createdAt, p('createdBefore', 'timestamptz')))
   if (filters.updatedAfter !== undefined) where.push(gte(tickets.updatedAt, p('updatedAfter', 'timestamptz')))
   if (filters.externalSystem !== undefined) where.push(hasRefCondition(p('externalSystem'), p('externalId')))
-  // row comparison: an index range condition on (…, created_at, id)
-  if (keyset) where.push(sql`(${tickets.createdAt}, ${tickets.id}) < (${p('afterCreatedAt', 'timestamptz')}, ${p('afterId', 'uuid')})`)
-  return db.select().from(tickets)
+  if (filters.tags !== undefined && filters.tags.length > 0) where.push(sql`${tickets.tags} @> ${p('tags', 'text[]')}`)
+  if (filters.q !== undefined) {
+    const doc = filters.searchScope === 'staff' ? tickets.searchStaff : tickets.searchCustomer
+    where.push(sql`${doc} @@ websearch_to_tsquery(${sql.raw(`'${SEARCH_CONFIG}'`)}, ${p('q')})`)
+  }
+  return where
+}
+
+/** one prepared statement per combination of sort and filters present (their values are placeholders) */
+function buildList (db: DbOrTx, name: string, filters: TicketFilters, keyset: boolean, sort: TicketSort) {
+  const where = filterConditions(filters, sort)
+  // with `q` the page is cut from the GIN matches (cost ∝ matches): the sort column is wrapped in a no-op expression
+  // so the planner cannot walk the B-tree in sort order filtering every row through the text match — which, for a
+  // rare word it cannot estimate, reads the whole table (measured: 3 s at 1M tickets; docs/performance.md)
+  const column = filters.q !== undefined ? sql`(${SORT_COLUMN[sort]} + interval '0 seconds')` : SORT_COLUMN[sort]
+  // the deadline queue: first responses still owed (the partial indexes' predicate, written the same way)
+  if (sort === 'slaDueAt') where.push(sql`sla_phase = 'pending'`)
+  // row comparison: an index range condition on (…, sort column, id)
+  if (keyset) {
+    const cmp = sort === 'slaDueAt' ? sql.raw('>') : sql.raw('<')
+    where.push(sql`(${column}, ${tickets.id}) ${cmp} (${p('afterAt', 'timestamptz')}, ${p('afterId', 'uuid')})`)
+  }
+  const order = sort === 'slaDueAt' ? [asc(column), asc(tickets.id)] : [desc(column), desc(tickets.id)]
+  return db.select(readColumns).from(tickets)
     .where(where.length > 0 ? and(...where) : undefined)
-    .orderBy(desc(tickets.createdAt), desc(tickets.id))
+    .orderBy(...order)
     .limit(sql.placeholder('limit'))
     .prepare(name)
 }
@@ -279,7 +351,8 @@ function buildList (db: DbOrTx, name: string, filters: TicketFilters, keyset: bo
 type ListStatement = PreparedStatement<{ execute: TicketRow[]; all: unknown; values: unknown }>
 const listStatements = new Map<string, ListStatement>()
 
-function listStatement (filters: TicketFilters, keyset: boolean): ListStatement {
+/** the shape of the filters (which are present), as a statement cache key */
+function filterShape (filters: TicketFilters): string[] {
   const parts: string[] = []
   for (const f of EQUALITY_FILTERS) if (filters[f] !== undefined) parts.push(f)
   if (filters.slaStatus !== undefined) parts.push(`sla_${filters.slaStatus}`)
@@ -287,21 +360,30 @@ function listStatement (filters: TicketFilters, keyset: boolean): ListStatement 
   if (filters.createdBefore !== undefined) parts.push('createdBefore')
   if (filters.updatedAfter !== undefined) parts.push('updatedAfter')
   if (filters.externalSystem !== undefined) parts.push('externalRef')
-  parts.push(keyset ? 'keyset' : 'first')
-  const key = parts.join('+')
+  if (filters.tags !== undefined && filters.tags.length > 0) parts.push('tags')
+  if (filters.q !== undefined) parts.push(`q_${filters.searchScope ?? 'customer'}`)
+  return parts
+}
+
+function listStatement (filters: TicketFilters, keyset: boolean, sort: TicketSort): ListStatement {
+  const key = [...filterShape(filters), sort, keyset ? 'keyset' : 'first'].join('+')
   let stmt = listStatements.get(key)
   if (stmt === undefined) {
     const name = `tickets_list_${listStatements.size}`
-    stmt = new PreparedStatement(name, (db, n) => buildList(db, n, filters, keyset)) as unknown as ListStatement
+    stmt = new PreparedStatement(name, (db, n) => buildList(db, n, filters, keyset, sort)) as unknown as ListStatement
     listStatements.set(key, stmt)
   }
   return stmt
 }
 
+export interface ListOptions { limit: number; after?: KeysetPosition; now: Date; sort?: TicketSort }
+
 /** the query text and values of a list page, for EXPLAIN in tests */
-export function listTicketsQuery (db: DbOrTx, filters: TicketFilters, opts: { limit: number; after?: KeysetPosition; now: Date }): { sql: string; params: unknown[] } {
-  const q = buildList(db, 'explain', filters, opts.after !== undefined).getQuery()
-  const values = listValues(filters, opts)
+export function listTicketsQuery (db: DbOrTx, filters: TicketFilters, opts: ListOptions): { sql: string; params: unknown[] } {
+  return withParams(buildList(db, 'explain', filters, opts.after !== undefined, opts.sort ?? 'createdAt').getQuery(), listValues(filters, opts))
+}
+
+function withParams (q: { sql: string; params: unknown[] }, values: Record<string, unknown>): { sql: string; params: unknown[] } {
   const params = q.params.map((param) => {
     const name = (param as { name?: string }).name ?? (param as { value?: { name?: string } }).value?.name
     const v = name === undefined ? param : values[name]
@@ -310,21 +392,78 @@ export function listTicketsQuery (db: DbOrTx, filters: TicketFilters, opts: { li
   return { sql: q.sql, params }
 }
 
-function listValues (filters: TicketFilters, opts: { limit: number; after?: KeysetPosition; now: Date }): Record<string, unknown> {
+function filterValues (filters: TicketFilters, now: Date): Record<string, unknown> {
   return {
     ...filters,
     createdAfter: filters.createdAfter?.toISOString(),
     createdBefore: filters.createdBefore?.toISOString(),
     updatedAfter: filters.updatedAfter?.toISOString(),
-    now: iso(opts.now),
+    tags: filters.tags === undefined ? undefined : tagsLiteral(filters.tags),
+    now: iso(now)
+  }
+}
+
+function listValues (filters: TicketFilters, opts: ListOptions): Record<string, unknown> {
+  return {
+    ...filterValues(filters, opts.now),
     limit: opts.limit,
-    afterCreatedAt: opts.after?.createdAt.toISOString(),
+    afterAt: opts.after?.at.toISOString(),
     afterId: opts.after?.id
   }
 }
 
-/** one page, newest first: (created_at DESC, id DESC), strictly after `after` in that order */
-export async function listTickets (db: DbOrTx, filters: TicketFilters, opts: { limit: number; after?: KeysetPosition; now: Date }): Promise<Ticket[]> {
-  const rows = await listStatement(filters, opts.after !== undefined).raw(db, listValues(filters, opts))
+/**
+ * One page in the sort's order, strictly after `after`: createdAt and updatedAt newest first ((column DESC, id DESC)),
+ * slaDueAt soonest deadline first ((sla_due_at ASC, id ASC)) over the tickets whose first response is still owed.
+ */
+export async function listTickets (db: DbOrTx, filters: TicketFilters, opts: ListOptions): Promise<Ticket[]> {
+  const sort = opts.sort ?? 'createdAt'
+  const rows = await listStatement(filters, opts.after !== undefined, sort).raw(db, listValues(filters, opts))
   return rows.map(toTicketFromDriver)
+}
+
+/** the value of the sort column of a ticket (the first half of its keyset position) */
+export const sortValue = (t: Ticket, sort: TicketSort): Date =>
+  sort === 'createdAt' ? t.createdAt : sort === 'updatedAt' ? t.updatedAt : t.sla.dueAt
+
+// ---------------------------------------------------------------------------------------------------------------
+// counts
+
+
+const GROUP_KEY: Record<CountGroup, () => SQL> = {
+  status: () => sql`${tickets.status}`,
+  priority: () => sql`${tickets.priority}`,
+  assigneeId: () => sql`${tickets.assigneeId}`,
+  slaStatus: slaStatusExpr
+}
+
+function buildCounts (db: DbOrTx, name: string, filters: TicketFilters, groupBy: CountGroup) {
+  const where = filterConditions(filters)
+  const key = GROUP_KEY[groupBy]()
+  return db.select({ key: sql<string | null>`${key}`, count: count() }).from(tickets)
+    .where(where.length > 0 ? and(...where) : undefined)
+    // by position: the slaStatus key holds a placeholder, which would be a second, different parameter in GROUP BY
+    .groupBy(sql`1`)
+    .prepare(name)
+}
+
+type CountStatement = PreparedStatement<{ execute: Array<{ key: string | null; count: number }>; all: unknown; values: unknown }>
+const countStatements = new Map<string, CountStatement>()
+
+/** the query text and values of a count, for EXPLAIN in tests */
+export function countTicketsQuery (db: DbOrTx, filters: TicketFilters, groupBy: CountGroup, now: Date): { sql: string; params: unknown[] } {
+  return withParams(buildCounts(db, 'explain', filters, groupBy).getQuery(), filterValues(filters, now))
+}
+
+/** the number of tickets matching the filters per value of `groupBy` (null: no assignee) */
+export async function countTickets (db: DbOrTx, filters: TicketFilters, groupBy: CountGroup, now: Date): Promise<Array<{ key: string | null; count: number }>> {
+  const shape = [...filterShape(filters), `by_${groupBy}`].join('+')
+  let stmt = countStatements.get(shape)
+  if (stmt === undefined) {
+    const name = `tickets_count_${countStatements.size}`
+    stmt = new PreparedStatement(name, (d, n) => buildCounts(d, n, filters, groupBy)) as unknown as CountStatement
+    countStatements.set(shape, stmt)
+  }
+  const rows = await stmt.execute(db, filterValues(filters, now))
+  return rows.map((r) => ({ key: r.key, count: Number(r.count) }))
 }

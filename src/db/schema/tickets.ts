@@ -1,8 +1,17 @@
 import { sql } from 'drizzle-orm'
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { organizations } from './organizations.js'
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
+
+/** PostgreSQL full-text document (issue 14: ticket search) */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
+
+/** the text-search configuration of ticket search (stemming, stop words) */
+export const SEARCH_CONFIG = 'english'
+const searchBase = sql.raw(`setweight(to_tsvector('${SEARCH_CONFIG}', subject), 'A') || setweight(to_tsvector('${SEARCH_CONFIG}', description), 'B') || search_public_comments`)
+/** the `sort=slaDueAt` queue holds only tickets whose first response is still owed: its indexes are partial */
+const pending = sql`sla_phase = 'pending'`
 
 /** a finished first-response cycle as stored in tickets.sla_history (ISO strings) */
 export interface SlaHistoryRow {
@@ -60,6 +69,16 @@ export const tickets = pgTable('tickets', {
   externalRefs: jsonb('external_refs').notNull().$type<Array<{ system: string; externalId: string; url: string | null }>>().default(sql`'[]'::jsonb`),
   /** when the customer made contact (issue 15): the first cycle's clock start; created_at unless back-dated */
   receivedAt: ts('received_at').notNull(),
+  /** lower-case labels (src/domain/tickets/tags.ts) */
+  tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+  /** public comments' text, appended as comments are written (weight C) */
+  searchPublicComments: tsvector('search_public_comments').notNull().default(sql`''::tsvector`),
+  /** internal comments' text (weight C): only staff search it */
+  searchInternalComments: tsvector('search_internal_comments').notNull().default(sql`''::tsvector`),
+  /** what a customer's search matches: subject (A), description (B), public comments (C) */
+  searchCustomer: tsvector('search_customer').notNull().generatedAlwaysAs(searchBase),
+  /** what staff search matches: the same plus internal comments */
+  searchStaff: tsvector('search_staff').notNull().generatedAlwaysAs(sql`${searchBase} || search_internal_comments`),
   createdById: text('created_by_id').notNull(),
   createdByRole: text('created_by_role').notNull(),
   version: integer('version').notNull().default(1),
@@ -75,7 +94,23 @@ export const tickets = pgTable('tickets', {
   index('tickets_channel_created_idx').on(t.channel, t.createdAt, t.id),
   index('tickets_assignee_created_idx').on(t.assigneeId, t.createdAt, t.id),
   index('tickets_sla_phase_created_idx').on(t.slaPhase, t.createdAt, t.id),
-  index('tickets_updated_idx').on(t.updatedAt)
+  // sort=updatedAt (most recently changed first): (filter, updated_at, id); the first also serves updatedAfter
+  index('tickets_updated_id_idx').on(t.updatedAt, t.id),
+  index('tickets_org_updated_idx').on(t.organizationId, t.updatedAt, t.id),
+  index('tickets_status_updated_idx').on(t.status, t.updatedAt, t.id),
+  index('tickets_priority_updated_idx').on(t.priority, t.updatedAt, t.id),
+  index('tickets_assignee_updated_idx').on(t.assigneeId, t.updatedAt, t.id),
+  index('tickets_sla_phase_updated_idx').on(t.slaPhase, t.updatedAt, t.id),
+  // sort=slaDueAt (breaches next): only tickets whose first response is owed, soonest deadline first
+  index('tickets_due_idx').on(t.slaDueAt, t.id).where(pending),
+  index('tickets_org_due_idx').on(t.organizationId, t.slaDueAt, t.id).where(pending),
+  index('tickets_status_due_idx').on(t.status, t.slaDueAt, t.id).where(pending),
+  index('tickets_priority_due_idx').on(t.priority, t.slaDueAt, t.id).where(pending),
+  index('tickets_assignee_due_idx').on(t.assigneeId, t.slaDueAt, t.id).where(pending),
+  // tag= (all given tags) and q= (full text)
+  index('tickets_tags_idx').using('gin', t.tags),
+  index('tickets_search_customer_idx').using('gin', t.searchCustomer),
+  index('tickets_search_staff_idx').using('gin', t.searchStaff)
 ])
 
 /** the conversation; customers never see `internal` rows */

@@ -9,6 +9,7 @@ import { planAllowsChannel, plansWithChannel, priorityOf, SUPPORT_PLANS, type Ch
 import type { BusinessCalendar } from '../sla/calendar.js'
 import { startSlaCycle } from './sla.js'
 import { iso } from '../time.js'
+import { validateTags } from './tags.js'
 import type { ActorRef, Requester, Ticket } from './ticket.js'
 
 export type TicketDraft = Omit<Ticket, 'id' | 'version'>
@@ -49,6 +50,8 @@ export interface OpenTicketInput {
   channel: Channel
   requester: Requester
   category: string | null
+  /** validated by validateTags */
+  tags?: string[]
   createdBy: ActorRef
   /** the calendar of responseTarget(organization.plan, severity) */
   calendar: BusinessCalendar
@@ -81,6 +84,7 @@ export function openTicket (input: OpenTicketInput): TicketDraft {
     contactAttempts: 0,
     sla: startSlaCycle({ cycle: 1, plan: input.organization.plan, severity: input.severity, at: receivedAt, calendar: input.calendar }),
     slaHistory: [],
+    tags: validateTags(input.tags ?? []),
     createdBy: input.createdBy,
     receivedAt,
     createdAt: new Date(input.now),

@@ -77,6 +77,8 @@ export interface Ticket {
   contactAttempts: number
   sla: SlaCycle
   slaHistory: PastSlaCycle[]
+  /** lower-case labels (src/domain/tickets/tags.ts); absent: none */
+  tags?: string[]
   /** references in integrators' systems (absent: none) */
   externalRefs?: ExternalRef[]
   createdBy: ActorRef

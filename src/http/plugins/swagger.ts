@@ -15,7 +15,8 @@ export const API_TAGS = [
   { name: 'onboarding', description: 'Onboarding-call entitlements and bookings' },
   { name: 'responsibilities', description: 'The customer-responsibilities checklist and technical representative' },
   { name: 'events', description: 'Change feed and audit trail' },
-  { name: 'email', description: 'The email channel: inbound mail from a provider\'s route, the quarantine (docs/email.md)' }
+  { name: 'email', description: 'The email channel: inbound mail from a provider\'s route, the quarantine (docs/email.md)' },
+  { name: 'reports', description: 'SLA attainment: are the first-response targets being met' }
 ]
 
 const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor's published support terms.

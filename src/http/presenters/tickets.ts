@@ -59,6 +59,7 @@ export const presentTicket = ({ ticket: t, sla, email }: TicketView): Static<typ
   slaHistory: t.slaHistory.map(presentCycle),
   externalRefs: (t.externalRefs ?? []).map((r) => ({ system: r.system, externalId: r.externalId, url: r.url })),
   email: email ?? { enabled: false, replyAddress: null },
+  tags: t.tags ?? [],
   createdBy: t.createdBy,
   receivedAt: iso(t.receivedAt),
   version: t.version,

@@ -29,7 +29,7 @@ retry: one reference never names two tickets, also under concurrent calls.
 - **Absent** → the ticket is opened (201, \`Location\`, \`ETag\`) with the same rules as \`POST /v1/tickets\` (403 \`subscription-inactive\`,
   422 \`channel-not-in-plan\`) and the reference attached.
 - **Present** → the fields an integrator may set are applied (200): \`subject\`, \`description\`, \`category\` (agents and admins;
-  customers may change subject and description of tickets that are not closed) and the reference's \`url\`. \`severity\`,
+  customers may change subject and description of tickets that are not closed), \`tags\` (agents and admins) and the reference's \`url\`. \`severity\`,
   \`channel\` and \`requester\` are creation-only and ignored here. A PUT that changes nothing keeps the version and writes no event.
 - \`If-Match: "<version>"\` makes the update conditional (stale → 412, nothing changes); any \`If-Match\` on an absent reference is 412.
   \`If-None-Match: *\` creates only (412 when it exists).`
@@ -54,6 +54,7 @@ export const externalTicketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
       channel: b.channel,
       requester: b.requester,
       category: b.category,
+      tags: b.tags,
       url: b.url,
       receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt)
     }, {
@@ -114,6 +115,7 @@ function itemOf (raw: unknown, index: number): external.BatchItem | DomainError 
       channel: b.channel,
       requester: b.requester,
       category: b.category,
+      tags: b.tags,
       url: b.url,
       receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt)
     },

@@ -16,6 +16,7 @@ import { ticketRoutes } from './tickets.js'
 import { slaRoutes } from './sla.js'
 import { inboundEmailRoutes } from './inbound-email.js'
 import type { Config } from '../../config.js'
+import { reportRoutes } from './reports.js'
 
 /** every route module, registered explicitly; each is an encapsulated plugin */
 export async function registerRoutes (app: FastifyInstance, ctx: AppContext, config?: Config): Promise<void> {
@@ -35,4 +36,5 @@ export async function registerRoutes (app: FastifyInstance, ctx: AppContext, con
   await app.register(externalTicketRoutes, { ctx })
   await app.register(externalTicketBatchRoutes, { ctx })
   await app.register(inboundEmailRoutes, { ctx, inboundSecret: config?.email.inboundSecret, maxMessageBytes: config?.email.maxMessageBytes ?? 10 * 1024 * 1024 })
+  await app.register(reportRoutes, { ctx })
 }

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Static } from '@sinclair/typebox'
+import { sortValue } from '../../db/repositories/tickets.js'
 import * as tickets from '../../application/tickets.js'
 import { listTicketEvents } from '../../application/ticket-events.js'
 import type { AppContext } from '../../application/context.js'
@@ -8,13 +10,32 @@ import { decodeCursor, encodeCursor } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, problemResponses, ref } from '../schemas/common.js'
 import {
-  CloseTicketBody, CreateTicketBody, SubListQuery, TicketEventPage, TicketListQuery, TicketPage, TicketParams, TicketSchema, UpdateTicketBody
+  CloseTicketBody, CreateTicketBody, SubListQuery, TicketCountQuery, TicketCountsSchema, TicketEventPage, TicketListQuery, TicketPage, TicketParams, TicketSchema, UpdateTicketBody
 } from '../schemas/tickets.js'
 import { presentTicket, presentTicketEvent } from '../presenters/tickets.js'
 import { externalRefFilter } from './external-tickets.js'
 import { iso } from '../../domain/time.js'
 
 const date = (s: string | undefined): Date | undefined => s === undefined ? undefined : new Date(s)
+
+/** the list's filters from the query (shared by the list and the counts) */
+function listFilters (query: Omit<Static<typeof TicketCountQuery>, 'groupBy'>): tickets.ListTicketFilters {
+  return {
+    organizationId: query.organizationId,
+    status: query.status,
+    severity: query.severity,
+    priority: query.priority,
+    slaStatus: query.slaStatus,
+    assigneeId: query.assigneeId,
+    channel: query.channel,
+    createdAfter: date(query.createdAfter),
+    createdBefore: date(query.createdBefore),
+    updatedAfter: date(query.updatedAfter),
+    tags: query.tag,
+    q: query.q,
+    ...externalRefFilter(query.externalSystem, query.externalId)
+  }
+}
 
 export const PATCH_DESCRIPTION = `Changes subject, description, category or assignee. Who may change what:
 
@@ -63,7 +84,8 @@ staff-given \`receivedAt\`, when the customer really made contact; a back-dated 
       channel: b.channel,
       requester: b.requester,
       category: b.category,
-      receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt)
+      receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt),
+      tags: b.tags
     })
     setEtag(reply, view.ticket.version)
     reply.header('location', `/v1/tickets/${view.ticket.id}`)
@@ -73,33 +95,49 @@ staff-given \`receivedAt\`, when the customer really made contact; a back-dated 
   app.get('/v1/tickets', {
     schema: {
       operationId: 'listTickets', tags: ['tickets'], summary: 'List tickets',
-      description: `Newest first: ordered by createdAt descending, then id descending (a stable total order; keyset
-pagination, so no duplicates or gaps while paging). Customers see only their organization's tickets. \`slaStatus\`
-is evaluated at the time of the request. Every filter is served by an index ending in (createdAt, id).`,
+      description: `Order (\`sort\`, keyset pagination in a stable total order, so no duplicates or gaps while paging):
+- \`createdAt\` (default): newest first — createdAt descending, then id descending;
+- \`updatedAt\`: most recently changed first — updatedAt descending, then id descending;
+- \`slaDueAt\`: the deadline queue ("breaches next") — only tickets whose first response is still owed (open or pending,
+  unanswered; overdue ones included, they come first), the soonest \`sla.dueAt\` first, then id ascending.
+
+A cursor belongs to its filters and its sort (another combination is 400 \`invalid-cursor\`). Customers see only their
+organization's tickets. \`slaStatus\` is evaluated at the time of the request. \`q\` is full-text search (see the parameter);
+results keep the chosen sort, they are not ranked. Each sort × filter the console uses (organization, status, priority,
+assignee, slaStatus) is served by an index ending in (sort column, id).`,
       querystring: TicketListQuery,
       response: { 200: ref(TicketPage), ...problemResponses(404) }
     }
   }, async (request) => {
-    const { limit, cursor, ...query } = request.query
-    const pos = decodeCursor(cursor, query, ['timestamp', 'uuid'])
-    const page = await tickets.listTickets(ctx, principal(request), {
-      organizationId: query.organizationId,
-      status: query.status,
-      severity: query.severity,
-      priority: query.priority,
-      slaStatus: query.slaStatus,
-      assigneeId: query.assigneeId,
-      channel: query.channel,
-      createdAfter: date(query.createdAfter),
-      createdBefore: date(query.createdBefore),
-      updatedAfter: date(query.updatedAfter),
-      ...externalRefFilter(query.externalSystem, query.externalId)
-    }, { limit, after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string } })
+    const { limit, cursor, sort: given, ...query } = request.query
+    const sort = given ?? 'createdAt'
+    // a cursor belongs to its filters and its sort (createdAt cursors keep the fingerprint they had before sorts existed)
+    const issuedFor: Record<string, unknown> = sort === 'createdAt' ? query : { ...query, sort }
+    const pos = decodeCursor(cursor, issuedFor, ['timestamp', 'uuid'])
+    const page = await tickets.listTickets(ctx, principal(request), listFilters(query), {
+      limit, sort, after: pos === undefined ? undefined : { at: new Date(pos[0] as string), id: pos[1] as string }
+    })
     const last = page.items.at(-1)?.ticket
     return {
       items: page.items.map(presentTicket),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], query) : null
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(sortValue(last, sort)), last.id], issuedFor) : null
     }
+  })
+
+  app.get('/v1/tickets/counts', {
+    schema: {
+      operationId: 'countTickets', tags: ['tickets'], summary: 'Count tickets by status, priority, SLA status or assignee',
+      description: `How many tickets the list with the same filters holds, grouped by \`groupBy\` (queue badges without walking
+pages): \`{ groups: [{ key, count }], total }\`, groups largest first; groups without tickets are left out. Customers count
+only their organization's tickets; \`slaStatus\` (filter or group) is evaluated at the time of the request;
+\`assigneeId\` has a null group for unassigned tickets. Cost: see docs/performance.md (an index-only scan of the matching
+index entries for status, priority and assignee).`,
+      querystring: TicketCountQuery,
+      response: { 200: ref(TicketCountsSchema), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const { groupBy, ...query } = request.query
+    return await tickets.countTickets(ctx, principal(request), listFilters(query), groupBy)
   })
 
   app.get('/v1/tickets/:ticketId', {
@@ -129,7 +167,7 @@ is evaluated at the time of the request. Every filter is served by an index endi
   }, async (request, reply) => {
     const b = request.body
     const view = await tickets.updateTicket(ctx, principal(request), request.params.ticketId, {
-      subject: b.subject, description: b.description, category: b.category, assigneeId: b.assigneeId
+      subject: b.subject, description: b.description, category: b.category, assigneeId: b.assigneeId, tags: b.tags
     }, expectedVersion(request))
     setEtag(reply, view.ticket.version)
     return presentTicket(view)

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import { Nullable, Problem, Timestamp, Uuid, ref } from './common.js'
 import { EXTERNAL_ID_PATTERN, SYSTEM_PATTERN } from './external-refs.js'
 import { ChannelSchema, SeveritySchema } from './policy.js'
-import { RECEIVED_AT_DESCRIPTION, RequesterSchema, TicketSchema } from './tickets.js'
+import { RECEIVED_AT_DESCRIPTION, RequesterSchema, TagList, TicketSchema } from './tickets.js'
 
 export const UpsertExternalTicketBody = Type.Object({
   subject: Type.String({ minLength: 1, maxLength: 200 }),
@@ -11,6 +11,7 @@ export const UpsertExternalTicketBody = Type.Object({
   channel: ref(ChannelSchema),
   requester: ref(RequesterSchema),
   category: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100, description: 'Absent: unchanged on update; null: none' }))),
+  tags: Type.Optional({ ...TagList, description: 'Absent: unchanged on update; [] removes all. Customers may set them only on creation' }),
   url: Type.Optional(Nullable(Type.String({ format: 'uri', maxLength: 2000, description: 'The ticket\'s address in your system. Absent: unchanged on update; null: none' }))),
   receivedAt: Type.Optional({ ...Timestamp, description: `${RECEIVED_AT_DESCRIPTION} Applies when the ticket is created; ignored afterwards.` })
 }, {

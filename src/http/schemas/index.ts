@@ -13,6 +13,7 @@ import { slaSchemas } from './sla.js'
 import { ticketSchemas } from './tickets.js'
 import { emailSchemas } from './email.js'
 import { applyFormatBounds } from './bounds.js'
+import { reportSchemas } from './reports.js'
 
 /** every named schema, registered once with app.addSchema; order matters only for readability */
 export const allSchemas: TSchema[] = [
@@ -28,5 +29,6 @@ export const allSchemas: TSchema[] = [
   ...externalRefSchemas,
   ...emailSchemas,
   ...ticketSchemas,
-  ...externalTicketSchemas
+  ...externalTicketSchemas,
+  ...reportSchemas
 ].map((schema) => applyFormatBounds(schema))

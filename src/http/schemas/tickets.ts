@@ -5,6 +5,8 @@ import { SLA_STATUSES } from '../../domain/sla/first-response.js'
 import { CursorParam, Limit, Nullable, Page, Timestamp, Uuid, ref, Count, Subject, IsoDuration } from './common.js'
 import { ExternalRefSchema, EXTERNAL_ID_PATTERN, SYSTEM_PATTERN } from './external-refs.js'
 import { CommentEmailSchema, TicketEmailSchema } from './email.js'
+import { MAX_TAG_LENGTH, MAX_TAGS, TAG_PATTERN } from '../../domain/tickets/tags.js'
+import { COUNT_GROUPS, TICKET_SORTS } from '../../domain/tickets/listing.js'
 import { CalendarIdSchema, ChannelSchema, PlanIdSchema, PrioritySchema, SeveritySchema, literalUnion } from './policy.js'
 
 const TICKET_ID = '9b2d7c1e-4a5f-4e8b-9c3d-2f1a0b9e8d7c'
@@ -16,6 +18,18 @@ export const CommentVisibilitySchema = literalUnion(COMMENT_VISIBILITIES, 'Comme
 export const SlaStatusSchema = literalUnion(SLA_STATUSES, 'SlaStatus', 'on_track; at_risk (less than 25% of the target left, in business time); breached (no first response by dueAt, or a late one); met')
 export const ReopenRequestStatusSchema = literalUnion(REOPEN_STATUSES, 'ReopenRequestStatus', 'pending until an agent approves or denies it')
 export const SeverityDirectionSchema = literalUnion(['upgrade', 'downgrade'] as const, 'SeverityDirection', 'upgrade: to a more severe level; downgrade: to a less severe one')
+
+export const TagSchema = Type.String({
+  $id: 'Tag', minLength: 1, maxLength: MAX_TAG_LENGTH, pattern: TAG_PATTERN,
+  description: `A ticket label: lower case, 1–${MAX_TAG_LENGTH} characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit`,
+  examples: ['dmarc']
+})
+
+export const TagList = Type.Array(ref(TagSchema), { maxItems: MAX_TAGS, uniqueItems: true, description: `At most ${MAX_TAGS} distinct tags, kept in the order given` })
+
+export const TicketSortSchema = literalUnion(TICKET_SORTS, 'TicketSort', 'createdAt: newest first (default); updatedAt: most recently changed first; slaDueAt: tickets whose first response is still owed, soonest deadline first ("breaches next")')
+
+export const TicketCountGroupSchema = literalUnion(COUNT_GROUPS, 'TicketCountGroup', 'What to count by: status, priority, slaStatus (at the time of the request) or assigneeId (null: unassigned)')
 
 export const TicketActorSchema = Type.Object({
   id: Subject({ description: 'Token subject' }),
@@ -95,6 +109,7 @@ const TICKET_EXAMPLE = {
   slaHistory: [],
   externalRefs: [],
   email: { enabled: true, replyAddress: 'support+9b2d7c1e4a5f4e8b9c3d2f1a0b9e8d7c3a41f0c29e7b5d18@desk.example' },
+  tags: ['dmarc', 'reporting'],
   createdBy: { id: 'customer-1', role: 'customer' },
   receivedAt: '2026-03-07T01:30:00.000Z',
   version: 1,
@@ -123,6 +138,7 @@ export const TicketSchema = Type.Object({
   slaHistory: Type.Array(ref(TicketSlaCycleSchema), { maxItems: 1000, description: 'Previous first-response cycles (reopened tickets), oldest first' }),
   externalRefs: Type.Array(ref(ExternalRefSchema), { maxItems: 100, description: 'References in integrators\' systems (see the external-tickets upsert)' }),
   email: ref(TicketEmailSchema),
+  tags: { ...TagList, description: 'Labels set on creation and by agents and admins (PATCH); filter with `tag=`' },
   createdBy: ref(TicketActorSchema),
   receivedAt: { ...Timestamp, description: 'When the customer made contact: the first cycle\'s clock start. Equals createdAt unless staff or an integrator gave an earlier receivedAt' },
   version: Count({ minimum: 1, description: 'Served as the strong ETag' }),
@@ -142,7 +158,8 @@ export const CreateTicketBody = Type.Object({
   channel: ref(ChannelSchema),
   requester: ref(RequesterSchema),
   category: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
-  receivedAt: Type.Optional({ ...Timestamp, description: RECEIVED_AT_DESCRIPTION })
+  receivedAt: Type.Optional({ ...Timestamp, description: RECEIVED_AT_DESCRIPTION }),
+  tags: Type.Optional(TagList)
 }, {
   $id: 'CreateTicket',
   additionalProperties: false,
@@ -153,7 +170,8 @@ export const UpdateTicketBody = Type.Object({
   subject: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   description: Type.Optional(Type.String({ minLength: 1, maxLength: 20000 })),
   category: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
-  assigneeId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200, description: 'Token subject of an agent; null unassigns' })))
+  assigneeId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200, description: 'Token subject of an agent; null unassigns' }))),
+  tags: Type.Optional({ ...TagList, description: 'Agents and admins: replaces the ticket\'s tags ([] removes all)' })
 }, { $id: 'UpdateTicket', additionalProperties: false, minProperties: 1, examples: [{ assigneeId: 'agent-7', category: 'dns' }, { subject: 'DMARC aggregate reports missing since 2026-03-06' }] })
 
 export const CloseTicketBody = Type.Object({
@@ -161,7 +179,8 @@ export const CloseTicketBody = Type.Object({
   note: Type.Optional(Type.String({ maxLength: 5000, description: 'Required for out_of_scope; shown to the customer' }))
 }, { $id: 'CloseTicket', additionalProperties: false, examples: [{ reason: 'out_of_scope', note: 'SAML/SSO setup is a customer responsibility; see the SSO guide.' }, { reason: 'no_response' }] })
 
-export const TicketListQuery = Type.Object({
+/** the list's filters: shared by the list and the counts */
+const TICKET_FILTERS = {
   organizationId: Type.Optional({ ...Uuid, description: 'Agents/admins: one organization. Customers always see only their own.' }),
   status: Type.Optional(ref(TicketStatusSchema)),
   severity: Type.Optional(ref(SeveritySchema)),
@@ -174,9 +193,33 @@ export const TicketListQuery = Type.Object({
   updatedAfter: Type.Optional({ ...Timestamp, description: 'updatedAt at or after this instant' }),
   externalSystem: Type.Optional(Type.String({ pattern: SYSTEM_PATTERN, maxLength: 64, description: 'With externalId: the ticket carrying this external reference (at most one per organization)' })),
   externalId: Type.Optional(Type.String({ pattern: EXTERNAL_ID_PATTERN, maxLength: 200, description: 'With externalSystem: see there' })),
+  tag: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: MAX_TAG_LENGTH, pattern: TAG_PATTERN }), { maxItems: MAX_TAGS, description: 'Repeatable (`tag=a&tag=b`): tickets carrying every one of these tags' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Full-text search over subject, description and comments (PostgreSQL `websearch_to_tsquery`, English stemming: words, `"quoted phrases"`, `or`, `-word`). Customers\' searches never match internal comments. Results keep the chosen sort (not ranked).' }))
+}
+
+export const TicketListQuery = Type.Object({
+  ...TICKET_FILTERS,
+  sort: Type.Optional({ ...ref(TicketSortSchema), description: 'List order (default createdAt); a cursor belongs to its sort' }),
   limit: Limit(),
   cursor: Type.Optional(CursorParam)
 }, { additionalProperties: false })
+
+export const TicketCountQuery = Type.Object({
+  ...TICKET_FILTERS,
+  groupBy: ref(TicketCountGroupSchema)
+}, { additionalProperties: false })
+
+export const TicketCountsSchema = Type.Object({
+  groups: Type.Array(Type.Object({
+    key: Nullable(Type.String({ maxLength: 200, description: 'The value counted (a status, priority, SLA status or assignee); null: no assignee' })),
+    count: Type.Integer({ format: 'int64', minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
+  }, { additionalProperties: false }), { maxItems: 100_000, description: 'Groups with at least one ticket, largest first (then by key)' }),
+  total: Type.Integer({ format: 'int64', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Tickets matching the filters (the sum of the groups)' })
+}, {
+  $id: 'TicketCounts',
+  additionalProperties: false,
+  examples: [{ groups: [{ key: 'open', count: 42 }, { key: 'pending_customer', count: 7 }], total: 49 }]
+})
 
 export const TicketParams = Type.Object({ ticketId: Uuid })
 
@@ -334,7 +377,8 @@ export const SubListQuery = Type.Object({ limit: Limit(), cursor: Type.Optional(
 
 export const ticketSchemas = [
   TicketStatusSchema, ClosedReasonSchema, CommentVisibilitySchema, SlaStatusSchema, ReopenRequestStatusSchema, SeverityDirectionSchema,
-  TicketActorSchema, RequesterSchema, TicketSlaSchema, TicketSlaCycleSchema, TicketSchema, TicketPage,
+  TagSchema, TicketSortSchema, TicketCountGroupSchema,
+  TicketActorSchema, RequesterSchema, TicketSlaSchema, TicketSlaCycleSchema, TicketSchema, TicketPage, TicketCountsSchema,
   CreateTicketBody, UpdateTicketBody, CloseTicketBody,
   TicketCommentSchema, TicketCommentPage, CreateTicketCommentBody,
   SeverityChangeSchema, SeverityChangePage, CreateSeverityChangeBody,
