@@ -2,13 +2,14 @@
  * The conversation: comments, the first response and contact attempts (rules in src/domain/tickets/conversation.ts).
  */
 import { isStaff, type Principal } from '../domain/access.js'
-import { notFound } from '../domain/errors.js'
+import { DomainError, notFound } from '../domain/errors.js'
 import { applyComment } from '../domain/tickets/conversation.js'
 import type { CommentVisibility, TicketComment } from '../domain/tickets/ticket.js'
 import { recordEvent } from '../db/events.js'
 import * as comments from '../db/repositories/ticket-comments.js'
 import { updateTicket as saveTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
+import { recordArticleLinks } from './kb-access.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
 import { iso } from '../domain/time.js'
@@ -17,6 +18,8 @@ export interface AddCommentInput {
   body: string
   visibility: CommentVisibility
   awaitingCustomer?: boolean
+  /** knowledge-base articles the comment links (agents and admins) */
+  articleIds?: string[]
 }
 
 export async function addComment (ctx: AppContext, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined): Promise<{ comment: TicketComment; ticket: TicketView }> {
@@ -50,6 +53,10 @@ export async function addComment (ctx: AppContext, p: Principal, ticketId: strin
         comment: { id: comment.id, body: comment.body, visibility: comment.visibility, awaitingCustomer: comment.awaitingCustomer, firstResponse: comment.firstResponse }
       }
     })
+    if (input.articleIds !== undefined && input.articleIds.length > 0) {
+      if (!isStaff(p)) throw new DomainError('field-not-allowed', 'Only agents and admins link knowledge-base articles in comments', { field: 'articleIds' })
+      await recordArticleLinks(ctx, tx, p, { kind: 'comment', articleIds: input.articleIds, ticketId: saved.id, commentId: comment.id, organizationId: saved.organizationId, now, visibility: comment.visibility })
+    }
     if (effects.firstResponse) {
       await recordTicketEvent(tx, p, saved, 'ticket.first_responded', now, {
         commentId: comment.id, cycle: saved.sla.cycle, firstRespondedAt: iso(now), dueAt: iso(saved.sla.dueAt),

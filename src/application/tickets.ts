@@ -18,6 +18,7 @@ import { recordEvent } from '../db/events.js'
 import { findOrganization } from '../db/repositories/organizations.js'
 import * as repo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
+import { recordArticleLinks } from './kb-access.js'
 import { actorOf } from './organizations.js'
 import { iso, isoOrNull } from '../domain/time.js'
 
@@ -115,6 +116,8 @@ export interface CreateTicketInput {
   channel: Channel
   requester: Requester
   category?: string | null
+  /** knowledge-base articles suggested before the ticket was submitted (recorded as links; src/application/kb-access.ts) */
+  suggestedArticleIds?: string[]
 }
 
 /**
@@ -146,6 +149,7 @@ export async function createTicket (ctx: AppContext, p: Principal, input: Create
   return await ctx.database.db.transaction(async (tx) => {
     const { ticket, calendar } = await insertNewTicket(ctx, tx, p, organizationId, input, now)
     await recordTicketEvent(tx, p, ticket, 'ticket.created', now, { after: ticketSnapshot(ticket) })
+    await recordArticleLinks(ctx, tx, p, { kind: 'suggested', articleIds: input.suggestedArticleIds ?? [], ticketId: ticket.id, commentId: null, organizationId: ticket.organizationId, now })
     return { ticket, sla: slaView(ticket.sla, calendar, now) }
   })
 }

@@ -60,7 +60,12 @@ export const errorCatalogue = {
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used with a different request' },
   'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   'idempotency-response-lost': { status: 409, title: 'The request with this Idempotency-Key took effect, but its response was not stored' },
-  'external-ref-conflict': { status: 409, title: 'The external reference is already linked to another ticket' }
+  'external-ref-conflict': { status: 409, title: 'The external reference is already linked to another ticket' },
+
+  // knowledge base
+  'kb-slug-taken': { status: 409, title: 'Another knowledge-base article or category already has this slug' },
+  'kb-category-unknown': { status: 422, title: 'The knowledge-base category does not exist' },
+  'kb-article-unknown': { status: 422, title: 'A referenced knowledge-base article does not exist or is not visible to you' }
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorCatalogue

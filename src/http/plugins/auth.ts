@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** true: no bearer token needed (public policy reads, health, docs) */
     public?: boolean
+    /** true: a bearer token is optional (anonymous readers get principalOrNull = null); a token given must be valid */
+    optionalAuth?: boolean
   }
 }
 
@@ -29,6 +31,7 @@ export function registerAuth (app: FastifyInstance, verify: TokenVerifier): void
     if (request.routeOptions.config.public === true) return
     if (!request.url.startsWith('/v1/')) return
     const header = request.headers.authorization
+    if ((header === undefined || header === '') && request.routeOptions.config.optionalAuth === true) return
     if (header === undefined || header === '') throw new DomainError('unauthenticated', 'A bearer token is required (Authorization: Bearer <token>)')
     const match = /^Bearer\s+([A-Za-z0-9_\-.]+)$/i.exec(header)
     if (match === null || match[1] === undefined) throw new DomainError('invalid-token', 'The Authorization header must be `Bearer <token>`')
