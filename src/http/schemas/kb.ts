@@ -184,7 +184,7 @@ export const KbSearchQuery = Type.Object({
 export const KbSuggestionBody = Type.Object({
   subject: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.Optional(Type.String({ maxLength: 20000 })),
-  limit: Type.Optional(Type.Integer({ format: 'int32', minimum: 1, maximum: 10, default: 5 }))
+  limit: Type.Optional(Type.Integer({ format: 'int32', minimum: 1, maximum: 10, description: 'How many articles, 1–10 (5 when absent)' }))
 }, { $id: 'KbSuggestionRequest', additionalProperties: false, examples: [{ subject: 'DMARC reports say DKIM fails', description: 'Since we moved DNS providers our DKIM signatures fail.' }] })
 
 export const KbFeedbackBody = Type.Object({
