@@ -153,3 +153,14 @@ t.test('the search is served by the GIN index', async (t) => {
   const text = plan.map((r) => Object.values(r).join(' ')).join('\n')
   t.match(text, 'kb_articles_search_idx', text)
 })
+
+t.test('odd queries never fail (web-search syntax and free text)', async (t) => {
+  const odd = ["'", "''", '"', '"unclosed phrase', '-', 'or', 'or or', '!', '&', '|', ':*', 'a & b | !c', "dkim'; drop table kb_articles; --", '\\', '()', '<script>', '🙂 dkim', 'ß', 'x'.repeat(500), 'p=reject -', '-dkim']
+  for (const q of odd) {
+    const res = await h.request(null, { method: 'GET', url: `/v1/kb/search?q=${encodeURIComponent(q)}` })
+    t.equal(res.statusCode, 200, `search ${JSON.stringify(q)}: ${res.body.slice(0, 200)}`)
+    const sug = await h.request(null, { method: 'POST', url: '/v1/kb/suggestions', payload: { subject: q.slice(0, 200), description: q } })
+    t.equal(sug.statusCode, 200, `suggest ${JSON.stringify(q)}: ${sug.body.slice(0, 200)}`)
+  }
+  t.equal(ids[(await search('-dkim spf record'))[0]?.id], 'spf', 'exclusion works')
+})
