@@ -297,8 +297,9 @@ export async function recordFeedback (ctx: AppContext, p: Principal, articleId: 
 
 /** staff: the articles a ticket names (suggested before it was opened, linked in its comments) */
 export async function ticketArticleLinks (ctx: AppContext, p: Principal, ticketId: string): Promise<Awaited<ReturnType<typeof repo.linksOfTicket>>> {
-  requireWriter(p)
+  // tenancy first: another organization's ticket is 404 for everyone; then the role (customers: 403)
   await loadTicket(ctx.database.db, p, ticketId)
+  requireWriter(p)
   return await repo.linksOfTicket(ctx.database.db, ticketId)
 }
 
