@@ -2,13 +2,14 @@
  * The conversation: comments, the first response and contact attempts (rules in src/domain/tickets/conversation.ts).
  */
 import { isStaff, type Principal } from '../domain/access.js'
-import { notFound } from '../domain/errors.js'
+import { DomainError, notFound } from '../domain/errors.js'
 import { applyComment } from '../domain/tickets/conversation.js'
 import type { CommentVisibility, TicketComment } from '../domain/tickets/ticket.js'
 import { recordEvent } from '../db/events.js'
 import * as comments from '../db/repositories/ticket-comments.js'
 import { appendCommentText, updateTicket as saveTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
+import { recordArticleLinks } from './kb-access.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
 import { iso } from '../domain/time.js'
@@ -23,6 +24,8 @@ export interface AddCommentInput {
   awaitingCustomer?: boolean
   /** the comment came in by email (src/application/email-inbound.ts) */
   email?: CommentEmail
+  /** knowledge-base articles the comment links (agents and admins) */
+  articleIds?: string[]
 }
 
 export async function addComment (ctx: AppContext, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined): Promise<{ comment: TicketComment; ticket: TicketView }> {
@@ -54,6 +57,10 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
   const saved = await saveTicket(tx, effects.ticket, current.version, now)
   if (saved === undefined) throw staleWrite('ticket')
   await appendCommentText(tx, saved.id, comment.visibility, comment.body)
+  if (input.articleIds !== undefined && input.articleIds.length > 0) {
+    if (!isStaff(p)) throw new DomainError('field-not-allowed', 'Only agents and admins link knowledge-base articles in comments', { field: 'articleIds' })
+    await recordArticleLinks(ctx, tx, p, { kind: 'comment', articleIds: input.articleIds, ticketId: saved.id, commentId: comment.id, organizationId: saved.organizationId, now, visibility: comment.visibility })
+  }
   await scheduleSlaTimers(ctx, tx, current, saved)
   await recordEvent(tx, {
     type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'comment', resourceId: comment.id,

@@ -18,6 +18,7 @@ import { recordEvent } from '../db/events.js'
 import { findOrganization } from '../db/repositories/organizations.js'
 import * as repo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
+import { recordArticleLinks } from './kb-access.js'
 import { actorOf } from './organizations.js'
 import { iso, isoOrNull } from '../domain/time.js'
 import { closedReasonText, outboundOn, queueTicketEmail } from './email-outbound.js'
@@ -130,6 +131,8 @@ export interface CreateTicketInput {
   /** when the customer really made contact (staff and integrators only; issue 15); absent: now */
   receivedAt?: Date
   tags?: string[]
+  /** knowledge-base articles suggested before the ticket was submitted (recorded as links; src/application/kb-access.ts) */
+  suggestedArticleIds?: string[]
 }
 
 /**
@@ -166,6 +169,7 @@ export async function createTicket (ctx: AppContext, p: Principal, input: Create
   return await ctx.database.db.transaction(async (tx) => {
     const { ticket, calendar } = await insertNewTicket(ctx, tx, p, organizationId, input, now)
     await recordTicketEvent(tx, p, ticket, 'ticket.created', now, { after: ticketSnapshot(ticket) })
+    await recordArticleLinks(ctx, tx, p, { kind: 'suggested', articleIds: input.suggestedArticleIds ?? [], ticketId: ticket.id, commentId: null, organizationId: ticket.organizationId, now })
     await queueTicketEmail(ctx, tx, ticket, 'acknowledgement', {}, now)
     return { ticket, sla: slaView(ticket.sla, calendar, now), email: emailInfo(ctx, ticket) }
   })

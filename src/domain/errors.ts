@@ -73,7 +73,11 @@ export const errorCatalogue = {
   'invalid-inbound-signature': { status: 401, title: 'The inbound email signature is missing or does not verify' },
   'inbound-email-off': { status: 404, title: 'Inbound email is not enabled' },
   'quarantine-decided': { status: 409, title: 'The quarantined message has already been released or discarded' },
-  'no-destination': { status: 422, title: 'The message matches no ticket and no registered domain: name the organization' }
+  'no-destination': { status: 422, title: 'The message matches no ticket and no registered domain: name the organization' },
+  // knowledge base
+  'kb-slug-taken': { status: 409, title: 'Another knowledge-base article or category already has this slug' },
+  'kb-category-unknown': { status: 422, title: 'The knowledge-base category does not exist' },
+  'kb-article-unknown': { status: 422, title: 'A referenced knowledge-base article does not exist or is not visible to you' }
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorCatalogue

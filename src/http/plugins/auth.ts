@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** true: no bearer token needed (public policy reads, health, docs) */
     public?: boolean
+    /** true: a bearer token is optional (anonymous readers get principalOrNull = null); a token given must be valid */
+    optionalAuth?: boolean
   }
 }
 
@@ -38,6 +40,7 @@ export function registerAuth (app: FastifyInstance, verify: TokenVerifier): void
   app.addHook('onRequest', async (request) => {
     if (!needsToken(request)) return
     const header = request.headers.authorization
+    if ((header === undefined || header === '') && request.routeOptions.config.optionalAuth === true) return
     if (header === undefined || header === '') {
       request.authRefusal = new DomainError('unauthenticated', 'A bearer token is required (Authorization: Bearer <token>)')
       return

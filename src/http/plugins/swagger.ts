@@ -16,7 +16,8 @@ export const API_TAGS = [
   { name: 'responsibilities', description: 'The customer-responsibilities checklist and technical representative' },
   { name: 'events', description: 'Change feed and audit trail' },
   { name: 'email', description: 'The email channel: inbound mail from a provider\'s route, the quarantine (docs/email.md)' },
-  { name: 'reports', description: 'SLA attainment: are the first-response targets being met' }
+  { name: 'reports', description: 'SLA attainment: are the first-response targets being met' },
+  { name: 'knowledge-base', description: 'Help-centre articles, categories, search, suggestions and feedback (reads open to anonymous visitors)' }
 ]
 
 const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor's published support terms.

@@ -17,6 +17,7 @@ import { slaRoutes } from './sla.js'
 import { inboundEmailRoutes } from './inbound-email.js'
 import type { Config } from '../../config.js'
 import { reportRoutes } from './reports.js'
+import { kbRoutes } from './kb.js'
 
 /** every route module, registered explicitly; each is an encapsulated plugin */
 export async function registerRoutes (app: FastifyInstance, ctx: AppContext, config?: Config): Promise<void> {
@@ -37,4 +38,5 @@ export async function registerRoutes (app: FastifyInstance, ctx: AppContext, con
   await app.register(externalTicketBatchRoutes, { ctx })
   await app.register(inboundEmailRoutes, { ctx, inboundSecret: config?.email.inboundSecret, maxMessageBytes: config?.email.maxMessageBytes ?? 10 * 1024 * 1024 })
   await app.register(reportRoutes, { ctx })
+  await app.register(kbRoutes, { ctx })
 }

@@ -85,7 +85,8 @@ staff-given \`receivedAt\`, when the customer really made contact; a back-dated 
       requester: b.requester,
       category: b.category,
       receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt),
-      tags: b.tags
+      tags: b.tags,
+      suggestedArticleIds: b.suggestedArticleIds
     })
     setEtag(reply, view.ticket.version)
     reply.header('location', `/v1/tickets/${view.ticket.id}`)

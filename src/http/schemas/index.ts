@@ -14,6 +14,7 @@ import { ticketSchemas } from './tickets.js'
 import { emailSchemas } from './email.js'
 import { applyFormatBounds } from './bounds.js'
 import { reportSchemas } from './reports.js'
+import { kbSchemas } from './kb.js'
 
 /** every named schema, registered once with app.addSchema; order matters only for readability */
 export const allSchemas: TSchema[] = [
@@ -30,5 +31,6 @@ export const allSchemas: TSchema[] = [
   ...emailSchemas,
   ...ticketSchemas,
   ...externalTicketSchemas,
-  ...reportSchemas
+  ...reportSchemas,
+  ...kbSchemas
 ].map((schema) => applyFormatBounds(schema))

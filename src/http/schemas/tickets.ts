@@ -159,7 +159,8 @@ export const CreateTicketBody = Type.Object({
   requester: ref(RequesterSchema),
   category: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
   receivedAt: Type.Optional({ ...Timestamp, description: RECEIVED_AT_DESCRIPTION }),
-  tags: Type.Optional(TagList)
+  tags: Type.Optional(TagList),
+  suggestedArticleIds: Type.Optional(Type.Array({ ...Uuid, maxLength: 36 }, { maxItems: 10, description: 'Knowledge-base articles the portal suggested before the ticket was submitted (POST /v1/kb/suggestions); staff see them at GET /v1/tickets/{ticketId}/kb-links. Each must be an article the caller may see (422 kb-article-unknown).' }))
 }, {
   $id: 'CreateTicket',
   additionalProperties: false,
@@ -247,7 +248,8 @@ export const TicketCommentPage = Page(ref(TicketCommentSchema), 'TicketCommentPa
 export const CreateTicketCommentBody = Type.Object({
   body: Type.String({ minLength: 1, maxLength: 20000 }),
   visibility: Type.Optional({ ...ref(CommentVisibilitySchema), description: 'Default public. Customers may only write public comments.' }),
-  awaitingCustomer: Type.Optional(Type.Boolean({ description: 'Agents, public comments only: a contact attempt (ticket → pending_customer)' }))
+  awaitingCustomer: Type.Optional(Type.Boolean({ description: 'Agents, public comments only: a contact attempt (ticket → pending_customer)' })),
+  articleIds: Type.Optional(Type.Array({ ...Uuid, maxLength: 36 }, { maxItems: 10, description: 'Agents and admins: knowledge-base articles this comment links (kept for GET /v1/tickets/{ticketId}/kb-links and the most-linked report; 422 kb-article-unknown for an unknown id)' }))
 }, {
   $id: 'CreateTicketComment',
   additionalProperties: false,

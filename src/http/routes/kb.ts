@@ -1,0 +1,313 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Static } from '@sinclair/typebox'
+import * as kb from '../../application/kb.js'
+import type { AppContext } from '../../application/context.js'
+import { highlightToHtml } from '../../domain/kb/markdown.js'
+import { iso, isoOrNull } from '../../domain/time.js'
+import { principal } from '../plugins/auth.js'
+import { decodeCursor, encodeCursor } from '../cursor.js'
+import { expectedVersion, notModified, setEtag } from '../etag.js'
+import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, problemResponses, ref } from '../schemas/common.js'
+import type { KbRevisionSchema} from '../schemas/kb.js';
+import {
+  CreateKbArticleBody, CreateKbCategoryBody, KbArticleListQuery, KbArticlePage, KbArticleParams, KbArticleSchema, KbCategoryList,
+  KbCategoryParams, KbCategorySchema, KbFeedbackBody, KbFeedbackResult, KbMostLinkedList, KbMostLinkedQuery, KbRevisionListQuery,
+  KbRevisionPage, KbRevisionParams, KbSearchQuery, KbSearchResult, KbSuggestionBody, KbTicketLinkList,
+  UpdateKbArticleBody, UpdateKbCategoryBody
+} from '../schemas/kb.js'
+import { TicketParams } from '../schemas/tickets.js'
+
+type Role = 'customer' | 'agent' | 'admin' | 'system'
+const actor = (id: string, role: string) => ({ id, role: role as Role })
+
+export const presentArticle = ({ article: a, stats }: { article: kb.Article; stats?: kb.ArticleStats }): Static<typeof KbArticleSchema> => ({
+  id: a.id,
+  slug: a.slug,
+  title: a.title,
+  summary: a.summary,
+  bodyMarkdown: a.bodyMarkdown,
+  bodyHtml: a.bodyHtml,
+  categoryId: a.categoryId,
+  tags: a.tags,
+  status: a.status,
+  audiencePlans: a.audiencePlans,
+  publishedAt: isoOrNull(a.publishedAt),
+  version: a.version,
+  createdBy: actor(a.createdBy.id, a.createdBy.role),
+  updatedBy: actor(a.updatedBy.id, a.updatedBy.role),
+  createdAt: iso(a.createdAt),
+  updatedAt: iso(a.updatedAt),
+  ...(stats === undefined ? {} : { stats })
+})
+
+const presentRevision = (r: kb.Revision): Static<typeof KbRevisionSchema> => ({
+  id: r.id,
+  articleId: r.articleId,
+  version: r.version,
+  changedFields: r.changedFields,
+  restoredFromRevisionId: r.restoredFromRevisionId,
+  actor: actor(r.actorId, r.actorRole),
+  createdAt: iso(r.createdAt),
+  content: {
+    slug: r.snapshot.slug,
+    title: r.snapshot.title,
+    summary: r.snapshot.summary,
+    bodyMarkdown: r.snapshot.bodyMarkdown,
+    categoryId: r.snapshot.categoryId,
+    tags: r.snapshot.tags,
+    status: r.snapshot.status,
+    audiencePlans: r.snapshot.audiencePlans as Static<typeof KbRevisionSchema>['content']['audiencePlans']
+  }
+})
+
+const presentCategory = (c: kb.Category): Static<typeof KbCategorySchema> => ({
+  id: c.id, name: c.name, slug: c.slug, description: c.description, position: c.position, version: c.version,
+  createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt)
+})
+
+const presentHit = (h: kb.SearchHit) => ({
+  id: h.article.id,
+  slug: h.article.slug,
+  title: h.article.title,
+  summary: h.article.summary,
+  categoryId: h.article.categoryId,
+  tags: h.article.tags,
+  rank: h.rank,
+  snippetHtml: highlightToHtml(h.snippet),
+  updatedAt: iso(h.article.updatedAt)
+})
+
+/** readable without a token (anonymous visitors), with one (customers, staff); an invalid token is still 401 */
+const OPTIONAL_AUTH = { optionalAuth: true }
+const OPTIONAL_SECURITY: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }]
+
+const VISIBILITY = `Who sees what: agents and admins every article (any status) with feedback and link counts (\`stats\`);
+customers published articles for all plans or for their organization's plan (while its subscription is current);
+anonymous visitors (no token) published articles for all plans. An article the caller may not see is 404.`
+
+export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  // articles -----------------------------------------------------------------------------------------------------------
+  app.post('/v1/kb/articles', {
+    schema: {
+      operationId: 'createKbArticle', tags: ['knowledge-base'], summary: 'Write an article (agents and admins)',
+      description: 'The Markdown body is rendered and sanitised on write (`bodyHtml`). The slug defaults to one made from the title; a slug in use is 409 `kb-slug-taken`. Status defaults to draft.',
+      body: ref(CreateKbArticleBody),
+      response: { 201: ref(KbArticleSchema), ...problemResponses(409, 422) }
+    }
+  }, async (request, reply) => {
+    const article = await kb.createArticle(ctx, principal(request), request.body)
+    setEtag(reply, article.version)
+    reply.header('location', `/v1/kb/articles/${article.id}`)
+    return await reply.code(201).send(presentArticle({ article }))
+  })
+
+  app.get('/v1/kb/articles', {
+    config: OPTIONAL_AUTH,
+    schema: {
+      operationId: 'listKbArticles', tags: ['knowledge-base'], summary: 'List articles',
+      description: `${VISIBILITY}\nNewest change first (updatedAt, then id, descending). \`slug\` finds an article by its URL name.`,
+      security: OPTIONAL_SECURITY,
+      querystring: KbArticleListQuery,
+      response: { 200: ref(KbArticlePage) }
+    }
+  }, async (request) => {
+    const { limit, cursor, ...query } = request.query
+    const pos = decodeCursor(cursor, query, ['timestamp', 'uuid'])
+    const page = await kb.listArticles(ctx, request.principalOrNull, query, {
+      limit, after: pos === undefined ? undefined : { updatedAt: new Date(pos[0] as string), id: pos[1] as string }
+    })
+    const last = page.items.at(-1)?.article
+    return {
+      items: page.items.map(presentArticle),
+      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.updatedAt), last.id], query) : null
+    }
+  })
+
+  app.get('/v1/kb/articles/:articleId', {
+    config: OPTIONAL_AUTH,
+    schema: {
+      operationId: 'getKbArticle', tags: ['knowledge-base'], summary: 'Get an article',
+      description: `${VISIBILITY}\n\`If-None-Match\` with the current ETag gives 304.`,
+      security: OPTIONAL_SECURITY,
+      params: KbArticleParams,
+      headers: IfNoneMatchHeaders,
+      response: { 200: ref(KbArticleSchema), 304: NotModified, ...problemResponses(404) }
+    }
+  }, async (request, reply) => {
+    const view = await kb.getArticle(ctx, request.principalOrNull, request.params.articleId)
+    setEtag(reply, view.article.version)
+    if (notModified(request, view.article.version)) return await reply.code(304).send()
+    return presentArticle(view)
+  })
+
+  app.patch('/v1/kb/articles/:articleId', {
+    schema: {
+      operationId: 'updateKbArticle', tags: ['knowledge-base'], summary: 'Change an article (agents and admins)',
+      description: 'Every change that changes something is a new version and a new revision. `publishedAt` is set the first time the status becomes published and kept afterwards. `If-Match` (optional) refers to the article\'s ETag.',
+      params: KbArticleParams,
+      headers: IfMatchHeaders,
+      body: ref(UpdateKbArticleBody),
+      response: { 200: ref(KbArticleSchema), ...problemResponses(404, 409, 412, 422) }
+    }
+  }, async (request, reply) => {
+    const article = await kb.updateArticle(ctx, principal(request), request.params.articleId, request.body, expectedVersion(request))
+    setEtag(reply, article.version)
+    return presentArticle({ article })
+  })
+
+  app.delete('/v1/kb/articles/:articleId', {
+    schema: {
+      operationId: 'deleteKbArticle', tags: ['knowledge-base'], summary: 'Delete an article (agents and admins)',
+      description: 'Removes the article with its revisions, feedback and ticket links (the outbox keeps a `kb.article_deleted` event with its last content). To take an article off the portal but keep it, archive it instead.',
+      params: KbArticleParams,
+      headers: IfMatchHeaders,
+      response: { 204: { description: 'Deleted', type: 'null' }, ...problemResponses(404, 412) }
+    }
+  }, async (request, reply) => {
+    await kb.deleteArticle(ctx, principal(request), request.params.articleId, expectedVersion(request))
+    return await reply.code(204).send()
+  })
+
+  // revisions ----------------------------------------------------------------------------------------------------------
+  app.get('/v1/kb/articles/:articleId/revisions', {
+    schema: {
+      operationId: 'listKbArticleRevisions', tags: ['knowledge-base'], summary: 'An article\'s revisions (agents and admins)',
+      description: 'Newest first: who, when, which fields changed, and the full content at that version.',
+      params: KbArticleParams,
+      querystring: KbRevisionListQuery,
+      response: { 200: ref(KbRevisionPage), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const { articleId } = request.params
+    const pos = decodeCursor(request.query.cursor, { articleId }, ['id'])
+    const page = await kb.listRevisions(ctx, principal(request), articleId, { limit: request.query.limit, beforeVersion: pos?.[0] as number | undefined })
+    const last = page.items.at(-1)
+    return { items: page.items.map(presentRevision), nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.version], { articleId }) : null }
+  })
+
+  app.post('/v1/kb/articles/:articleId/revisions/:revisionId/restore', {
+    schema: {
+      operationId: 'restoreKbArticleRevision', tags: ['knowledge-base'], summary: 'Restore a revision (agents and admins)',
+      description: 'Brings back the revision\'s title, summary, body, category, tags and audience as a new version (a new revision naming the restored one). Status and slug stay as they are. `If-Match` (optional) refers to the article\'s ETag.',
+      params: KbRevisionParams,
+      headers: IfMatchHeaders,
+      response: { 200: ref(KbArticleSchema), ...problemResponses(404, 409, 412, 422) }
+    }
+  }, async (request, reply) => {
+    const { articleId, revisionId } = request.params
+    const article = await kb.restoreRevision(ctx, principal(request), articleId, revisionId, expectedVersion(request))
+    setEtag(reply, article.version)
+    return presentArticle({ article })
+  })
+
+  // feedback -----------------------------------------------------------------------------------------------------------
+  app.post('/v1/kb/articles/:articleId/feedback', {
+    schema: {
+      operationId: 'createKbArticleFeedback', tags: ['knowledge-base'], summary: 'Was this article helpful?',
+      description: 'One vote per caller (token subject) per article: voting again replaces the vote (`replaced: true`). Needs a token; only on articles the caller may see. Counts appear in the article\'s `stats` for staff.',
+      params: KbArticleParams,
+      body: ref(KbFeedbackBody),
+      response: { 200: ref(KbFeedbackResult), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const { articleId } = request.params
+    const r = await kb.recordFeedback(ctx, principal(request), articleId, request.body)
+    return { articleId, helpful: request.body.helpful, replaced: !r.created }
+  })
+
+  // categories ---------------------------------------------------------------------------------------------------------
+  app.get('/v1/kb/categories', {
+    config: OPTIONAL_AUTH,
+    schema: {
+      operationId: 'listKbCategories', tags: ['knowledge-base'], summary: 'List categories in navigation order',
+      description: 'Ordered by position, then name. Readable without a token.',
+      security: OPTIONAL_SECURITY,
+      response: { 200: ref(KbCategoryList) }
+    }
+  }, async () => ({ items: (await kb.listCategories(ctx)).map(presentCategory), nextCursor: null }))
+
+  app.post('/v1/kb/categories', {
+    schema: {
+      operationId: 'createKbCategory', tags: ['knowledge-base'], summary: 'Create a category (agents and admins)',
+      body: ref(CreateKbCategoryBody),
+      response: { 201: ref(KbCategorySchema), ...problemResponses(409) }
+    }
+  }, async (request, reply) => {
+    const c = await kb.createCategory(ctx, principal(request), request.body)
+    setEtag(reply, c.version)
+    reply.header('location', `/v1/kb/categories/${c.id}`)
+    return await reply.code(201).send(presentCategory(c))
+  })
+
+  app.patch('/v1/kb/categories/:categoryId', {
+    schema: {
+      operationId: 'updateKbCategory', tags: ['knowledge-base'], summary: 'Rename, describe or reorder a category (agents and admins)',
+      params: KbCategoryParams,
+      headers: IfMatchHeaders,
+      body: ref(UpdateKbCategoryBody),
+      response: { 200: ref(KbCategorySchema), ...problemResponses(404, 409, 412) }
+    }
+  }, async (request, reply) => {
+    const c = await kb.updateCategory(ctx, principal(request), request.params.categoryId, request.body, expectedVersion(request))
+    setEtag(reply, c.version)
+    return presentCategory(c)
+  })
+
+  // finding answers ----------------------------------------------------------------------------------------------------
+  app.get('/v1/kb/search', {
+    config: OPTIONAL_AUTH,
+    schema: {
+      operationId: 'searchKbArticles', tags: ['knowledge-base'], summary: 'Full-text search',
+      description: `PostgreSQL full text over title, tags, summary and body (English stemming; web-search syntax: words,
+"quoted phrases", \`or\`, \`-excluded\`). Ranked (title and tags weigh most, then summary, then body), with a
+highlighted snippet, filtered by what the caller may see (as for the article list). Served by a GIN index.`,
+      security: OPTIONAL_SECURITY,
+      querystring: KbSearchQuery,
+      response: { 200: ref(KbSearchResult) }
+    }
+  }, async (request) => ({ items: (await kb.search(ctx, request.principalOrNull, request.query.q, request.query.limit)).map(presentHit), nextCursor: null }))
+
+  app.post('/v1/kb/suggestions', {
+    config: OPTIONAL_AUTH,
+    schema: {
+      operationId: 'suggestKbArticles', tags: ['knowledge-base'], summary: 'Articles for a ticket being written',
+      description: `The best published articles for a ticket's subject and description (any word may match; the
+subject weighs more), for the portal to show before the customer submits. Only articles the caller may see; staff get
+what a customer of no particular plan would. Record the ones shown as \`suggestedArticleIds\` on ticket create.`,
+      security: OPTIONAL_SECURITY,
+      body: ref(KbSuggestionBody),
+      response: { 200: ref(KbSearchResult) }
+    }
+  }, async (request) => {
+    const b = request.body
+    return { items: (await kb.suggest(ctx, request.principalOrNull, b, b.limit ?? 5)).map(presentHit), nextCursor: null }
+  })
+
+  // links from tickets -------------------------------------------------------------------------------------------------
+  app.get('/v1/tickets/:ticketId/kb-links', {
+    schema: {
+      operationId: 'listTicketKbLinks', tags: ['knowledge-base'], summary: 'Articles a ticket names (agents and admins)',
+      description: 'The articles suggested to the customer before the ticket was opened (`suggested`) and those linked in its comments (`comment`, with the comment id), oldest first.',
+      params: TicketParams,
+      response: { 200: ref(KbTicketLinkList), ...problemResponses(404) }
+    }
+  }, async (request) => {
+    const links = await kb.ticketArticleLinks(ctx, principal(request), request.params.ticketId)
+    return {
+      items: links.map((l) => ({ articleId: l.articleId, slug: l.slug, title: l.title, kind: l.kind, commentId: l.commentId, actor: actor(l.actorId, l.actorRole), createdAt: iso(l.createdAt) })),
+      nextCursor: null
+    }
+  })
+
+  app.get('/v1/kb/reports/most-linked', {
+    schema: {
+      operationId: 'listMostLinkedKbArticles', tags: ['knowledge-base'], summary: 'The articles agents link most (agents and admins)',
+      description: 'Articles by the number of comment links to them (then by distinct tickets), most first.',
+      querystring: KbMostLinkedQuery,
+      response: { 200: ref(KbMostLinkedList) }
+    }
+  }, async (request) => ({
+    items: (await kb.mostLinkedArticles(ctx, principal(request), request.query.limit)).map((r) => ({ article: presentArticle({ article: r.article }), linkCount: r.linkCount, ticketCount: r.ticketCount })),
+    nextCursor: null
+  }))
+}
