@@ -19,6 +19,16 @@ import { registerRoutes } from './http/routes/index.js'
 import { allSchemas } from './http/schemas/index.js'
 import { buildValidatorFactory } from './http/validation.js'
 import { buildSerializerFactory } from './http/serialization.js'
+import { WebhookService } from './application/webhook-delivery.js'
+import { systemResolver, type Resolver } from './application/webhook-sender.js'
+import { webhookRoutes } from './http/routes/webhooks.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** webhook dispatcher and delivery workers (issue 13) */
+    webhooks: WebhookService
+  }
+}
 
 export interface AppDeps {
   database: Database
@@ -28,6 +38,8 @@ export interface AppDeps {
   verifier?: TokenVerifier
   /** serve Swagger UI at /docs (default true) */
   docsUi?: boolean
+  /** webhooks: DNS resolution (tests inject one), attempt timeout, and whether to run the background workers (default: config) */
+  webhooks?: { resolve?: Resolver; timeoutMs?: number; workers?: boolean; leaseSeconds?: number; random?: () => number }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -93,5 +105,18 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   if (deps.database.sql !== undefined) registerDbGate(app, { permits: deps.database.sql.options.max * 3 })
   registerIdempotency(app, { database: deps.database, now: ctx.now, ttlHours: config.idempotencyTtlHours })
   await registerRoutes(app, ctx)
+  const webhooks = new WebhookService(ctx, {
+    network: { allowedHosts: config.webhooks.allowedHosts, resolve: deps.webhooks?.resolve ?? systemResolver, timeoutMs: deps.webhooks?.timeoutMs },
+    concurrency: config.webhooks.concurrency,
+    leaseSeconds: deps.webhooks?.leaseSeconds,
+    random: deps.webhooks?.random,
+    log: app.log
+  })
+  app.decorate('webhooks', webhooks)
+  await app.register(webhookRoutes, { ctx, webhooks })
+  if (deps.webhooks?.workers ?? config.webhooks.workers) {
+    app.addHook('onReady', async () => { webhooks.start() })
+    app.addHook('onClose', async () => { await webhooks.stop() })
+  }
   return app
 }

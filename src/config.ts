@@ -39,6 +39,15 @@ export const ConfigSchema = Type.Object({
    * grow to ~200 MB before collecting (issue 7). A soft bound: it never makes the process fail for lack of heap.
    */
   heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 400 }),
+  /** webhooks (issue 13) */
+  webhooks: Type.Object({
+    /** hosts (`host` or `host:port`) exempt from the https and public-address rules: local development and tests only */
+    allowedHosts: Type.Array(Type.String({ minLength: 1 })),
+    /** run the dispatcher and delivery workers in this process */
+    workers: Type.Boolean(),
+    /** deliveries sent at once per replica */
+    concurrency: Type.Integer({ minimum: 1, maximum: 256 })
+  }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
   publicUrl: Type.Optional(Type.String())
 })
@@ -95,7 +104,10 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/rateLimit/max': 'RATE_LIMIT_MAX',
   '/rateLimit/windowSeconds': 'RATE_LIMIT_WINDOW_SECONDS',
   '/heapGrowthPercent': 'HEAP_GROWTH_PERCENT',
-  '/publicUrl': 'PUBLIC_URL'
+  '/publicUrl': 'PUBLIC_URL',
+  '/webhooks/allowedHosts': 'WEBHOOK_ALLOWED_HOSTS',
+  '/webhooks/workers': 'WEBHOOK_WORKERS',
+  '/webhooks/concurrency': 'WEBHOOK_CONCURRENCY'
 }
 
 export function loadConfig (env: Env): Config {
@@ -122,7 +134,12 @@ export function loadConfig (env: Env): Config {
       windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60)
     },
     heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 50),
-    publicUrl: str(env, 'PUBLIC_URL')
+    publicUrl: str(env, 'PUBLIC_URL'),
+    webhooks: {
+      allowedHosts: (str(env, 'WEBHOOK_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''),
+      workers: bool(env, 'WEBHOOK_WORKERS', true),
+      concurrency: int(env, 'WEBHOOK_CONCURRENCY', 16)
+    }
   }
   // drop undefined optionals so the validator sees them as absent
   const cleaned = JSON.parse(JSON.stringify(candidate)) as unknown

@@ -60,7 +60,10 @@ export const errorCatalogue = {
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used with a different request' },
   'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   'idempotency-response-lost': { status: 409, title: 'The request with this Idempotency-Key took effect, but its response was not stored' },
-  'external-ref-conflict': { status: 409, title: 'The external reference is already linked to another ticket' }
+  'external-ref-conflict': { status: 409, title: 'The external reference is already linked to another ticket' },
+
+  // webhooks
+  'webhook-url-refused': { status: 422, title: 'The webhook URL is not allowed (https to a public address only)' }
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorCatalogue

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { exportSPKI, generateKeyPair, type CryptoKey } from 'jose'
 import postgres from 'postgres'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { buildApp } from '../../src/app.js'
+import { buildApp, type AppDeps } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { openDatabase, type Database } from '../../src/db/client.js'
 import { runMigrations } from '../../src/db/migrate.js'
@@ -81,7 +81,7 @@ export interface TestApp {
   replica: () => Promise<FastifyInstance>
 }
 
-export async function buildTestApp (t: TestLike, options: { clock?: TestClock; env?: Record<string, string>; poolMax?: number } = {}): Promise<TestApp> {
+export async function buildTestApp (t: TestLike, options: { clock?: TestClock; env?: Record<string, string>; poolMax?: number; webhooks?: AppDeps['webhooks'] } = {}): Promise<TestApp> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
   const publicPem = await exportSPKI(publicKey)
   const config = loadConfig({
@@ -89,13 +89,14 @@ export async function buildTestApp (t: TestLike, options: { clock?: TestClock; e
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,
     LOG_LEVEL: 'silent',
+    WEBHOOK_WORKERS: 'false',
     ...options.env
   })
   const clock = options.clock ?? new TestClock()
   const { database, open } = await createTestDatabase(t, { poolMax: options.poolMax })
   const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database) }
   await seedHolidays(ctx)
-  const app = await buildApp(config, { database, now: clock.now, docsUi: false })
+  const app = await buildApp(config, { database, now: clock.now, docsUi: false, webhooks: options.webhooks })
   await app.ready()
   t.teardown(async () => { await app.close() })
 
@@ -125,7 +126,7 @@ export async function buildTestApp (t: TestLike, options: { clock?: TestClock; e
 
   const replica = async (): Promise<FastifyInstance> => {
     const db2 = await open()
-    const app2 = await buildApp(config, { database: db2, now: clock.now, docsUi: false })
+    const app2 = await buildApp(config, { database: db2, now: clock.now, docsUi: false, webhooks: options.webhooks })
     await app2.ready()
     t.teardown(async () => { await app2.close() })
     return app2
