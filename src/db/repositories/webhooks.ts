@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, lt, lte, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../client.js'
 import { events } from '../schema/events.js'
 import { webhookAttempts, webhookDeliveries, webhookDispatcher, webhookEndpoints } from '../schema/webhooks.js'
@@ -61,7 +61,7 @@ export async function listDeliveries (db: DbOrTx, opts: { endpointId: string; st
   const conditions = [eq(webhookDeliveries.endpointId, opts.endpointId)]
   if (opts.status !== undefined) conditions.push(eq(webhookDeliveries.status, opts.status))
   if (opts.after !== undefined) {
-    conditions.push(or(sql`${webhookDeliveries.createdAt} < ${opts.after.createdAt}`, and(eq(webhookDeliveries.createdAt, opts.after.createdAt), sql`${webhookDeliveries.id} < ${opts.after.id}`))!)
+    conditions.push(or(lt(webhookDeliveries.createdAt, opts.after.createdAt), and(eq(webhookDeliveries.createdAt, opts.after.createdAt), lt(webhookDeliveries.id, opts.after.id)))!)
   }
   // newest first: what an operator looks at
   return await db.select().from(webhookDeliveries).where(and(...conditions))
@@ -89,7 +89,7 @@ export async function rescheduleDelivery (db: DbOrTx, id: string, now: Date): Pr
 export async function claimDue (db: DbOrTx, opts: { now: Date; limit: number; token: string; leaseSeconds: number }): Promise<DeliveryRow[]> {
   const d = webhookDeliveries
   const due = db.select({ id: d.id }).from(d)
-    .where(and(eq(d.status, 'pending'), sql`${d.nextAttemptAt} <= ${opts.now}`, sql`(${d.lockedUntil} is null or ${d.lockedUntil} < clock_timestamp())`))
+    .where(and(eq(d.status, 'pending'), lte(d.nextAttemptAt, opts.now), sql`(${d.lockedUntil} is null or ${d.lockedUntil} < clock_timestamp())`))
     .orderBy(asc(d.nextAttemptAt)).limit(opts.limit).for('update', { skipLocked: true })
   return await db.update(d).set({
     lockedUntil: sql`clock_timestamp() + make_interval(secs => ${opts.leaseSeconds})`,
