@@ -19,6 +19,8 @@ import { registerRoutes } from './http/routes/index.js'
 import { allSchemas } from './http/schemas/index.js'
 import { buildValidatorFactory } from './http/validation.js'
 import { buildSerializerFactory } from './http/serialization.js'
+import { disabledJobs, type JobEngine } from './jobs/engine.js'
+import { registerJobHandlers } from './application/jobs.js'
 import { WebhookService } from './application/webhook-delivery.js'
 import { systemResolver, type Resolver } from './application/webhook-sender.js'
 import { webhookRoutes } from './http/routes/webhooks.js'
@@ -38,8 +40,10 @@ export interface AppDeps {
   verifier?: TokenVerifier
   /** serve Swagger UI at /docs (default true) */
   docsUi?: boolean
-  /** webhooks: DNS resolution (tests inject one), attempt timeout, and whether to run the background workers (default: config) */
-  webhooks?: { resolve?: Resolver; timeoutMs?: number; workers?: boolean; leaseSeconds?: number; random?: () => number }
+  /** the durable job engine (src/jobs/engine.ts); defaults to one that stores nothing. The caller starts and stops it */
+  jobs?: JobEngine
+  /** webhooks: DNS resolution (tests inject one), attempt timeout, jitter, and whether this replica runs the feed dispatcher loop (default: WORKERS) */
+  webhooks?: { resolve?: Resolver; timeoutMs?: number; dispatcher?: boolean; leaseSeconds?: number; random?: () => number }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -85,8 +89,11 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     database: deps.database,
     now: deps.now ?? (() => new Date()),
     idempotencyTtlHours: config.idempotencyTtlHours,
-    calendars: new CalendarStore(deps.database)
+    calendars: new CalendarStore(deps.database),
+    jobs: deps.jobs ?? disabledJobs
   }
+  // queues and handlers of the durable jobs (before the engine starts)
+  registerJobHandlers(ctx)
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -112,9 +119,11 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     random: deps.webhooks?.random,
     log: app.log
   })
+  // the webhook-delivery queue and its worker on the durable job engine (before the engine starts)
+  webhooks.registerJobs()
   app.decorate('webhooks', webhooks)
   await app.register(webhookRoutes, { ctx, webhooks })
-  if (deps.webhooks?.workers ?? config.webhooks.workers) {
+  if (deps.webhooks?.dispatcher ?? config.workers) {
     app.addHook('onReady', async () => { webhooks.start() })
     app.addHook('onClose', async () => { await webhooks.stop() })
   }

@@ -39,13 +39,17 @@ export const ConfigSchema = Type.Object({
    * grow to ~200 MB before collecting (issue 7). A soft bound: it never makes the process fail for lack of heap.
    */
   heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 400 }),
+  /** run the durable job workers (SLA timers, …) in this replica (WORKERS) */
+  workers: Type.Boolean(),
+  /** serve the HTTP API in this replica (API); false with WORKERS=true = a worker-only process */
+  api: Type.Boolean(),
+  /** idle poll interval of the job workers, seconds (JOBS_POLL_INTERVAL_SECONDS) */
+  jobsPollIntervalSeconds: Type.Number({ minimum: 0.5, maximum: 60 }),
   /** webhooks (issue 13) */
   webhooks: Type.Object({
     /** hosts (`host` or `host:port`) exempt from the https and public-address rules: local development and tests only */
     allowedHosts: Type.Array(Type.String({ minLength: 1 })),
-    /** run the dispatcher and delivery workers in this process */
-    workers: Type.Boolean(),
-    /** deliveries sent at once per replica */
+    /** deliveries sent at once per replica (webhook-delivery job concurrency) */
     concurrency: Type.Integer({ minimum: 1, maximum: 256 })
   }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
@@ -67,6 +71,13 @@ const int = (env: Env, name: string, fallback: number): number => {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`)
+  return Number(raw)
+}
+
+const num = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(name, `must be a number, got "${raw}"`)
   return Number(raw)
 }
 
@@ -105,8 +116,10 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/rateLimit/windowSeconds': 'RATE_LIMIT_WINDOW_SECONDS',
   '/heapGrowthPercent': 'HEAP_GROWTH_PERCENT',
   '/publicUrl': 'PUBLIC_URL',
+  '/workers': 'WORKERS',
+  '/api': 'API',
+  '/jobsPollIntervalSeconds': 'JOBS_POLL_INTERVAL_SECONDS',
   '/webhooks/allowedHosts': 'WEBHOOK_ALLOWED_HOSTS',
-  '/webhooks/workers': 'WEBHOOK_WORKERS',
   '/webhooks/concurrency': 'WEBHOOK_CONCURRENCY'
 }
 
@@ -135,9 +148,11 @@ export function loadConfig (env: Env): Config {
     },
     heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 50),
     publicUrl: str(env, 'PUBLIC_URL'),
+    workers: bool(env, 'WORKERS', true),
+    api: bool(env, 'API', true),
+    jobsPollIntervalSeconds: num(env, 'JOBS_POLL_INTERVAL_SECONDS', 1),
     webhooks: {
       allowedHosts: (str(env, 'WEBHOOK_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''),
-      workers: bool(env, 'WEBHOOK_WORKERS', true),
       concurrency: int(env, 'WEBHOOK_CONCURRENCY', 16)
     }
   }
@@ -150,6 +165,7 @@ export function loadConfig (env: Env): Config {
   }
   const config = cleaned as Config
   const keySources = [config.jwt.jwksUrl, config.jwt.publicKey, config.jwt.devKeysDir].filter((v) => v !== undefined)
+  if (!config.api && !config.workers) throw new ConfigError('API', 'and WORKERS are both false: this replica would do nothing')
   if (keySources.length === 0) {
     throw new ConfigError('JWT_JWKS_URL', 'or JWT_PUBLIC_KEY (or AUTH_DEV_KEYS for local development) must be set: the API cannot verify tokens without a key')
   }

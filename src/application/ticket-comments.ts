@@ -12,6 +12,7 @@ import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
 import { iso } from '../domain/time.js'
+import { scheduleSlaTimers } from './sla-timers.js'
 
 export interface AddCommentInput {
   body: string
@@ -41,6 +42,7 @@ export async function addComment (ctx: AppContext, p: Principal, ticketId: strin
     // every comment is a change to the ticket's conversation: version and updatedAt move on
     const saved = await saveTicket(tx, effects.ticket, current.version, now)
     if (saved === undefined) throw staleWrite('ticket')
+    await scheduleSlaTimers(ctx, tx, current, saved)
     await recordEvent(tx, {
       type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'comment', resourceId: comment.id,
       resourceVersion: 1, ticketId: saved.id, visibility: comment.visibility, actor: author, occurredAt: now,

@@ -8,11 +8,21 @@ import { readFeed } from '../db/repositories/change-feed.js'
 import * as repo from '../db/repositories/webhooks.js'
 import { presentChangeEvent } from '../http/routes/change-feed.js'
 import type { AppContext } from './context.js'
+import type { DbOrTx } from '../db/client.js'
 import { resolveTarget, send, type SendResult, type WebhookNetwork } from './webhook-sender.js'
 
 export const USER_AGENT = 'SupportDesk-Webhooks/1.0 (+https://support-desk.dev/docs/webhooks)'
 const DISPATCH_BATCH = 500
 const SYSTEM = { id: 'webhooks', role: 'system' as const }
+export const DELIVERY_QUEUE = 'webhook-delivery'
+interface DeliveryJob { deliveryId: string }
+
+/** inserts deliveries and queues one delivery job each, in the caller's transaction (both or neither) */
+export async function queueDeliveries (ctx: AppContext, tx: DbOrTx, rows: repo.NewDelivery[]): Promise<repo.DeliveryRow[]> {
+  const saved = await repo.insertDeliveries(tx, rows)
+  for (const d of saved) await ctx.jobs.send(tx, DELIVERY_QUEUE, { deliveryId: d.id }, d.nextAttemptAt === null ? undefined : { startAfter: d.nextAttemptAt })
+  return saved
+}
 
 export interface WebhookServiceOptions {
   network: WebhookNetwork
@@ -38,7 +48,6 @@ export class WebhookService {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
   private stopped = true
-  private readonly inFlight = new Set<Promise<void>>()
 
   constructor (private readonly ctx: AppContext, readonly options: WebhookServiceOptions) {}
 
@@ -64,7 +73,7 @@ export class WebhookService {
           deliveries.push({ endpointId: e.id, eventId: event.id, eventType: event.type, messageId: messageIdFor(event.id), payload, nextAttemptAt: now, createdAt: now, updatedAt: now })
         }
       }
-      await repo.insertDeliveries(tx, deliveries)
+      await queueDeliveries(this.ctx, tx, deliveries)
       await repo.moveDispatcherCursor(tx, { txid: last.txid, id: last.id }, now)
       return rows.length
     })
@@ -75,20 +84,31 @@ export class WebhookService {
     while (await this.dispatchOnce() === DISPATCH_BATCH);
   }
 
-  /** claims up to `limit` due deliveries (by the application clock) and sends them; returns how many were sent */
-  async deliverDue (limit = this.options.concurrency): Promise<number> {
-    const token = randomUUID()
-    const claimed = await repo.claimDue(this.ctx.database.db, {
-      now: this.ctx.now(), limit, token, leaseSeconds: this.options.leaseSeconds ?? Math.ceil((this.network.timeoutMs ?? DELIVERY_TIMEOUT_MS) / 1000) * 3
-    })
-    await Promise.all(claimed.map(async (d) => { await this.attempt(d, token) }))
-    return claimed.length
+  /** declares the webhook-delivery queue and this replica's worker on the durable job engine (docs/jobs.md) */
+  registerJobs (): void {
+    this.ctx.jobs.defineQueue({ name: DELIVERY_QUEUE, retryLimit: 5, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 60 })
+    this.ctx.jobs.work<DeliveryJob>(DELIVERY_QUEUE, async (job) => { await this.deliverOne(job.data.deliveryId) }, { batchSize: this.options.concurrency })
   }
 
-  /** test hook: dispatch, then send everything due now until nothing is due */
+  /**
+   * The job's handler: takes the delivery's lease if it is due and not in flight (so a delivery is never sent twice at
+   * once, even if its job runs twice), sends it, records the attempt and — in the same transaction — queues the job
+   * of the next attempt. A job that finds nothing to do (sent already, not due, in flight elsewhere) just completes.
+   */
+  async deliverOne (deliveryId: string): Promise<boolean> {
+    const token = randomUUID()
+    const [d] = await repo.claimDue(this.ctx.database.db, {
+      now: this.ctx.now(), limit: 1, token, deliveryId, leaseSeconds: this.options.leaseSeconds ?? Math.ceil((this.network.timeoutMs ?? DELIVERY_TIMEOUT_MS) / 1000) * 3
+    })
+    if (d === undefined) return false
+    await this.attempt(d, token)
+    return true
+  }
+
+  /** test hook: dispatch the feed, then run every job due at the application clock's now (manual job engine) */
   async runDueNow (): Promise<void> {
     await this.dispatchAll()
-    while (await this.deliverDue(64) > 0);
+    while (await this.ctx.jobs.runDue() > 0);
   }
 
   private async attempt (d: repo.DeliveryRow, token: string): Promise<void> {
@@ -126,7 +146,9 @@ export class WebhookService {
       const held = await repo.completeAttempt(tx, d.id, token, {
         status, scheduleAttempts, attemptCount: d.attemptCount + 1, nextAttemptAt: status === 'pending' ? next : null
       }, { attemptedAt, statusCode: result.statusCode, durationMs: result.durationMs, error: result.error, responseExcerpt: result.responseExcerpt }, finishedAt)
-      if (!held || !endpoint.enabled) return
+      if (!held) return
+      if (status === 'pending' && next !== null) await this.ctx.jobs.send(tx, DELIVERY_QUEUE, { deliveryId: d.id }, { startAfter: next })
+      if (!endpoint.enabled) return
       const current = await repo.findEndpoint(tx, endpoint.id, { forUpdate: true })
       if (current === undefined || !current.enabled) return
       if (outcome === 'success') {
@@ -149,27 +171,13 @@ export class WebhookService {
     })
   }
 
-  /** background loop of this replica: dispatch, then keep `concurrency` deliveries in flight */
+  /** background loop of this replica: the dispatcher (one replica at a time holds its lock; deliveries run as jobs) */
   start (): void {
     if (!this.stopped) return
     this.stopped = false
-    const tick = async (): Promise<void> => {
-      try {
-        await this.dispatchAll()
-        const free = this.options.concurrency - this.inFlight.size
-        if (free > 0) {
-          const p = this.deliverDue(free).then(() => {}, (error: unknown) => { this.options.log?.error({ err: error }, 'webhook delivery failed') })
-          this.inFlight.add(p)
-          void p.finally(() => this.inFlight.delete(p))
-          await p
-        }
-      } catch (error) {
-        this.options.log?.error({ err: error }, 'webhook dispatcher failed')
-      }
-    }
     const loop = (): void => {
       if (this.stopped) return
-      this.running = tick().finally(() => {
+      this.running = this.dispatchAll().catch((error: unknown) => { this.options.log?.error({ err: error }, 'webhook dispatcher failed') }).finally(() => {
         if (!this.stopped) this.timer = setTimeout(loop, this.options.pollMs ?? 200)
       })
     }
@@ -180,6 +188,5 @@ export class WebhookService {
     this.stopped = true
     if (this.timer !== undefined) clearTimeout(this.timer)
     await this.running
-    await Promise.all([...this.inFlight])
   }
 }

@@ -11,6 +11,7 @@ import { presentChangeEvent } from '../http/routes/change-feed.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { resolveTarget, type WebhookNetwork } from './webhook-sender.js'
+import { DELIVERY_QUEUE, queueDeliveries } from './webhook-delivery.js'
 import { events } from '../db/schema/events.js'
 import { desc, eq } from 'drizzle-orm'
 
@@ -141,7 +142,7 @@ export async function sendTestEvent (ctx: AppContext, p: Principal, id: string):
     })
     const [row] = await tx.select().from(events).where(eq(events.resourceId, e.id)).orderBy(desc(events.id)).limit(1)
     if (row === undefined) throw new Error('test event not found')
-    const [delivery] = await repo.insertDeliveries(tx, [{
+    const [delivery] = await queueDeliveries(ctx, tx, [{
       endpointId: e.id, eventId: row.id, eventType: row.type, messageId: messageIdFor(row.id), payload: presentChangeEvent(row), nextAttemptAt: now, createdAt: now, updatedAt: now
     }])
     return delivery as repo.DeliveryRow
@@ -163,9 +164,13 @@ export async function retryDelivery (ctx: AppContext, p: Principal, deliveryId: 
   const e = await repo.findEndpoint(ctx.database.db, d.endpointId)
   if (e === undefined || (p.orgId !== null && e.organizationId !== p.orgId)) throw notFound('Webhook delivery')
   if (d.status === 'pending') return d
-  const saved = await repo.rescheduleDelivery(ctx.database.db, deliveryId, ctx.now())
-  if (saved === undefined) throw notFound('Webhook delivery')
-  return saved
+  const now = ctx.now()
+  return await ctx.database.db.transaction(async (tx) => {
+    const saved = await repo.rescheduleDelivery(tx, deliveryId, now)
+    if (saved === undefined) throw notFound('Webhook delivery')
+    await ctx.jobs.send(tx, DELIVERY_QUEUE, { deliveryId }, { startAfter: now })
+    return saved
+  })
 }
 
 export const REPLAY_MAX = 10_000
@@ -190,9 +195,11 @@ export async function replay (ctx: AppContext, p: Principal, endpointId: string,
     if (last === undefined) break
     position = { txid: last.txid, id: last.id }
     const matching = rows.filter((r) => receives({ ...e, enabled: true }, r))
-    await repo.insertDeliveries(ctx.database.db, matching.map((r) => ({
-      endpointId: e.id, eventId: r.id, eventType: r.type, messageId: messageIdFor(r.id), payload: presentChangeEvent(r), nextAttemptAt: now, createdAt: now, updatedAt: now
-    })))
+    await ctx.database.db.transaction(async (tx) => {
+      await queueDeliveries(ctx, tx, matching.map((r) => ({
+        endpointId: e.id, eventId: r.id, eventType: r.type, messageId: messageIdFor(r.id), payload: presentChangeEvent(r), nextAttemptAt: now, createdAt: now, updatedAt: now
+      })))
+    })
     queued += matching.length
   }
   return { queued, last: position, hasMore }

@@ -5,7 +5,8 @@ import { WebhookReceiver } from '../helpers/webhook-receiver.js'
 export { WebhookReceiver }
 
 /**
- * One app per test file (building one costs seconds on PGlite), `n` loopback receivers it may deliver to
+ * One app per test file (building one costs seconds on PGlite) with the real job engine in manual mode (deliveries
+ * run as jobs when `runDueNow()` is called, on the TestClock), `n` loopback receivers it may deliver to
  * (allow-listed), a resolver table tests can change, and an admin token. Tests stay apart by registering
  * organization endpoints for an organization of their own.
  */
@@ -14,6 +15,7 @@ export async function sharedDesk (t: Test, n: number) {
   for (let i = 0; i < n; i++) receivers.push(await new WebhookReceiver().start(t))
   const dns: Record<string, string> = {}
   const h = await buildTestApp(t, {
+    jobs: true,
     env: { WEBHOOK_ALLOWED_HOSTS: receivers.map((r) => `127.0.0.1:${r.port}`).join(',') },
     webhooks: { timeoutMs: 2000, random: () => 0.5, resolve: async (host) => [{ address: dns[host] ?? '0.0.0.0', family: 4 }] }
   })

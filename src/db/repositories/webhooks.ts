@@ -73,7 +73,7 @@ export async function attemptsOf (db: DbOrTx, deliveryIds: string[]): Promise<At
   return await db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, deliveryIds)).orderBy(asc(webhookAttempts.id))
 }
 
-/** manual retry: a new schedule, due now */
+/** manual retry: a new schedule, due now (the caller queues its job in the same transaction) */
 export async function rescheduleDelivery (db: DbOrTx, id: string, now: Date): Promise<DeliveryRow | undefined> {
   const [row] = await db.update(webhookDeliveries).set({ status: 'pending', scheduleAttempts: 0, nextAttemptAt: now, updatedAt: now })
     .where(eq(webhookDeliveries.id, id)).returning()
@@ -86,10 +86,10 @@ export async function rescheduleDelivery (db: DbOrTx, id: string, now: Date): Pr
  * row whose lease is still running is not due. Due-ness uses the application clock (`now`), leases the database's
  * real clock, so a test that moves its clock never breaks a lease.
  */
-export async function claimDue (db: DbOrTx, opts: { now: Date; limit: number; token: string; leaseSeconds: number }): Promise<DeliveryRow[]> {
+export async function claimDue (db: DbOrTx, opts: { now: Date; limit: number; token: string; leaseSeconds: number; deliveryId?: string }): Promise<DeliveryRow[]> {
   const d = webhookDeliveries
   const due = db.select({ id: d.id }).from(d)
-    .where(and(eq(d.status, 'pending'), lte(d.nextAttemptAt, opts.now), sql`(${d.lockedUntil} is null or ${d.lockedUntil} < clock_timestamp())`))
+    .where(and(opts.deliveryId === undefined ? undefined : eq(d.id, opts.deliveryId), eq(d.status, 'pending'), lte(d.nextAttemptAt, opts.now), sql`(${d.lockedUntil} is null or ${d.lockedUntil} < clock_timestamp())`))
     .orderBy(asc(d.nextAttemptAt)).limit(opts.limit).for('update', { skipLocked: true })
   return await db.update(d).set({
     lockedUntil: sql`clock_timestamp() + make_interval(secs => ${opts.leaseSeconds})`,
