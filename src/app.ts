@@ -43,7 +43,7 @@ export interface AppDeps {
   /** the durable job engine (src/jobs/engine.ts); defaults to one that stores nothing. The caller starts and stops it */
   jobs?: JobEngine
   /** webhooks: DNS resolution (tests inject one), attempt timeout, jitter, and whether this replica runs the feed dispatcher loop (default: WORKERS) */
-  webhooks?: { resolve?: Resolver; timeoutMs?: number; dispatcher?: boolean; leaseSeconds?: number; random?: () => number }
+  webhooks?: { resolve?: Resolver; timeoutMs?: number; dispatcher?: boolean; leaseSeconds?: number; random?: () => number; delayScale?: number }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -117,6 +117,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     concurrency: config.webhooks.concurrency,
     leaseSeconds: deps.webhooks?.leaseSeconds,
     random: deps.webhooks?.random,
+    delayScale: deps.webhooks?.delayScale,
     log: app.log
   })
   // the webhook-delivery queue and its worker on the durable job engine (before the engine starts)

@@ -33,6 +33,8 @@ export interface WebhookServiceOptions {
   /** poll interval of the background loop */
   pollMs?: number
   random?: () => number
+  /** multiplies the retry schedule (tests and benchmarks on the real clock compress it, e.g. 0.001); default 1 */
+  delayScale?: number
   log?: FastifyBaseLogger
 }
 
@@ -140,7 +142,7 @@ export class WebhookService {
     const outcome = endpoint.enabled ? classifyStatus(result.statusCode) : 'failure'
     const scheduleAttempts = d.scheduleAttempts + 1
     const finishedAt = this.ctx.now()
-    const next = outcome === 'success' || !endpoint.enabled || outcome === 'gone' ? null : nextAttemptAt(scheduleAttempts, finishedAt, (this.options.random ?? Math.random)())
+    const next = outcome === 'success' || !endpoint.enabled || outcome === 'gone' ? null : nextAttemptAt(scheduleAttempts, finishedAt, (this.options.random ?? Math.random)(), this.options.delayScale)
     const status = outcome === 'success' ? 'succeeded' : next === null || scheduleAttempts >= MAX_ATTEMPTS ? 'failed' : 'pending'
     await this.ctx.database.db.transaction(async (tx) => {
       const held = await repo.completeAttempt(tx, d.id, token, {

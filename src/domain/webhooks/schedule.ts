@@ -15,11 +15,11 @@ export const RESPONSE_EXCERPT_BYTES = 1024
  * When to try again after `attemptsSoFar` failed attempts of the current schedule, or null when the delivery has
  * failed for good. `random` in [0, 1) (Math.random in production, fixed in tests).
  */
-export function nextAttemptAt (attemptsSoFar: number, failedAt: Date, random: number): Date | null {
+export function nextAttemptAt (attemptsSoFar: number, failedAt: Date, random: number, scale = 1): Date | null {
   const base = RETRY_DELAYS_MS[attemptsSoFar - 1]
   if (attemptsSoFar < 1 || base === undefined) return null
   const factor = 1 + JITTER * (2 * Math.min(Math.max(random, 0), 1) - 1)
-  return new Date(failedAt.getTime() + Math.round(base * factor))
+  return new Date(failedAt.getTime() + Math.round(base * factor * scale))
 }
 
 export type AttemptOutcome =
