@@ -14,7 +14,8 @@ export const API_TAGS = [
   { name: 'reopen-requests', description: 'Requests to reopen tickets closed for lack of response' },
   { name: 'onboarding', description: 'Onboarding-call entitlements and bookings' },
   { name: 'responsibilities', description: 'The customer-responsibilities checklist and technical representative' },
-  { name: 'events', description: 'Change feed and audit trail' }
+  { name: 'events', description: 'Change feed and audit trail' },
+  { name: 'webhooks', description: 'Webhook endpoints, deliveries and replay: the change feed pushed, signed per Standard Webhooks' }
 ]
 
 const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor's published support terms.
@@ -37,6 +38,33 @@ const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor'
   \`RateLimit\` headers on every /v1 response; 429 \`rate-limited\` with \`Retry-After\` when exceeded.
 * **Holidays**: changing a calendar's holidays never rewrites deadlines already issued; it applies to deadlines computed afterwards.`
 
+const header = (name: string, description: string, schema: Record<string, unknown>) => ({ name, in: 'header', required: true, description, schema })
+
+const WEBHOOKS = {
+  changeEvent: {
+    post: {
+      operationId: 'receiveChangeEvent',
+      tags: ['webhooks'],
+      // no bearer token: the receiver authenticates the service by the signature
+      security: [],
+      summary: 'A change, pushed to your endpoint',
+      description: 'The body is the event exactly as GET /v1/events returns it. Verify the signature with a Standard Webhooks library ' +
+        '(e.g. the `standardwebhooks` npm package) and the secret you got at registration, dedupe by `webhook-id`, order by ' +
+        '`resource.version`. Answer 2xx within 10 s; anything else is retried (at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). ' +
+        '410 disables the endpoint. See docs/webhooks.md.',
+      parameters: [
+        header('webhook-id', 'The same for every attempt and replay of one event to one endpoint: dedupe by it', { type: 'string', maxLength: 100, examples: ['msg_evt_4711'] }),
+        header('webhook-timestamp', 'Unix seconds when the attempt was signed; reject if far from your clock', { type: 'string', pattern: '^[0-9]{1,12}$', maxLength: 12 }),
+        header('webhook-signature', 'Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, two during a secret rotation', { type: 'string', maxLength: 1000 })
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChangeEvent' } } } },
+      responses: {
+        200: { description: 'Received (any 2xx). Other statuses, timeouts and connection errors are retried; 410 disables the endpoint' }
+      }
+    }
+  }
+}
+
 export async function registerSwagger (app: FastifyInstance, options: { serveUi: boolean }): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -50,6 +78,8 @@ export async function registerSwagger (app: FastifyInstance, options: { serveUi:
       },
       servers: [{ url: 'http://127.0.0.1:3000', description: 'Local development (make run)' }],
       tags: API_TAGS,
+      // what the service POSTs to registered endpoints (issue 13): the same ChangeEvent schema as GET /v1/events
+      webhooks: WEBHOOKS,
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT with sub, roles and org_id claims' }
