@@ -151,6 +151,8 @@ export class WebhookService {
       if (!held) return
       if (status === 'pending' && next !== null) await this.ctx.jobs.send(tx, DELIVERY_QUEUE, { deliveryId: d.id }, { startAfter: next })
       if (!endpoint.enabled) return
+      // the common case (a success while the endpoint was not failing) touches no endpoint row: no lock shared by all of its deliveries
+      if (outcome === 'success' && endpoint.failingSince === null) return
       const current = await repo.findEndpoint(tx, endpoint.id, { forUpdate: true })
       if (current === undefined || !current.enabled) return
       if (outcome === 'success') {
