@@ -11,7 +11,7 @@ import { presentChangeEvent } from '../http/routes/change-feed.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { resolveTarget, type WebhookNetwork } from './webhook-sender.js'
-import { DELIVERY_QUEUE, queueDeliveries } from './webhook-delivery.js'
+import { queueDeliveries, queueJob } from './webhook-delivery.js'
 import { events } from '../db/schema/events.js'
 import { desc, eq } from 'drizzle-orm'
 
@@ -168,7 +168,7 @@ export async function retryDelivery (ctx: AppContext, p: Principal, deliveryId: 
   return await ctx.database.db.transaction(async (tx) => {
     const saved = await repo.rescheduleDelivery(tx, deliveryId, now)
     if (saved === undefined) throw notFound('Webhook delivery')
-    await ctx.jobs.send(tx, DELIVERY_QUEUE, { deliveryId }, { startAfter: now })
+    await queueJob(ctx, tx, [deliveryId], now)
     return saved
   })
 }
