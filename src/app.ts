@@ -26,6 +26,16 @@ import { buildEmailRuntime } from './email/runtime.js'
 import { startInboundSmtp, type InboundSmtp } from './email/inbound-smtp.js'
 import { disabledJobs, type JobEngine } from './jobs/engine.js'
 import { registerJobHandlers } from './application/jobs.js'
+import { WebhookService } from './application/webhook-delivery.js'
+import { systemResolver, type Resolver } from './application/webhook-sender.js'
+import { webhookRoutes } from './http/routes/webhooks.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** webhook dispatcher and delivery workers (issue 13) */
+    webhooks: WebhookService
+  }
+}
 
 export interface AppDeps {
   database: Database
@@ -39,6 +49,8 @@ export interface AppDeps {
   dnsResolver?: DNSResolver
   /** the durable job engine (src/jobs/engine.ts); defaults to one that stores nothing. The caller starts and stops it */
   jobs?: JobEngine
+  /** webhooks: DNS resolution (tests inject one), attempt timeout, jitter, and whether this replica runs the feed dispatcher loop (default: WORKERS) */
+  webhooks?: { resolve?: Resolver; timeoutMs?: number; dispatcher?: boolean; leaseSeconds?: number; random?: () => number; delayScale?: number }
 }
 
 declare module 'fastify' {
@@ -156,5 +168,21 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   if (deps.database.sql !== undefined) registerDbGate(app, { permits: deps.database.sql.options.max * 3 })
   registerIdempotency(app, { database: deps.database, now: ctx.now, ttlHours: config.idempotencyTtlHours })
   await registerRoutes(app, ctx, config)
+  const webhooks = new WebhookService(ctx, {
+    network: { allowedHosts: config.webhooks.allowedHosts, resolve: deps.webhooks?.resolve ?? systemResolver, timeoutMs: deps.webhooks?.timeoutMs },
+    concurrency: config.webhooks.concurrency,
+    leaseSeconds: deps.webhooks?.leaseSeconds,
+    random: deps.webhooks?.random,
+    delayScale: deps.webhooks?.delayScale,
+    log: app.log
+  })
+  // the webhook-delivery queue and its worker on the durable job engine (before the engine starts)
+  webhooks.registerJobs()
+  app.decorate('webhooks', webhooks)
+  await app.register(webhookRoutes, { ctx, webhooks })
+  if (deps.webhooks?.dispatcher ?? config.workers) {
+    app.addHook('onReady', async () => { webhooks.start() })
+    app.addHook('onClose', async () => { await webhooks.stop() })
+  }
   return app
 }

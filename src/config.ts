@@ -73,6 +73,13 @@ export const ConfigSchema = Type.Object({
   api: Type.Boolean(),
   /** idle poll interval of the job workers, seconds (JOBS_POLL_INTERVAL_SECONDS) */
   jobsPollIntervalSeconds: Type.Number({ minimum: 0.5, maximum: 60 }),
+  /** webhooks (issue 13) */
+  webhooks: Type.Object({
+    /** hosts (`host` or `host:port`) exempt from the https and public-address rules: local development and tests only */
+    allowedHosts: Type.Array(Type.String({ minLength: 1 })),
+    /** deliveries sent at once per replica (webhook-delivery job concurrency) */
+    concurrency: Type.Integer({ minimum: 1, maximum: 256 })
+  }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
   publicUrl: Type.Optional(Type.String()),
   /** the email channel (docs/email.md): outbound SMTP is off without smtpUrl + mailFrom; inbound is off without a port or secret */
@@ -178,7 +185,9 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/workers': 'WORKERS',
   '/api': 'API',
   '/jobsPollIntervalSeconds': 'JOBS_POLL_INTERVAL_SECONDS',
-  '/corsOrigins': 'CORS_ORIGINS'
+  '/corsOrigins': 'CORS_ORIGINS',
+  '/webhooks/allowedHosts': 'WEBHOOK_ALLOWED_HOSTS',
+  '/webhooks/concurrency': 'WEBHOOK_CONCURRENCY'
 }
 
 export function loadConfig (env: Env): Config {
@@ -237,7 +246,11 @@ export function loadConfig (env: Env): Config {
       inboundSecret: str(env, 'INBOUND_EMAIL_SECRET'),
       maxMessageBytes: int(env, 'EMAIL_MAX_BYTES', 10 * 1024 * 1024)
     },
-    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '')
+    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
+    webhooks: {
+      allowedHosts: (str(env, 'WEBHOOK_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''),
+      concurrency: int(env, 'WEBHOOK_CONCURRENCY', 16)
+    }
   }
   // drop undefined optionals so the validator sees them as absent
   const cleaned = JSON.parse(JSON.stringify(candidate)) as unknown

@@ -77,7 +77,9 @@ export const errorCatalogue = {
   // knowledge base
   'kb-slug-taken': { status: 409, title: 'Another knowledge-base article or category already has this slug' },
   'kb-category-unknown': { status: 422, title: 'The knowledge-base category does not exist' },
-  'kb-article-unknown': { status: 422, title: 'A referenced knowledge-base article does not exist or is not visible to you' }
+  'kb-article-unknown': { status: 422, title: 'A referenced knowledge-base article does not exist or is not visible to you' },
+  // webhooks
+  'webhook-url-refused': { status: 422, title: 'The webhook URL is not allowed (https to a public address only)' }
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorCatalogue

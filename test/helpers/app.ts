@@ -199,6 +199,8 @@ export interface BuildTestAppOptions {
   deps?: Pick<AppDeps, 'dnsResolver'>
   /** serve Swagger UI at /docs (browser tests) */
   docsUi?: boolean
+  /** webhook delivery options (resolver, timeout, jitter); the dispatcher loop is off unless dispatcher: true */
+  webhooks?: AppDeps['webhooks']
 }
 
 export async function buildTestApp (t: TestLike, options: BuildTestAppOptions = {}): Promise<TestApp> {
@@ -216,7 +218,7 @@ export async function buildTestApp (t: TestLike, options: BuildTestAppOptions = 
   const jobs = options.jobs === true ? createJobEngine({ database, now: clock.now, workers: true, mode: 'manual', poolMax: 2 }) : disabledJobs
   const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs }
   await seedHolidays(ctx)
-  const app = await buildApp(config, { database, now: clock.now, docsUi: options.docsUi ?? false, jobs, ...options.deps })
+  const app = await buildApp(config, { database, now: clock.now, docsUi: options.docsUi ?? false, jobs, ...options.deps, webhooks: { dispatcher: false, ...options.webhooks } })
   await app.ready()
   await jobs.start()
   t.teardown(async () => { await app.close(); await jobs.stop({ timeoutMs: 1000 }) })
@@ -247,7 +249,7 @@ export async function buildTestApp (t: TestLike, options: BuildTestAppOptions = 
 
   const replica = async (): Promise<FastifyInstance> => {
     const db2 = await open()
-    const app2 = await buildApp(config, { database: db2, now: clock.now, docsUi: false })
+    const app2 = await buildApp(config, { database: db2, now: clock.now, docsUi: false, webhooks: { dispatcher: false, ...options.webhooks } })
     await app2.ready()
     t.teardown(async () => { await app2.close() })
     return app2

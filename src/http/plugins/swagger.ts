@@ -17,7 +17,8 @@ export const API_TAGS = [
   { name: 'events', description: 'Change feed and audit trail' },
   { name: 'email', description: 'The email channel: inbound mail from a provider\'s route, the quarantine (docs/email.md)' },
   { name: 'reports', description: 'SLA attainment: are the first-response targets being met' },
-  { name: 'knowledge-base', description: 'Help-centre articles, categories, search, suggestions and feedback (reads open to anonymous visitors)' }
+  { name: 'knowledge-base', description: 'Help-centre articles, categories, search, suggestions and feedback (reads open to anonymous visitors)' },
+  { name: 'webhooks', description: 'Webhook endpoints, deliveries and replay: the change feed pushed, signed per Standard Webhooks' }
 ]
 
 const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor's published support terms.
@@ -40,6 +41,33 @@ const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor'
   \`RateLimit\` headers on every /v1 response; 429 \`rate-limited\` with \`Retry-After\` when exceeded.
 * **Holidays**: changing a calendar's holidays never rewrites deadlines already issued; it applies to deadlines computed afterwards.`
 
+const header = (name: string, description: string, schema: Record<string, unknown>) => ({ name, in: 'header', required: true, description, schema })
+
+const WEBHOOKS = {
+  changeEvent: {
+    post: {
+      operationId: 'receiveChangeEvent',
+      tags: ['webhooks'],
+      // no bearer token: the receiver authenticates the service by the signature
+      security: [],
+      summary: 'A change, pushed to your endpoint',
+      description: 'The body is the event exactly as GET /v1/events returns it. Verify the signature with a Standard Webhooks library ' +
+        '(e.g. the `standardwebhooks` npm package) and the secret you got at registration, dedupe by `webhook-id`, order by ' +
+        '`resource.version`. Answer 2xx within 10 s; anything else is retried (at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). ' +
+        '410 disables the endpoint. See docs/webhooks.md.',
+      parameters: [
+        header('webhook-id', 'The same for every attempt and replay of one event to one endpoint: dedupe by it', { type: 'string', maxLength: 100, examples: ['msg_evt_4711'] }),
+        header('webhook-timestamp', 'Unix seconds when the attempt was signed; reject if far from your clock', { type: 'string', pattern: '^[0-9]{1,12}$', maxLength: 12 }),
+        header('webhook-signature', 'Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, two during a secret rotation', { type: 'string', maxLength: 1000 })
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChangeEvent' } } } },
+      responses: {
+        200: { description: 'Received (any 2xx). Other statuses, timeouts and connection errors are retried; 410 disables the endpoint' }
+      }
+    }
+  }
+}
+
 /** the contract's server when no PUBLIC_URL is set (the committed openapi.json; a deployment sets PUBLIC_URL) */
 export const DEFAULT_SERVER_URL = 'https://api.support-desk.dev'
 
@@ -57,6 +85,8 @@ export async function registerSwagger (app: FastifyInstance, options: { serveUi:
       // x-internal false: a public API (OWASP inventory rule); the type of ServerObject has no extensions
       servers: [{ url: options.publicUrl ?? DEFAULT_SERVER_URL, description: 'This deployment (PUBLIC_URL): production, or local development under make run', ...{ 'x-internal': false } }],
       tags: API_TAGS,
+      // what the service POSTs to registered endpoints (issue 13): the same ChangeEvent schema as GET /v1/events
+      webhooks: WEBHOOKS,
       components: {
         securitySchemes: {
           inboundSignature: { type: 'apiKey', in: 'header', name: 'X-Inbound-Signature', description: 'POST /v1/inbound-email only: `sha256=<hex HMAC-SHA256 of the raw message with INBOUND_EMAIL_SECRET>` (docs/email.md)' },

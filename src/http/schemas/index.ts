@@ -15,6 +15,7 @@ import { emailSchemas } from './email.js'
 import { applyFormatBounds } from './bounds.js'
 import { reportSchemas } from './reports.js'
 import { kbSchemas } from './kb.js'
+import { webhookSchemas } from './webhooks.js'
 
 /** every named schema, registered once with app.addSchema; order matters only for readability */
 export const allSchemas: TSchema[] = [
@@ -32,5 +33,6 @@ export const allSchemas: TSchema[] = [
   ...ticketSchemas,
   ...externalTicketSchemas,
   ...reportSchemas,
-  ...kbSchemas
+  ...kbSchemas,
+  ...webhookSchemas
 ].map((schema) => applyFormatBounds(schema))
