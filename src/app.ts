@@ -19,6 +19,7 @@ import { registerRoutes } from './http/routes/index.js'
 import { allSchemas } from './http/schemas/index.js'
 import { buildValidatorFactory } from './http/validation.js'
 import { buildSerializerFactory } from './http/serialization.js'
+import { attachmentServices } from './application/attachment-services.js'
 
 export interface AppDeps {
   database: Database
@@ -73,8 +74,10 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     database: deps.database,
     now: deps.now ?? (() => new Date()),
     idempotencyTtlHours: config.idempotencyTtlHours,
-    calendars: new CalendarStore(deps.database)
+    calendars: new CalendarStore(deps.database),
+    attachments: attachmentServices(config, deps.database)
   }
+  app.addHook('onClose', async () => { await Promise.allSettled([...ctx.attachments.background]) })
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)

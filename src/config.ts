@@ -40,8 +40,22 @@ export const ConfigSchema = Type.Object({
    */
   heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 400 }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
-  publicUrl: Type.Optional(Type.String())
+  publicUrl: Type.Optional(Type.String()),
+  /** attachments (issue 19): per-file limit, per-organization quota, allowed detected types, unattached upload lifetime */
+  attachments: Type.Object({
+    maxFileBytes: Type.Integer({ minimum: 1, maximum: 1024 * 1024 * 1024 }),
+    orgQuotaBytes: Type.Integer({ minimum: 1 }),
+    allowedTypes: Type.Array(Type.String({ pattern: '^[a-z0-9.+-]+/[a-z0-9.+-]+$' }), { minItems: 1 }),
+    uploadTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 30 }),
+    purgeEverySeconds: Type.Integer({ minimum: 0, maximum: 86_400 })
+  })
 })
+
+/** what may be attached when ATTACHMENT_ALLOWED_TYPES is not set (detected from the bytes; docs/attachments.md) */
+export const DEFAULT_ATTACHMENT_TYPES = [
+  'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain', 'text/csv', 'application/xml',
+  'message/rfc822', 'application/gzip', 'application/zip'
+]
 
 export type Config = Static<typeof ConfigSchema>
 
@@ -95,7 +109,12 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/rateLimit/max': 'RATE_LIMIT_MAX',
   '/rateLimit/windowSeconds': 'RATE_LIMIT_WINDOW_SECONDS',
   '/heapGrowthPercent': 'HEAP_GROWTH_PERCENT',
-  '/publicUrl': 'PUBLIC_URL'
+  '/publicUrl': 'PUBLIC_URL',
+  '/attachments/maxFileBytes': 'ATTACHMENT_MAX_BYTES',
+  '/attachments/orgQuotaBytes': 'ATTACHMENT_ORG_QUOTA_BYTES',
+  '/attachments/allowedTypes': 'ATTACHMENT_ALLOWED_TYPES',
+  '/attachments/uploadTtlHours': 'ATTACHMENT_UPLOAD_TTL_HOURS',
+  '/attachments/purgeEverySeconds': 'ATTACHMENT_PURGE_EVERY_SECONDS'
 }
 
 export function loadConfig (env: Env): Config {
@@ -122,7 +141,14 @@ export function loadConfig (env: Env): Config {
       windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60)
     },
     heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 50),
-    publicUrl: str(env, 'PUBLIC_URL')
+    publicUrl: str(env, 'PUBLIC_URL'),
+    attachments: {
+      maxFileBytes: int(env, 'ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024),
+      orgQuotaBytes: int(env, 'ATTACHMENT_ORG_QUOTA_BYTES', 1024 * 1024 * 1024),
+      allowedTypes: (str(env, 'ATTACHMENT_ALLOWED_TYPES')?.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '')) ?? DEFAULT_ATTACHMENT_TYPES,
+      uploadTtlHours: int(env, 'ATTACHMENT_UPLOAD_TTL_HOURS', 24),
+      purgeEverySeconds: int(env, 'ATTACHMENT_PURGE_EVERY_SECONDS', 600)
+    }
   }
   // drop undefined optionals so the validator sees them as absent
   const cleaned = JSON.parse(JSON.stringify(candidate)) as unknown

@@ -7,6 +7,8 @@ import { seedDemoData, seedHolidays } from './application/seed.js'
 import { CalendarStore } from './application/calendar-store.js'
 import { loadOrCreateDevKeys, mintToken } from './auth/keys.js'
 import { organizations } from './db/schema/organizations.js'
+import { attachmentServices } from './application/attachment-services.js'
+import { purgeExpiredUploads } from './application/attachments.js'
 
 async function printDevHints (config: Config, database: Database, baseUrl: string): Promise<void> {
   console.log(`\nSupport Desk API listening on ${baseUrl}`)
@@ -37,9 +39,24 @@ async function main (): Promise<void> {
   const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax })
   if (config.migrateOnStart) await runMigrations(database)
   const app = await buildApp(config, { database })
-  const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database) }
+  const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), attachments: attachmentServices(config, database) }
   await seedHolidays(seedCtx)
   if (config.seedDemoData) await seedDemoData(seedCtx)
+
+  // unattached uploads older than ATTACHMENT_UPLOAD_TTL_HOURS go (issue 19): a plain timer per replica, safe to overlap
+  // (SKIP LOCKED); the job engine can take this over once it exists
+  let purging = false
+  const purgeTimer = config.attachments.purgeEverySeconds === 0
+    ? undefined
+    : setInterval(() => {
+      if (purging) return
+      purging = true
+      purgeExpiredUploads(seedCtx, new Date())
+        .then((n) => { if (n > 0) app.log.info({ deleted: n }, 'expired uploads purged') })
+        .catch((err: unknown) => { app.log.warn({ err }, 'purging expired uploads failed') })
+        .finally(() => { purging = false })
+    }, config.attachments.purgeEverySeconds * 1000)
+  purgeTimer?.unref()
 
   let closing = false
   const shutdown = async (signal: string): Promise<void> => {
@@ -48,6 +65,7 @@ async function main (): Promise<void> {
     app.log.info({ signal }, 'shutting down: draining in-flight requests')
     const timer = setTimeout(() => { app.log.error('shutdown timed out'); process.exit(1) }, 15_000)
     timer.unref()
+    clearInterval(purgeTimer)
     try {
       await app.close()
       await database.close()

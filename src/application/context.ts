@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.js'
 import type { CalendarStore } from './calendar-store.js'
+import type { AttachmentServices } from './attachments.js'
 
 /** what every use case needs: the database, the clock (tests pass a fixed or moving clock) and shared caches */
 export interface AppContext {
@@ -8,4 +9,6 @@ export interface AppContext {
   idempotencyTtlHours: number
   /** business calendars with their holidays, cached per app instance */
   calendars: CalendarStore
+  /** attachments: blob store, limits, background thumbnails (issue 19) */
+  attachments: AttachmentServices
 }

@@ -12,11 +12,14 @@ import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
 import { iso } from '../domain/time.js'
+import { attachUploads } from './attachments.js'
 
 export interface AddCommentInput {
   body: string
   visibility: CommentVisibility
   awaitingCustomer?: boolean
+  /** uploads to attach (issue 19) */
+  attachmentIds?: readonly string[]
 }
 
 export async function addComment (ctx: AppContext, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined): Promise<{ comment: TicketComment; ticket: TicketView }> {
@@ -50,6 +53,7 @@ export async function addComment (ctx: AppContext, p: Principal, ticketId: strin
         comment: { id: comment.id, body: comment.body, visibility: comment.visibility, awaitingCustomer: comment.awaitingCustomer, firstResponse: comment.firstResponse }
       }
     })
+    await attachUploads(ctx, tx, p, input.attachmentIds, { organizationId: saved.organizationId, ticketId: saved.id, commentId: comment.id, visibility: comment.visibility, now })
     if (effects.firstResponse) {
       await recordTicketEvent(tx, p, saved, 'ticket.first_responded', now, {
         commentId: comment.id, cycle: saved.sla.cycle, firstRespondedAt: iso(now), dueAt: iso(saved.sla.dueAt),

@@ -20,6 +20,7 @@ import * as repo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { iso, isoOrNull } from '../domain/time.js'
+import { attachUploads } from './attachments.js'
 
 /** a ticket with its `sla` object computed at read time */
 export interface TicketView {
@@ -115,6 +116,8 @@ export interface CreateTicketInput {
   channel: Channel
   requester: Requester
   category?: string | null
+  /** uploads to attach (issue 19) */
+  attachmentIds?: readonly string[]
 }
 
 /**
@@ -146,6 +149,7 @@ export async function createTicket (ctx: AppContext, p: Principal, input: Create
   return await ctx.database.db.transaction(async (tx) => {
     const { ticket, calendar } = await insertNewTicket(ctx, tx, p, organizationId, input, now)
     await recordTicketEvent(tx, p, ticket, 'ticket.created', now, { after: ticketSnapshot(ticket) })
+    await attachUploads(ctx, tx, p, input.attachmentIds, { organizationId, ticketId: ticket.id, commentId: null, visibility: 'public', now })
     return { ticket, sla: slaView(ticket.sla, calendar, now) }
   })
 }

@@ -60,7 +60,14 @@ export const errorCatalogue = {
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used with a different request' },
   'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   'idempotency-response-lost': { status: 409, title: 'The request with this Idempotency-Key took effect, but its response was not stored' },
-  'external-ref-conflict': { status: 409, title: 'The external reference is already linked to another ticket' }
+  'external-ref-conflict': { status: 409, title: 'The external reference is already linked to another ticket' },
+
+  // attachments
+  'attachment-too-large': { status: 413, title: 'The file is larger than the per-file limit' },
+  'attachment-type-not-allowed': { status: 415, title: 'This type of file is not accepted' },
+  'attachment-quota-exceeded': { status: 422, title: 'The organization\'s attachment storage quota is used up' },
+  'attachment-not-attachable': { status: 422, title: 'An upload cannot be attached' },
+  'range-not-satisfiable': { status: 416, title: 'The requested range is not satisfiable' }
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorCatalogue

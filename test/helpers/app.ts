@@ -10,6 +10,7 @@ import { seedHolidays } from '../../src/application/seed.js'
 import { mintToken, type MintOptions } from '../../src/auth/keys.js'
 import type { AppContext } from '../../src/application/context.js'
 import { CalendarStore } from '../../src/application/calendar-store.js'
+import { attachmentServices } from '../../src/application/attachment-services.js'
 import type { PlanId } from '../../src/domain/policy/policy.js'
 
 /** the minimal surface of a tap Test the helpers need */
@@ -93,7 +94,7 @@ export async function buildTestApp (t: TestLike, options: { clock?: TestClock; e
   })
   const clock = options.clock ?? new TestClock()
   const { database, open } = await createTestDatabase(t, { poolMax: options.poolMax })
-  const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database) }
+  const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), attachments: attachmentServices(config, database) }
   await seedHolidays(ctx)
   const app = await buildApp(config, { database, now: clock.now, docsUi: false })
   await app.ready()

@@ -14,7 +14,8 @@ export const API_TAGS = [
   { name: 'reopen-requests', description: 'Requests to reopen tickets closed for lack of response' },
   { name: 'onboarding', description: 'Onboarding-call entitlements and bookings' },
   { name: 'responsibilities', description: 'The customer-responsibilities checklist and technical representative' },
-  { name: 'events', description: 'Change feed and audit trail' }
+  { name: 'events', description: 'Change feed and audit trail' },
+  { name: 'attachments', description: 'Uploads and the files attached to tickets and comments' }
 ]
 
 const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor's published support terms.

@@ -14,6 +14,7 @@ import { severityChangeRoutes } from './severity-changes.js'
 import { ticketCommentRoutes } from './ticket-comments.js'
 import { ticketRoutes } from './tickets.js'
 import { slaRoutes } from './sla.js'
+import { attachmentRoutes } from './attachments.js'
 
 /** every route module, registered explicitly; each is an encapsulated plugin */
 export async function registerRoutes (app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -31,4 +32,5 @@ export async function registerRoutes (app: FastifyInstance, ctx: AppContext): Pr
   await app.register(severityChangeRoutes, { ctx })
   await app.register(reopenRequestRoutes, { ctx })
   await app.register(externalTicketRoutes, { ctx })
+  await app.register(attachmentRoutes, { ctx })
 }

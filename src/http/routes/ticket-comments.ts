@@ -34,7 +34,7 @@ export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     const { ticketId } = request.params
     const b = request.body
     const { comment } = await conversation.addComment(ctx, principal(request), ticketId, {
-      body: b.body, visibility: b.visibility ?? 'public', awaitingCustomer: b.awaitingCustomer
+      body: b.body, visibility: b.visibility ?? 'public', awaitingCustomer: b.awaitingCustomer, attachmentIds: b.attachmentIds
     }, expectedVersion(request))
     reply.header('location', `/v1/tickets/${ticketId}/comments/${comment.id}`)
     return await reply.code(201).send(presentComment(comment))

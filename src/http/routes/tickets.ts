@@ -61,7 +61,8 @@ Priority follows severity (urgent→P1, high/medium→P2, low→P3); the first-r
       severity: b.severity,
       channel: b.channel,
       requester: b.requester,
-      category: b.category
+      category: b.category,
+      attachmentIds: b.attachmentIds
     })
     setEtag(reply, view.ticket.version)
     reply.header('location', `/v1/tickets/${view.ticket.id}`)

@@ -11,6 +11,7 @@ import { policySchemas } from './policy.js'
 import { responsibilitySchemas } from './responsibilities.js'
 import { slaSchemas } from './sla.js'
 import { ticketSchemas } from './tickets.js'
+import { attachmentSchemas } from './attachments.js'
 
 /** every named schema, registered once with app.addSchema; order matters only for readability */
 export const allSchemas: TSchema[] = [
@@ -25,5 +26,6 @@ export const allSchemas: TSchema[] = [
   ...changeFeedSchemas,
   ...externalRefSchemas,
   ...ticketSchemas,
-  ...externalTicketSchemas
+  ...externalTicketSchemas,
+  ...attachmentSchemas
 ]

@@ -127,6 +127,9 @@ export const TicketSchema = Type.Object({
 
 export const TicketPage = Page(ref(TicketSchema), 'TicketPage')
 
+/** uploads to attach (issue 19; see POST /v1/uploads) */
+export const AttachmentIds = Type.Array(Uuid, { maxItems: 20, uniqueItems: true, description: 'Ids of your uploads (POST /v1/uploads) to attach, at most 20; each must be yours, for this organization, unattached and not expired (422 attachment-not-attachable)' })
+
 export const CreateTicketBody = Type.Object({
   organizationId: Type.Optional({ ...Uuid, description: 'Required for agents and admins; implied by a customer\'s token' }),
   subject: Type.String({ minLength: 1, maxLength: 200 }),
@@ -134,7 +137,8 @@ export const CreateTicketBody = Type.Object({
   severity: ref(SeveritySchema),
   channel: ref(ChannelSchema),
   requester: ref(RequesterSchema),
-  category: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 })))
+  category: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
+  attachmentIds: Type.Optional(AttachmentIds)
 }, {
   $id: 'CreateTicket',
   additionalProperties: false,
@@ -195,7 +199,8 @@ export const TicketCommentPage = Page(ref(TicketCommentSchema), 'TicketCommentPa
 export const CreateTicketCommentBody = Type.Object({
   body: Type.String({ minLength: 1, maxLength: 20000 }),
   visibility: Type.Optional({ ...ref(CommentVisibilitySchema), description: 'Default public. Customers may only write public comments.' }),
-  awaitingCustomer: Type.Optional(Type.Boolean({ description: 'Agents, public comments only: a contact attempt (ticket → pending_customer)' }))
+  awaitingCustomer: Type.Optional(Type.Boolean({ description: 'Agents, public comments only: a contact attempt (ticket → pending_customer)' })),
+  attachmentIds: Type.Optional(AttachmentIds)
 }, {
   $id: 'CreateTicketComment',
   additionalProperties: false,
