@@ -34,7 +34,7 @@ export class TestClock {
  * A fresh, migrated, isolated database for one test file: an in-memory PGlite, or — when TEST_DATABASE_URL is
  * set — a new database on that PostgreSQL server, dropped at teardown.
  */
-export async function createTestDatabase (t: TestLike, options: { poolMax?: number } = {}): Promise<{ database: Database; url?: string; open: () => Promise<Database> }> {
+export async function createTestDatabase (t: TestLike, options: { poolMax?: number; pgliteDir?: string } = {}): Promise<{ database: Database; url?: string; open: () => Promise<Database> }> {
   if (onPostgres && TEST_DATABASE_URL !== undefined) {
     const name = `sd_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
     const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} })
@@ -56,7 +56,7 @@ export async function createTestDatabase (t: TestLike, options: { poolMax?: numb
     })
     return { database, url: url.toString(), open }
   }
-  const database = await openDatabase({})
+  const database = await openDatabase({ pgliteDir: options.pgliteDir })
   await runMigrations(database)
   t.teardown(async () => { await database.close() })
   return { database, open: async () => database }
@@ -82,7 +82,7 @@ export interface TestApp {
   replica: () => Promise<FastifyInstance>
 }
 
-export async function buildTestApp (t: TestLike, options: { clock?: TestClock; env?: Record<string, string>; poolMax?: number } = {}): Promise<TestApp> {
+export async function buildTestApp (t: TestLike, options: { clock?: TestClock; env?: Record<string, string>; poolMax?: number; pgliteDir?: string } = {}): Promise<TestApp> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
   const publicPem = await exportSPKI(publicKey)
   const config = loadConfig({
@@ -93,7 +93,7 @@ export async function buildTestApp (t: TestLike, options: { clock?: TestClock; e
     ...options.env
   })
   const clock = options.clock ?? new TestClock()
-  const { database, open } = await createTestDatabase(t, { poolMax: options.poolMax })
+  const { database, open } = await createTestDatabase(t, { poolMax: options.poolMax, pgliteDir: options.pgliteDir })
   const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), attachments: attachmentServices(config, database) }
   await seedHolidays(ctx)
   const app = await buildApp(config, { database, now: clock.now, docsUi: false })
