@@ -73,7 +73,7 @@ t.test('a 25 MB upload and download stay within a bounded memory increase', asyn
   const uploadGrowth = await measure(async (sample) => {
     res = await h.request(cust, { method: 'POST', url: '/v1/uploads?filename=big.pdf', payload: generated(SIZE, hash, sample), headers: { 'content-type': 'application/pdf', 'content-length': String(SIZE) } })
   })
-  t.equal(res?.statusCode, 201, res?.body)
+  t.equal(res?.statusCode, 201, res?.body ?? "")
   const a = res?.json()
   t.equal(a.size, SIZE)
   t.equal(a.sha256, hash.digest('hex'))
