@@ -20,6 +20,8 @@ import { allSchemas } from './http/schemas/index.js'
 import { buildValidatorFactory } from './http/validation.js'
 import { buildSerializerFactory } from './http/serialization.js'
 import { attachmentServices } from './application/attachment-services.js'
+import { disabledJobs, type JobEngine } from './jobs/engine.js'
+import { registerJobHandlers } from './application/jobs.js'
 
 export interface AppDeps {
   database: Database
@@ -29,6 +31,8 @@ export interface AppDeps {
   verifier?: TokenVerifier
   /** serve Swagger UI at /docs (default true) */
   docsUi?: boolean
+  /** the durable job engine (src/jobs/engine.ts); defaults to one that stores nothing. The caller starts and stops it */
+  jobs?: JobEngine
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -75,9 +79,12 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     now: deps.now ?? (() => new Date()),
     idempotencyTtlHours: config.idempotencyTtlHours,
     calendars: new CalendarStore(deps.database),
-    attachments: attachmentServices(config, deps.database)
+    attachments: attachmentServices(config, deps.database),
+    jobs: deps.jobs ?? disabledJobs
   }
-  app.addHook('onClose', async () => { await Promise.allSettled([...ctx.attachments.background]) })
+  app.addHook('onClose', async () => { await Promise.allSettled([...(ctx.attachments?.background ?? [])]) })
+  // queues and handlers of the durable jobs (before the engine starts)
+  registerJobHandlers(ctx)
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)

@@ -39,6 +39,12 @@ export const ConfigSchema = Type.Object({
    * grow to ~200 MB before collecting (issue 7). A soft bound: it never makes the process fail for lack of heap.
    */
   heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 400 }),
+  /** run the durable job workers (SLA timers, …) in this replica (WORKERS) */
+  workers: Type.Boolean(),
+  /** serve the HTTP API in this replica (API); false with WORKERS=true = a worker-only process */
+  api: Type.Boolean(),
+  /** idle poll interval of the job workers, seconds (JOBS_POLL_INTERVAL_SECONDS) */
+  jobsPollIntervalSeconds: Type.Number({ minimum: 0.5, maximum: 60 }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
   publicUrl: Type.Optional(Type.String()),
   /** attachments (issue 19): per-file limit, per-organization quota, allowed detected types, unattached upload lifetime */
@@ -46,8 +52,7 @@ export const ConfigSchema = Type.Object({
     maxFileBytes: Type.Integer({ minimum: 1, maximum: 1024 * 1024 * 1024 }),
     orgQuotaBytes: Type.Integer({ minimum: 1 }),
     allowedTypes: Type.Array(Type.String({ pattern: '^[a-z0-9.+-]+/[a-z0-9.+-]+$' }), { minItems: 1 }),
-    uploadTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 30 }),
-    purgeEverySeconds: Type.Integer({ minimum: 0, maximum: 86_400 })
+    uploadTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 30 })
   })
 })
 
@@ -72,6 +77,13 @@ const int = (env: Env, name: string, fallback: number): number => {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`)
+  return Number(raw)
+}
+
+const num = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(name, `must be a number, got "${raw}"`)
   return Number(raw)
 }
 
@@ -114,7 +126,9 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/attachments/orgQuotaBytes': 'ATTACHMENT_ORG_QUOTA_BYTES',
   '/attachments/allowedTypes': 'ATTACHMENT_ALLOWED_TYPES',
   '/attachments/uploadTtlHours': 'ATTACHMENT_UPLOAD_TTL_HOURS',
-  '/attachments/purgeEverySeconds': 'ATTACHMENT_PURGE_EVERY_SECONDS'
+  '/workers': 'WORKERS',
+  '/api': 'API',
+  '/jobsPollIntervalSeconds': 'JOBS_POLL_INTERVAL_SECONDS'
 }
 
 export function loadConfig (env: Env): Config {
@@ -146,9 +160,11 @@ export function loadConfig (env: Env): Config {
       maxFileBytes: int(env, 'ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024),
       orgQuotaBytes: int(env, 'ATTACHMENT_ORG_QUOTA_BYTES', 1024 * 1024 * 1024),
       allowedTypes: (str(env, 'ATTACHMENT_ALLOWED_TYPES')?.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '')) ?? DEFAULT_ATTACHMENT_TYPES,
-      uploadTtlHours: int(env, 'ATTACHMENT_UPLOAD_TTL_HOURS', 24),
-      purgeEverySeconds: int(env, 'ATTACHMENT_PURGE_EVERY_SECONDS', 600)
-    }
+      uploadTtlHours: int(env, 'ATTACHMENT_UPLOAD_TTL_HOURS', 24)
+    },
+    workers: bool(env, 'WORKERS', true),
+    api: bool(env, 'API', true),
+    jobsPollIntervalSeconds: num(env, 'JOBS_POLL_INTERVAL_SECONDS', 1)
   }
   // drop undefined optionals so the validator sees them as absent
   const cleaned = JSON.parse(JSON.stringify(candidate)) as unknown
@@ -159,6 +175,7 @@ export function loadConfig (env: Env): Config {
   }
   const config = cleaned as Config
   const keySources = [config.jwt.jwksUrl, config.jwt.publicKey, config.jwt.devKeysDir].filter((v) => v !== undefined)
+  if (!config.api && !config.workers) throw new ConfigError('API', 'and WORKERS are both false: this replica would do nothing')
   if (keySources.length === 0) {
     throw new ConfigError('JWT_JWKS_URL', 'or JWT_PUBLIC_KEY (or AUTH_DEV_KEYS for local development) must be set: the API cannot verify tokens without a key')
   }

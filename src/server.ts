@@ -8,7 +8,7 @@ import { CalendarStore } from './application/calendar-store.js'
 import { loadOrCreateDevKeys, mintToken } from './auth/keys.js'
 import { organizations } from './db/schema/organizations.js'
 import { attachmentServices } from './application/attachment-services.js'
-import { purgeExpiredUploads } from './application/attachments.js'
+import { createJobEngine } from './jobs/engine.js'
 
 async function printDevHints (config: Config, database: Database, baseUrl: string): Promise<void> {
   console.log(`\nSupport Desk API listening on ${baseUrl}`)
@@ -38,36 +38,23 @@ async function main (): Promise<void> {
   if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`)
   const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax })
   if (config.migrateOnStart) await runMigrations(database)
-  const app = await buildApp(config, { database })
-  const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), attachments: attachmentServices(config, database) }
+  const log = { warn: (obj: object, msg: string) => { app.log.warn(obj, msg) }, error: (obj: object, msg: string) => { app.log.error(obj, msg) } }
+  const jobs = createJobEngine({ database, now: () => new Date(), workers: config.workers, pollingIntervalSeconds: config.jobsPollIntervalSeconds, log })
+  const app = await buildApp(config, { database, jobs })
+  const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs, attachments: attachmentServices(config, database) }
   await seedHolidays(seedCtx)
   if (config.seedDemoData) await seedDemoData(seedCtx)
-
-  // unattached uploads older than ATTACHMENT_UPLOAD_TTL_HOURS go (issue 19): a plain timer per replica, safe to overlap
-  // (SKIP LOCKED); the job engine can take this over once it exists
-  let purging = false
-  const purgeTimer = config.attachments.purgeEverySeconds === 0
-    ? undefined
-    : setInterval(() => {
-      if (purging) return
-      purging = true
-      purgeExpiredUploads(seedCtx, new Date())
-        .then((n) => { if (n > 0) app.log.info({ deleted: n }, 'expired uploads purged') })
-        .catch((err: unknown) => { app.log.warn({ err }, 'purging expired uploads failed') })
-        .finally(() => { purging = false })
-    }, config.attachments.purgeEverySeconds * 1000)
-  purgeTimer?.unref()
 
   let closing = false
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return
     closing = true
-    app.log.info({ signal }, 'shutting down: draining in-flight requests')
-    const timer = setTimeout(() => { app.log.error('shutdown timed out'); process.exit(1) }, 15_000)
+    app.log.info({ signal }, 'shutting down: draining in-flight requests and running jobs')
+    const timer = setTimeout(() => { app.log.error('shutdown timed out'); process.exit(1) }, 20_000)
     timer.unref()
-    clearInterval(purgeTimer)
     try {
-      await app.close()
+      // stop taking requests and jobs together; running handlers get 10 s, then pg-boss retries them elsewhere
+      await Promise.all([app.close(), jobs.stop({ timeoutMs: 10_000 })])
       await database.close()
       process.exit(0)
     } catch (err) {
@@ -78,6 +65,14 @@ async function main (): Promise<void> {
   process.on('SIGTERM', () => { void shutdown('SIGTERM') })
   process.on('SIGINT', () => { void shutdown('SIGINT') })
 
+  // installs pg-boss's schema on first start, creates the queues; workers (WORKERS) catch up on jobs due while down
+  await jobs.start()
+  app.log.info({ workers: config.workers, api: config.api }, 'jobs engine started')
+  if (!config.api) {
+    await app.ready()
+    console.log('Support Desk worker-only replica (API=false): running the job workers, not listening')
+    return
+  }
   await app.listen({ port: config.port, host: config.host })
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port

@@ -7,6 +7,8 @@ import { once } from 'node:events'
 import { exportSPKI, generateKeyPair } from 'jose'
 import { createTestDatabase } from './helpers/app.js'
 
+t.setTimeout(240_000) // three server starts, each installing pg-boss on a fresh PGlite
+
 const root = new URL('..', import.meta.url).pathname
 const serverEntry = join(root, 'src/server.ts')
 
@@ -57,4 +59,31 @@ t.test('starts, serves, and drains on SIGTERM with exit code 0', async (t) => {
   child.kill('SIGTERM')
   const [code] = await exited
   t.equal(code, 0, 'clean exit after draining')
+})
+
+t.test('API=false runs a worker-only replica (no listener) that stops cleanly on SIGTERM', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sd-worker-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  const { publicKey } = await generateKeyPair('ES256')
+  const env: Record<string, string> = { API: 'false', LOG_LEVEL: 'warn', PGLITE_DIR: join(dir, 'pglite'), JWT_PUBLIC_KEY: await exportSPKI(publicKey) }
+  const { url } = await createTestDatabase(t)
+  if (url !== undefined) env.DATABASE_URL = url
+  const { child, output } = startServer(env)
+  const exited = once(child, 'exit')
+  for (let i = 0; i < 600 && !output().includes('worker-only replica'); i++) {
+    if (child.exitCode !== null) break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  t.match(output(), /worker-only replica/, 'started as a worker')
+  t.notMatch(output(), /listening on/, 'no HTTP listener')
+  child.kill('SIGTERM')
+  const [code] = await exited
+  t.equal(code, 0, 'clean exit')
+})
+
+t.test('API=false with WORKERS=false is refused at start', async (t) => {
+  const { child, output } = startServer({ API: 'false', WORKERS: 'false', AUTH_DEV_KEYS: '/tmp/unused' })
+  const [code] = await once(child, 'exit')
+  t.equal(code, 78)
+  t.match(output(), /Invalid configuration: API/)
 })

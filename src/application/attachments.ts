@@ -37,6 +37,14 @@ export interface AttachmentServices {
   background: Set<Promise<void>>
 }
 
+/** one job per upload, due just after it expires: it runs the purge (idempotent; any replica's worker) */
+export const UPLOAD_EXPIRY_QUEUE = 'upload-expiry'
+
+export function registerAttachmentJobs (ctx: AppContext): void {
+  ctx.jobs.defineQueue({ name: UPLOAD_EXPIRY_QUEUE, retryLimit: 10, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 300 })
+  ctx.jobs.work(UPLOAD_EXPIRY_QUEUE, async () => { await purgeExpiredUploads(ctx, ctx.now()) }, { batchSize: 10 })
+}
+
 export const THUMBNAIL_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp'])
 export const MAX_ATTACHMENTS_PER_WRITE = 20
 
@@ -54,7 +62,10 @@ async function lockOrganizationStore (tx: DbOrTx, organizationId: string): Promi
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${organizationId}, 19))`)
 }
 
-const services = (ctx: AppContext): AttachmentServices => ctx.attachments
+function services (ctx: AppContext): AttachmentServices {
+  if (ctx.attachments === undefined) throw new Error('this context has no attachment services (AppContext.attachments)')
+  return ctx.attachments
+}
 
 function tooLarge (max: number): DomainError {
   return new DomainError('attachment-too-large', `A file may be at most ${max} bytes`, { maxBytes: max })
@@ -110,6 +121,8 @@ export async function uploadFile (ctx: AppContext, p: Principal, input: UploadIn
         organizationId, blobId: blob.id, filename, contentType: blob.contentType, size: blob.size, sha256, ticketId: null, commentId: null,
         visibility: 'public', uploadedById: p.subject, uploadedByRole: actorOf(p).role, createdAt: now, attachedAt: null
       })
+      // the upload's expiry, in the same transaction: the purge runs (on a worker) once it is past
+      await ctx.jobs.send(tx, UPLOAD_EXPIRY_QUEUE, { attachmentId: row.id }, { startAfter: new Date(now.getTime() + settings.uploadTtlHours * 3_600_000 + 1000) })
       return { row, blob, created }
     })
     keep = created

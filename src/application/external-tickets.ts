@@ -22,6 +22,7 @@ import * as refs from '../db/repositories/external-refs.js'
 import * as ticketsRepo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { assertSubscriptionFor, checkVersion, insertNewTicket, loadTicket, organizationFor, recordTicketEvent, staleWrite, ticketSnapshot, viewOf, type CreateTicketInput, type TicketView } from './tickets.js'
+import { scheduleSlaTimers } from './sla-timers.js'
 
 export interface ExternalTicketKey { organizationId: string; system: string; externalId: string }
 
@@ -107,6 +108,7 @@ async function update (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalT
   }
   const updated = await ticketsRepo.updateTicket(tx, next, current.version, now)
   if (updated === undefined) throw staleWrite('ticket')
+  await scheduleSlaTimers(ctx, tx, current, updated)
   const saved: Ticket = urlChanged ? { ...updated, externalRefs: await refs.syncTicketRefs(tx, updated.id) } : updated
   if (urlChanged) after.externalRefs = saved.externalRefs
   await recordTicketEvent(tx, p, saved, 'ticket.updated', now, {

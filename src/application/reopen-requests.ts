@@ -14,6 +14,7 @@ import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, organizationFor, recordTicketEvent, slaSnapshot, staleWrite } from './tickets.js'
 import { iso } from '../domain/time.js'
+import { scheduleSlaTimers } from './sla-timers.js'
 
 async function loadRequest (db: DbOrTx, p: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<ReopenRequest> {
   const r = await requests.findReopenRequest(db, id, opts)
@@ -68,6 +69,7 @@ export async function decideReopen (ctx: AppContext, p: Principal, requestId: st
       const reopened = reopenTicket(ticket, { plan: org.plan, now, calendar })
       const savedTicket = await saveTicket(tx, reopened, ticket.version, now)
       if (savedTicket === undefined) throw staleWrite('ticket')
+      await scheduleSlaTimers(ctx, tx, ticket, savedTicket)
       const previous = savedTicket.slaHistory.at(-1)
       await recordTicketEvent(tx, p, savedTicket, 'ticket.reopened', now, {
         reopenRequestId: saved.id,

@@ -14,6 +14,7 @@ import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, staleWrite, viewOf, type TicketView } from './tickets.js'
 import { iso } from '../domain/time.js'
+import { scheduleSlaTimers } from './sla-timers.js'
 
 const slaJson = (v: SeverityChange['slaBefore']): Record<string, unknown> => ({
   ...v, clockStartedAt: iso(v.clockStartedAt), dueAt: iso(v.dueAt), firstRespondedAt: v.firstRespondedAt?.toISOString() ?? null
@@ -34,6 +35,7 @@ export async function changeSeverity (ctx: AppContext, p: Principal, ticketId: s
     const afterCalendar = outcome.ticket.sla.calendarId === newCalendar.id ? newCalendar : oldCalendar
     const saved = await saveTicket(tx, outcome.ticket, current.version, now)
     if (saved === undefined) throw staleWrite('ticket')
+    await scheduleSlaTimers(ctx, tx, current, saved)
     const change = await changes.insertSeverityChange(tx, {
       ticketId: saved.id,
       organizationId: saved.organizationId,

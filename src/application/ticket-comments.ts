@@ -13,6 +13,7 @@ import { actorOf } from './organizations.js'
 import { assertSubscriptionFor, checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
 import { iso } from '../domain/time.js'
 import { attachUploads } from './attachments.js'
+import { scheduleSlaTimers } from './sla-timers.js'
 
 export interface AddCommentInput {
   body: string
@@ -44,6 +45,7 @@ export async function addComment (ctx: AppContext, p: Principal, ticketId: strin
     // every comment is a change to the ticket's conversation: version and updatedAt move on
     const saved = await saveTicket(tx, effects.ticket, current.version, now)
     if (saved === undefined) throw staleWrite('ticket')
+    await scheduleSlaTimers(ctx, tx, current, saved)
     await recordEvent(tx, {
       type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'comment', resourceId: comment.id,
       resourceVersion: 1, ticketId: saved.id, visibility: comment.visibility, actor: author, occurredAt: now,

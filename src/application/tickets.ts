@@ -21,6 +21,7 @@ import type { AppContext } from './context.js'
 import { actorOf } from './organizations.js'
 import { iso, isoOrNull } from '../domain/time.js'
 import { attachUploads } from './attachments.js'
+import { scheduleSlaTimers } from './sla-timers.js'
 
 /** a ticket with its `sla` object computed at read time */
 export interface TicketView {
@@ -140,7 +141,9 @@ export async function insertNewTicket (ctx: AppContext, tx: DbOrTx, p: Principal
     calendar,
     now
   })
-  return { ticket: await repo.insertTicket(tx, draft), calendar }
+  const ticket = await repo.insertTicket(tx, draft)
+  await scheduleSlaTimers(ctx, tx, null, ticket)
+  return { ticket, calendar }
 }
 
 export async function createTicket (ctx: AppContext, p: Principal, input: CreateTicketInput): Promise<TicketView> {
@@ -180,6 +183,7 @@ export async function updateTicket (ctx: AppContext, p: Principal, id: string, p
     if (fields.length === 0) return await viewOf(ctx, current, now, tx)
     const saved = await repo.updateTicket(tx, next, current.version, now)
     if (saved === undefined) throw staleWrite('ticket')
+    await scheduleSlaTimers(ctx, tx, current, saved)
     const before: Record<string, unknown> = {}
     const after: Record<string, unknown> = {}
     for (const [f, c] of Object.entries(changes)) { before[f] = c.before; after[f] = c.after }
@@ -199,6 +203,7 @@ export async function closeTicket (ctx: AppContext, p: Principal, id: string, in
     const next = closeRule(current, closeInput, now)
     const saved = await repo.updateTicket(tx, next, current.version, now)
     if (saved === undefined) throw staleWrite('ticket')
+    await scheduleSlaTimers(ctx, tx, current, saved)
     await recordTicketEvent(tx, p, saved, 'ticket.closed', now, {
       before: { status: current.status, contactAttempts: current.contactAttempts },
       after: { status: saved.status, closedReason: saved.closedReason, closeNote: saved.closeNote, closedAt: isoOrNull(saved.closedAt) },

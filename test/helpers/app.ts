@@ -12,6 +12,7 @@ import type { AppContext } from '../../src/application/context.js'
 import { CalendarStore } from '../../src/application/calendar-store.js'
 import { attachmentServices } from '../../src/application/attachment-services.js'
 import type { PlanId } from '../../src/domain/policy/policy.js'
+import { createJobEngine, disabledJobs, type JobEngine } from '../../src/jobs/engine.js'
 
 /** the minimal surface of a tap Test the helpers need */
 export interface TestLike { teardown: (fn: () => unknown) => void }
@@ -80,9 +81,26 @@ export interface TestApp {
   createOrg: (plan: PlanId, overrides?: Record<string, unknown>) => Promise<Record<string, any>>
   /** build another app instance over the same database (a second replica) */
   replica: () => Promise<FastifyInstance>
+  /** the job engine: with `{ jobs: true }` a started pg-boss in manual mode on the TestClock, else the no-op one */
+  jobs: JobEngine
+  /** `{ jobs: true }`: process every job due at the TestClock's now (jobs.runDue()); returns how many ran */
+  runDueJobs: () => Promise<number>
 }
 
-export async function buildTestApp (t: TestLike, options: { clock?: TestClock; env?: Record<string, string>; poolMax?: number; pgliteDir?: string } = {}): Promise<TestApp> {
+export interface BuildTestAppOptions {
+  clock?: TestClock
+  env?: Record<string, string>
+  poolMax?: number
+  /**
+   * true: a real pg-boss engine over the test database in manual mode — the database side of pg-boss reads the
+   * TestClock, no poller runs, and `runDueJobs()` runs what is due at `clock.now()` (docs/jobs.md). Adds ~5 s on PGlite.
+   */
+  jobs?: boolean
+  /** PGlite on this folder instead of in memory (a test that measures process memory) */
+  pgliteDir?: string
+}
+
+export async function buildTestApp (t: TestLike, options: BuildTestAppOptions = {}): Promise<TestApp> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
   const publicPem = await exportSPKI(publicKey)
   const config = loadConfig({
@@ -94,11 +112,13 @@ export async function buildTestApp (t: TestLike, options: { clock?: TestClock; e
   })
   const clock = options.clock ?? new TestClock()
   const { database, open } = await createTestDatabase(t, { poolMax: options.poolMax, pgliteDir: options.pgliteDir })
-  const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), attachments: attachmentServices(config, database) }
+  const jobs = options.jobs === true ? createJobEngine({ database, now: clock.now, workers: true, mode: 'manual', poolMax: 2 }) : disabledJobs
+  const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs, attachments: attachmentServices(config, database) }
   await seedHolidays(ctx)
-  const app = await buildApp(config, { database, now: clock.now, docsUi: false })
+  const app = await buildApp(config, { database, now: clock.now, docsUi: false, jobs })
   await app.ready()
-  t.teardown(async () => { await app.close() })
+  await jobs.start()
+  t.teardown(async () => { await app.close(); await jobs.stop({ timeoutMs: 1000 }) })
 
   const token = async (claims: { sub?: string; roles: string[]; org_id?: string }, opts: Partial<MintOptions> = {}): Promise<string> =>
     await mintToken(privateKey, { sub: claims.sub ?? 'user-1', roles: claims.roles, ...(claims.org_id === undefined ? {} : { org_id: claims.org_id }) }, { issuer: ISSUER, audience: AUDIENCE, ...opts })
@@ -133,7 +153,8 @@ export async function buildTestApp (t: TestLike, options: { clock?: TestClock; e
   }
 
   return {
-    app, database, clock, ctx, config, privateKey, token, request, createOrg, replica, adminToken,
+    app, database, clock, ctx, config, privateKey, token, request, createOrg, replica, adminToken, jobs,
+    runDueJobs: async () => await jobs.runDue(),
     agentToken: async (sub = 'agent-1') => await token({ sub, roles: ['agent'] }),
     customerToken: async (orgId: string, sub = 'customer-1') => await token({ sub, roles: ['customer'], org_id: orgId })
   }

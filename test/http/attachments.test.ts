@@ -246,23 +246,6 @@ t.test('content: safe headers, ETag, ranges', async (t) => {
   t.equal(several.statusCode, 200, 'several ranges: the whole content')
 })
 
-t.test('quota per organization', async (t) => {
-  const q = await buildTestApp(t, { env: { ATTACHMENT_MAX_BYTES: String(2 * MiB), ATTACHMENT_ORG_QUOTA_BYTES: String(3 * MiB) } })
-  const o = await q.createOrg('basic')
-  const c = await q.customerToken(o.id)
-  const file = (): Buffer => Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(MiB)])
-  const one = await uploadOk(q, c, 'a.pdf', file())
-  await uploadOk(q, c, 'b.pdf', file())
-  const before = await storeCounts(q)
-  const third = await upload(q, c, 'c.pdf', file())
-  t.equal(third.statusCode, 422)
-  t.match(third.json(), { code: 'attachment-quota-exceeded', quotaBytes: 3 * MiB, usedBytes: 2 * MiB + 18 })
-  t.same(await storeCounts(q), before, 'nothing kept')
-  // the same content again costs nothing
-  const again = await q.request(c, { method: 'GET', url: `/v1/attachments/${one.id}/content` })
-  t.equal((await upload(q, c, 'a-again.pdf', again.rawPayload)).statusCode, 201, 'a duplicate fits: it is stored once')
-})
-
 t.test('uploads not attached within 24 h are deleted (moved clock)', async (t) => {
   h.clock.set('2026-03-12T09:00:00-07:00')
   await purgeExpiredUploads(h.ctx, h.clock.now()) // older leftovers of this file

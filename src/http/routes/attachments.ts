@@ -59,6 +59,7 @@ const matches = (header: string | undefined, tag: string): boolean =>
   header !== undefined && header.split(',').map((t) => t.trim().replace(/^W\//, '')).some((t) => t === tag || t === '*')
 
 export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  if (ctx.attachments === undefined) throw new Error('attachment routes need AppContext.attachments')
   const { settings } = ctx.attachments
   const present = (a: Attachment): Static<typeof AttachmentSchema> => presentAttachment(a, settings.uploadTtlHours)
 

@@ -3,7 +3,7 @@ import { Nullable, Timestamp, Uuid, ref } from './common.js'
 
 export const ChangeEventSchema = Type.Object({
   id: Type.String({ pattern: '^[0-9]+$', description: 'Event id (decimal). Unique, but not the feed order: the feed is ordered by commit horizon, then id' }),
-  type: Type.String({ description: 'e.g. ticket.created, ticket.updated, comment.added, severity.changed, reopen_request.created, onboarding_call.scheduled, responsibility.updated, organization.updated' }),
+  type: Type.String({ description: 'e.g. ticket.created, ticket.updated, ticket.sla_at_risk, ticket.sla_breached, comment.added, severity.changed, reopen_request.created, onboarding_call.scheduled, responsibility.updated, organization.updated' }),
   occurredAt: Timestamp,
   organizationId: Nullable(Uuid),
   resource: Type.Object({

@@ -296,7 +296,7 @@ export const ReopenRequestListQuery = Type.Object({
 
 export const TicketEventSchema = Type.Object({
   id: Type.String({ pattern: '^[0-9]+$', description: 'Event id (decimal); the trail is in id order, the order the changes were written' }),
-  type: Type.String({ description: 'ticket.created, ticket.updated, ticket.comment_added, ticket.first_responded, ticket.contact_attempted, ticket.contact_answered, ticket.severity_changed, ticket.closed, ticket.reopen_requested, ticket.reopen_approved, ticket.reopen_denied, ticket.reopened' }),
+  type: Type.String({ description: 'ticket.created, ticket.updated, ticket.comment_added, ticket.first_responded, ticket.contact_attempted, ticket.contact_answered, ticket.severity_changed, ticket.closed, ticket.reopen_requested, ticket.reopen_approved, ticket.reopen_denied, ticket.reopened, ticket.sla_at_risk, ticket.sla_breached (SLA timers, actor `system`/`sla-timer`: docs/sla.md)' }),
   occurredAt: Timestamp,
   organizationId: Uuid,
   ticketId: Uuid,

@@ -1,0 +1,12 @@
+/**
+ * Every queue and handler of the durable job engine (docs/jobs.md), registered once per app instance before the
+ * engine starts. Each feature adds its one line here.
+ */
+import type { AppContext } from './context.js'
+import { registerSlaTimers } from './sla-timers.js'
+import { registerAttachmentJobs } from './attachments.js'
+
+export function registerJobHandlers (ctx: AppContext): void {
+  registerSlaTimers(ctx)
+  registerAttachmentJobs(ctx)
+}

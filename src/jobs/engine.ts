@@ -1,0 +1,229 @@
+/**
+ * The durable job engine (issue 12), one small module over pg-boss 12 so that use cases never see pg-boss.
+ *
+ * - `send(tx, queue, data, options)` inserts the job with the caller's drizzle transaction: it commits or rolls back
+ *   with the change that asked for it, on postgres.js and on PGlite alike (pg-boss's drizzle adapter).
+ * - `work(queue, handler)` registers a handler; `start()` installs pg-boss's schema (idempotent, serialised by pg-boss),
+ *   creates the declared queues and — when this replica runs workers — starts polling. `stop()` stops fetching, lets
+ *   running handlers finish (bounded) and closes pg-boss's own connections.
+ * - Time: a job's `startAfter` is an instant of the application clock. In production that is the database clock too.
+ *   Tests run the engine in `manual` mode: pg-boss's TestClock makes the database side read the application's
+ *   TestClock (pg-boss's `job_now()`), no poller runs, and `runDue()` processes every job due at the application's
+ *   now, deterministically, in the calling test.
+ *
+ * A handler that throws fails the job; pg-boss retries it (retryLimit / retryDelaySeconds / retryBackoff of the queue or
+ * the send) and a job whose process dies mid-handler is retried after `expireInSeconds`. Handlers must therefore be
+ * idempotent in effect (the SLA timer writes its event under a unique key in the same transaction as the check).
+ */
+import { sql } from 'drizzle-orm'
+import { PgBoss, TestClock as BossTestClock, fromDrizzle, fromPglite, type ConstructorOptions, type DrizzleTransactionLike, type Job, type JobResult, type SendOptions } from 'pg-boss'
+import type { Database, DbOrTx } from '../db/client.js'
+
+export interface QueueDefinition {
+  name: string
+  /** `standard` (default); `stately`/`singleton` make `singletonKey` dedupe (pg-boss queue policies) */
+  policy?: 'standard' | 'stately' | 'singleton'
+  retryLimit?: number
+  retryDelaySeconds?: number
+  retryBackoff?: boolean
+  /** how long a fetched job may run before pg-boss retries it (a killed worker's job comes back after this) */
+  expireInSeconds?: number
+  /** a queue (also defined here) that receives jobs whose retries are exhausted */
+  deadLetter?: string
+}
+
+export interface JobSendOptions {
+  /** not before this instant (application clock); absent = now */
+  startAfter?: Date
+  /** dedupe key; only effective on `stately` / `singleton` queues */
+  singletonKey?: string
+  retryLimit?: number
+  retryDelaySeconds?: number
+  retryBackoff?: boolean
+  expireInSeconds?: number
+}
+
+export interface JobInfo<T> {
+  id: string
+  queue: string
+  data: T
+  /** 0 on the first attempt */
+  retryCount: number
+}
+
+export type JobHandler<T> = (job: JobInfo<T>) => Promise<void>
+
+export interface WorkOptions {
+  /** jobs fetched per poll (default 10) */
+  batchSize?: number
+  /** pollers of this queue in this process (default 1) */
+  concurrency?: number
+  /** idle poll interval (default 1 s, the engine's `pollingIntervalSeconds`) */
+  pollingIntervalSeconds?: number
+}
+
+export interface JobEngine {
+  /** true when jobs are really stored (false: the no-op engine of tests that do not need jobs) */
+  readonly enabled: boolean
+  /** declare a queue; created at start() (call before start) */
+  defineQueue: (definition: QueueDefinition) => void
+  /** insert a job inside the caller's transaction; returns its id (null when deduped by singletonKey) */
+  send: <T extends object>(tx: DbOrTx, queue: string, data: T, options?: JobSendOptions) => Promise<string | null>
+  /** register this process's handler for a queue (started by start() when workers run here) */
+  work: <T extends object>(queue: string, handler: JobHandler<T>, options?: WorkOptions) => void
+  start: () => Promise<void>
+  /** stop fetching, let running handlers finish for up to `timeoutMs` (default 10 s), close */
+  stop: (options?: { timeoutMs?: number }) => Promise<void>
+  /** manual mode only: process every job due at the application clock's now; returns how many handlers ran */
+  runDue: () => Promise<number>
+}
+
+export interface JobEngineOptions {
+  database: Database
+  /** the application clock */
+  now: () => Date
+  /** run the registered handlers in this process (WORKERS) */
+  workers: boolean
+  /** `live` (production: pollers on the real clock) or `manual` (tests: pg-boss on the app clock, runDue) */
+  mode?: 'live' | 'manual'
+  /** idle poll interval of live workers, seconds (>= 0.5) */
+  pollingIntervalSeconds?: number
+  /** connections of pg-boss's own pool on PostgreSQL (fetch/complete/maintenance) */
+  poolMax?: number
+  /** how often pg-boss's supervisor returns expired jobs (a killed worker's) to the queue, seconds (default 10) */
+  superviseIntervalSeconds?: number
+  /** pg-boss schema (default `pgboss`) */
+  schema?: string
+  log?: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void }
+}
+
+interface Registration { handler: JobHandler<object>; options: WorkOptions }
+
+const toSendOptions = (o: JobSendOptions | QueueDefinition): SendOptions => {
+  const out: SendOptions = {}
+  if (o.retryLimit !== undefined) out.retryLimit = o.retryLimit
+  if (o.retryDelaySeconds !== undefined) out.retryDelay = o.retryDelaySeconds
+  if (o.retryBackoff !== undefined) out.retryBackoff = o.retryBackoff
+  if (o.expireInSeconds !== undefined) out.expireInSeconds = o.expireInSeconds
+  return out
+}
+
+/** an engine that stores nothing: for tests and tools that do not exercise jobs (send is a no-op) */
+export const disabledJobs: JobEngine = {
+  enabled: false,
+  defineQueue: () => {},
+  send: async () => null,
+  work: () => {},
+  start: async () => {},
+  stop: async () => {},
+  runDue: async () => 0
+}
+
+export function createJobEngine (options: JobEngineOptions): JobEngine {
+  const mode = options.mode ?? 'live'
+  const schema = options.schema ?? 'pgboss'
+  const { database } = options
+  const queues = new Map<string, QueueDefinition>()
+  const handlers = new Map<string, Registration>()
+  const clock = mode === 'manual' ? new BossTestClock(options.now()) : undefined
+
+  const base: ConstructorOptions = {
+    schema,
+    // timers must not wait for a cron pass; pg-boss's own maintenance stays on
+    schedule: false,
+    registerInstance: false,
+    superviseIntervalSeconds: options.superviseIntervalSeconds ?? 10,
+    ...(clock === undefined ? {} : { clock, supervise: false })
+  }
+  let boss: PgBoss
+  if (database.kind === 'postgres') {
+    if (database.url === undefined) throw new Error('jobs: PostgreSQL database without a URL')
+    boss = new PgBoss({ ...base, connectionString: database.url, max: options.poolMax ?? 4, application_name: 'support-desk-jobs' })
+  } else {
+    if (database.pglite === undefined) throw new Error('jobs: PGlite database without its instance')
+    boss = new PgBoss({ ...base, db: fromPglite(database.pglite), backend: 'pglite' })
+  }
+  boss.on('error', (err: unknown) => { options.log?.error({ err }, 'jobs: pg-boss error') })
+
+  let started = false
+
+  const runOne = async (queue: string, reg: Registration, job: Job<object>): Promise<JobResult> => {
+    try {
+      await reg.handler({ id: job.id, queue, data: job.data, retryCount: job.retryCount ?? 0 })
+      return { id: job.id, status: 'completed' }
+    } catch (err) {
+      options.log?.warn({ err, queue, jobId: job.id }, 'jobs: handler failed; pg-boss retries it')
+      return { id: job.id, status: 'failed', output: { message: err instanceof Error ? err.message : String(err) } }
+    }
+  }
+
+  return {
+    enabled: true,
+    defineQueue (definition) {
+      if (started) throw new Error(`jobs: queue ${definition.name} defined after start`)
+      queues.set(definition.name, definition)
+    },
+    async send (tx, queue, data, opts = {}) {
+      if (!queues.has(queue)) throw new Error(`jobs: unknown queue ${queue}`)
+      // manual mode on PostgreSQL: the caller's session reads the test clock too (PGlite has one session, already set)
+      if (clock !== undefined && database.kind === 'postgres') await tx.execute(sql`SET LOCAL pgboss.test_clock = 'on'`)
+      const sendOptions: SendOptions = { ...toSendOptions(opts), db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) }
+      if (opts.startAfter !== undefined) sendOptions.startAfter = opts.startAfter
+      if (opts.singletonKey !== undefined) sendOptions.singletonKey = opts.singletonKey
+      return await boss.send(queue, data, sendOptions)
+    },
+    work (queue, handler, opts = {}) {
+      if (started) throw new Error(`jobs: handler for ${queue} registered after start`)
+      handlers.set(queue, { handler: handler as JobHandler<object>, options: opts })
+    },
+    async start () {
+      if (started) return
+      started = true
+      await boss.start()
+      for (const q of queues.values()) {
+        const existing = await boss.getQueue(q.name)
+        const queueOptions = { ...toSendOptions(q), policy: q.policy ?? 'standard', ...(q.deadLetter === undefined ? {} : { deadLetter: q.deadLetter }) }
+        if (existing === null) {
+          // two replicas may race here: the loser's "already exists" is fine
+          await boss.createQueue(q.name, queueOptions).catch(async (err: unknown) => {
+            if (await boss.getQueue(q.name) === null) throw err
+          })
+        }
+      }
+      if (!options.workers || mode === 'manual') return
+      for (const [queue, reg] of handlers) {
+        await boss.work<object>(queue, {
+          batchSize: reg.options.batchSize ?? 10,
+          localConcurrency: reg.options.concurrency ?? 1,
+          pollingIntervalSeconds: reg.options.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 1,
+          burstWhenBatchFull: true,
+          perJobResults: true
+        }, async (jobs: Array<Job<object>>) => await Promise.all(jobs.map(async (job) => await runOne(queue, reg, job))))
+      }
+    },
+    async stop (opts = {}) {
+      if (!started) return
+      started = false
+      await boss.stop({ graceful: true, timeout: opts.timeoutMs ?? 10_000, close: true })
+    },
+    async runDue () {
+      if (clock === undefined) throw new Error('jobs: runDue() is for manual mode (tests)')
+      await clock.setTime(options.now())
+      let ran = 0
+      for (;;) {
+        let progressed = false
+        for (const [queue, reg] of handlers) {
+          const batch = await boss.fetch<object>(queue, { batchSize: 50 })
+          for (const job of batch) {
+            progressed = true
+            ran++
+            const result = await runOne(queue, reg, job)
+            if (result.status === 'completed') await boss.complete(queue, job.id)
+            else await boss.fail(queue, job.id, result.output as object)
+          }
+        }
+        if (!progressed) return ran
+      }
+    }
+  }
+}
