@@ -11,7 +11,7 @@ import { DomainError } from '../../domain/errors.js'
 import { iso } from '../../domain/time.js'
 import { principal } from '../plugins/auth.js'
 import { NotModified, problemResponses, ref } from '../schemas/common.js'
-import { AttachmentPage, AttachmentParams, AttachmentSchema, ContentHeaders, UPLOAD_BODY, UploadQuery, binaryResponse } from '../schemas/attachments.js'
+import { AttachmentPage, AttachmentParams, AttachmentSchema, ContentHeaders, CONTENT_RANGE_HEADER, UPLOAD_BODY, UploadQuery, binaryResponse } from '../schemas/attachments.js'
 import { TicketParams } from '../schemas/tickets.js'
 
 /** headers on every response that carries stored bytes: never rendered, never sniffed, never cached by shared caches */
@@ -53,6 +53,21 @@ export const presentAttachment = (a: Attachment, ttlHours: number): Static<typeo
   hasThumbnail: a.hasThumbnail
 })
 
+/** the shared problem responses with descriptions that fit file routes */
+function fileProblems (...statuses: number[]): Record<number, unknown> {
+  const described: Record<number, string> = {
+    413: 'The file is larger than ATTACHMENT_MAX_BYTES (attachment-too-large); nothing is kept',
+    415: 'The detected type is not accepted (attachment-type-not-allowed, with detectedType); nothing is kept',
+    416: 'The range starts past the end (range-not-satisfiable; Content-Range: bytes */size)',
+    422: 'Quota used up (attachment-quota-exceeded), or an Idempotency-Key reused with another request'
+  }
+  const out = problemResponses(...statuses)
+  for (const status of statuses) {
+    if (described[status] !== undefined) out[status] = { ...(out[status] as object), description: described[status] }
+  }
+  return out
+}
+
 const etagOf = (a: Attachment): string => `"${a.sha256}"`
 
 const matches = (header: string | undefined, tag: string): boolean =>
@@ -75,7 +90,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       description: UPLOAD_DESCRIPTION,
       querystring: UploadQuery,
       body: UPLOAD_BODY as never,
-      response: { 201: ref(AttachmentSchema), ...problemResponses(404, 413, 415, 422) }
+      response: { 201: ref(AttachmentSchema), ...fileProblems(404, 413, 415, 422) }
     }
   }, async (request, reply) => {
     const p = principal(request)
@@ -116,9 +131,9 @@ One byte range per request (\`Range: bytes=…\`, \`If-Range\`) → 206 with \`C
       headers: ContentHeaders,
       response: {
         200: binaryResponse('The whole content, with its detected type as Content-Type'),
-        206: binaryResponse('The requested range (Content-Range)'),
+        206: binaryResponse('The requested range (Content-Range)', 'application/octet-stream', CONTENT_RANGE_HEADER),
         304: NotModified,
-        ...problemResponses(404, 416)
+        ...fileProblems(404, 416)
       }
     }
   }, async (request, reply) => {

@@ -71,9 +71,23 @@ export const UPLOAD_BODY = {
   }
 }
 
-export const binaryResponse = (description: string, contentType = 'application/octet-stream'): unknown => ({
+const header = (description: string, extra: Record<string, unknown> = {}): unknown => ({ type: 'string', maxLength: 1000, description, ...extra })
+
+/** headers of every response carrying stored bytes */
+export const BYTES_HEADERS = {
+  ETag: header('Strong ETag: the content\'s SHA-256 in quotes'),
+  'Content-Disposition': header('Always attachment, with filename= (ASCII) and filename*= (RFC 8187)'),
+  'X-Content-Type-Options': header('nosniff', { enum: ['nosniff'] }),
+  'Content-Security-Policy': header("default-src 'none'; sandbox"),
+  'Cache-Control': header('private, no-cache')
+}
+
+export const binaryResponse = (description: string, contentType = 'application/octet-stream', extraHeaders: Record<string, unknown> = {}): unknown => ({
   description,
+  headers: { ...BYTES_HEADERS, ...extraHeaders },
   content: { [contentType]: { schema: BINARY } }
 })
+
+export const CONTENT_RANGE_HEADER = { 'Content-Range': header('bytes start-end/size') }
 
 export const attachmentSchemas = [AttachmentSchema, AttachmentPage]
