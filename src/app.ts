@@ -24,6 +24,7 @@ import { buildSerializerFactory } from './http/serialization.js'
 import type { DNSResolver } from 'mailauth'
 import { buildEmailRuntime } from './email/runtime.js'
 import { startInboundSmtp, type InboundSmtp } from './email/inbound-smtp.js'
+import { attachmentServices } from './application/attachment-services.js'
 import { disabledJobs, type JobEngine } from './jobs/engine.js'
 import { registerJobHandlers } from './application/jobs.js'
 import { WebhookService } from './application/webhook-delivery.js'
@@ -124,8 +125,10 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     receivedAtMaxAgeDays: config.receivedAtMaxAgeDays,
     calendars: new CalendarStore(deps.database),
     email: buildEmailRuntime(config, { resolver: deps.dnsResolver }),
+    attachments: attachmentServices(config, deps.database),
     jobs: deps.jobs ?? disabledJobs
   }
+  app.addHook('onClose', async () => { await Promise.allSettled([...(ctx.attachments?.background ?? [])]) })
   // queues and handlers of the durable jobs (before the engine starts)
   registerJobHandlers(ctx)
   const listeners: InboundSmtp[] = []

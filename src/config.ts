@@ -97,8 +97,21 @@ export const ConfigSchema = Type.Object({
     maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 })
   }),
   /** exact origins (scheme://host[:port]) allowed to call the API from a browser (CORS); empty: none */
-  corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/?#\\s]+$' }))
+  corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/?#\\s]+$' })),
+  /** attachments (issue 19): per-file limit, per-organization quota, allowed detected types, unattached upload lifetime */
+  attachments: Type.Object({
+    maxFileBytes: Type.Integer({ minimum: 1, maximum: 1024 * 1024 * 1024 }),
+    orgQuotaBytes: Type.Integer({ minimum: 1 }),
+    allowedTypes: Type.Array(Type.String({ pattern: '^[a-z0-9.+-]+/[a-z0-9.+-]+$' }), { minItems: 1 }),
+    uploadTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 30 })
+  })
 })
+
+/** what may be attached when ATTACHMENT_ALLOWED_TYPES is not set (detected from the bytes; docs/attachments.md) */
+export const DEFAULT_ATTACHMENT_TYPES = [
+  'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain', 'text/csv', 'application/xml',
+  'message/rfc822', 'application/gzip', 'application/zip'
+]
 
 export type Config = Static<typeof ConfigSchema>
 
@@ -182,6 +195,10 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/email/inboundSmtpHost': 'INBOUND_SMTP_HOST',
   '/email/inboundSecret': 'INBOUND_EMAIL_SECRET',
   '/email/maxMessageBytes': 'EMAIL_MAX_BYTES',
+  '/attachments/maxFileBytes': 'ATTACHMENT_MAX_BYTES',
+  '/attachments/orgQuotaBytes': 'ATTACHMENT_ORG_QUOTA_BYTES',
+  '/attachments/allowedTypes': 'ATTACHMENT_ALLOWED_TYPES',
+  '/attachments/uploadTtlHours': 'ATTACHMENT_UPLOAD_TTL_HOURS',
   '/workers': 'WORKERS',
   '/api': 'API',
   '/jobsPollIntervalSeconds': 'JOBS_POLL_INTERVAL_SECONDS',
@@ -233,6 +250,12 @@ export function loadConfig (env: Env): Config {
       connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 2_000)
     },
     publicUrl: str(env, 'PUBLIC_URL'),
+    attachments: {
+      maxFileBytes: int(env, 'ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024),
+      orgQuotaBytes: int(env, 'ATTACHMENT_ORG_QUOTA_BYTES', 1024 * 1024 * 1024),
+      allowedTypes: (str(env, 'ATTACHMENT_ALLOWED_TYPES')?.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '')) ?? DEFAULT_ATTACHMENT_TYPES,
+      uploadTtlHours: int(env, 'ATTACHMENT_UPLOAD_TTL_HOURS', 24)
+    },
     workers: bool(env, 'WORKERS', true),
     api: bool(env, 'API', true),
     jobsPollIntervalSeconds: num(env, 'JOBS_POLL_INTERVAL_SECONDS', 1),

@@ -7,6 +7,7 @@ import { seedDemoData, seedHolidays } from './application/seed.js'
 import { CalendarStore } from './application/calendar-store.js'
 import { loadOrCreateDevKeys, mintToken } from './auth/keys.js'
 import { organizations } from './db/schema/organizations.js'
+import { attachmentServices } from './application/attachment-services.js'
 import { createJobEngine } from './jobs/engine.js'
 
 async function printDevHints (config: Config, database: Database, baseUrl: string): Promise<void> {
@@ -42,7 +43,7 @@ async function main (): Promise<void> {
   const log = { warn: (obj: object, msg: string) => { app.log.warn(obj, msg) }, error: (obj: object, msg: string) => { app.log.error(obj, msg) } }
   const jobs = createJobEngine({ database, now: () => new Date(), workers: config.workers, pollingIntervalSeconds: config.jobsPollIntervalSeconds, log })
   const app = await buildApp(config, { database, jobs })
-  const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs }
+  const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs, attachments: attachmentServices(config, database) }
   await seedHolidays(seedCtx)
   if (config.seedDemoData) await seedDemoData(seedCtx)
 

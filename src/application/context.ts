@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.js'
 import type { CalendarStore } from './calendar-store.js'
 import type { EmailRuntime } from '../email/runtime.js'
+import type { AttachmentServices } from './attachments.js'
 import type { JobEngine } from '../jobs/engine.js'
 
 /** what every use case needs: the database, the clock (tests pass a fixed or moving clock) and shared caches */
@@ -14,6 +15,8 @@ export interface AppContext {
   calendars: CalendarStore
   /** the email channel (docs/email.md); absent: email is off */
   email?: EmailRuntime
+  /** attachments: blob store, limits, background thumbnails (issue 19); absent in contexts that never touch files */
+  attachments?: AttachmentServices
   /** durable jobs (src/jobs/engine.ts, docs/jobs.md): send inside the use case's transaction */
   jobs: JobEngine
 }

@@ -5,8 +5,10 @@
 import type { AppContext } from './context.js'
 import { registerSlaTimers } from './sla-timers.js'
 import { registerEmailJobs } from './email-outbound.js'
+import { registerAttachmentJobs } from './attachments.js'
 
 export function registerJobHandlers (ctx: AppContext): void {
   registerSlaTimers(ctx)
   registerEmailJobs(ctx)
+  registerAttachmentJobs(ctx)
 }

@@ -16,6 +16,7 @@ import { iso } from '../domain/time.js'
 import type { DbOrTx } from '../db/client.js'
 import { commentEmailFor, outboundOn, queueCommentEmail } from './email-outbound.js'
 import { isStaffActor, type CommentEmail } from '../domain/tickets/ticket.js'
+import { attachUploads } from './attachments.js'
 import { scheduleSlaTimers } from './sla-timers.js'
 
 export interface AddCommentInput {
@@ -26,6 +27,8 @@ export interface AddCommentInput {
   email?: CommentEmail
   /** knowledge-base articles the comment links (agents and admins) */
   articleIds?: string[]
+  /** uploads to attach (issue 19) */
+  attachmentIds?: readonly string[]
 }
 
 export async function addComment (ctx: AppContext, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined): Promise<{ comment: TicketComment; ticket: TicketView }> {
@@ -61,6 +64,7 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
     if (!isStaff(p)) throw new DomainError('field-not-allowed', 'Only agents and admins link knowledge-base articles in comments', { field: 'articleIds' })
     await recordArticleLinks(ctx, tx, p, { kind: 'comment', articleIds: input.articleIds, ticketId: saved.id, commentId: comment.id, organizationId: saved.organizationId, now, visibility: comment.visibility })
   }
+  await attachUploads(ctx, tx, p, input.attachmentIds, { organizationId: saved.organizationId, ticketId: saved.id, commentId: comment.id, visibility: comment.visibility, now })
   await scheduleSlaTimers(ctx, tx, current, saved)
   await recordEvent(tx, {
     type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'comment', resourceId: comment.id,

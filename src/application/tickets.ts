@@ -22,6 +22,7 @@ import { recordArticleLinks } from './kb-access.js'
 import { actorOf } from './organizations.js'
 import { iso, isoOrNull } from '../domain/time.js'
 import { closedReasonText, outboundOn, queueTicketEmail } from './email-outbound.js'
+import { attachUploads } from './attachments.js'
 import { scheduleSlaTimers } from './sla-timers.js'
 
 /** a ticket with its `sla` object computed at read time */
@@ -133,6 +134,8 @@ export interface CreateTicketInput {
   tags?: string[]
   /** knowledge-base articles suggested before the ticket was submitted (recorded as links; src/application/kb-access.ts) */
   suggestedArticleIds?: string[]
+  /** uploads to attach (issue 19) */
+  attachmentIds?: readonly string[]
 }
 
 /**
@@ -169,6 +172,7 @@ export async function createTicket (ctx: AppContext, p: Principal, input: Create
   return await ctx.database.db.transaction(async (tx) => {
     const { ticket, calendar } = await insertNewTicket(ctx, tx, p, organizationId, input, now)
     await recordTicketEvent(tx, p, ticket, 'ticket.created', now, { after: ticketSnapshot(ticket) })
+    await attachUploads(ctx, tx, p, input.attachmentIds, { organizationId, ticketId: ticket.id, commentId: null, visibility: 'public', now })
     await recordArticleLinks(ctx, tx, p, { kind: 'suggested', articleIds: input.suggestedArticleIds ?? [], ticketId: ticket.id, commentId: null, organizationId: ticket.organizationId, now })
     await queueTicketEmail(ctx, tx, ticket, 'acknowledgement', {}, now)
     return { ticket, sla: slaView(ticket.sla, calendar, now), email: emailInfo(ctx, ticket) }

@@ -79,7 +79,13 @@ export const errorCatalogue = {
   'kb-category-unknown': { status: 422, title: 'The knowledge-base category does not exist' },
   'kb-article-unknown': { status: 422, title: 'A referenced knowledge-base article does not exist or is not visible to you' },
   // webhooks
-  'webhook-url-refused': { status: 422, title: 'The webhook URL is not allowed (https to a public address only)' }
+  'webhook-url-refused': { status: 422, title: 'The webhook URL is not allowed (https to a public address only)' },
+  // attachments
+  'attachment-too-large': { status: 413, title: 'The file is larger than the per-file limit' },
+  'attachment-type-not-allowed': { status: 415, title: 'This type of file is not accepted' },
+  'attachment-quota-exceeded': { status: 422, title: 'The organization\'s attachment storage quota is used up' },
+  'attachment-not-attachable': { status: 422, title: 'An upload cannot be attached' },
+  'range-not-satisfiable': { status: 416, title: 'The requested range is not satisfiable' }
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorCatalogue

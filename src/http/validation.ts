@@ -1,4 +1,4 @@
-import { Ajv, type AnySchema } from 'ajv'
+import { Ajv, type AnySchema, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import fastUri from 'fast-uri'
 
@@ -35,6 +35,11 @@ export function isStorableDate (s: string): boolean {
   return m !== null && validDay(Number(m[1]), Number(m[2]), Number(m[3]))
 }
 
+/** request media types whose body is a stream the route reads itself (never parsed or validated as a whole) */
+export const STREAMED_BODY_TYPES = new Set(['multipart/form-data', 'application/octet-stream'])
+
+const acceptStream = (() => true) as unknown as ValidateFunction
+
 /**
  * Two validators: bodies are validated exactly (no type coercion, unknown fields refused by the schemas'
  * additionalProperties: false and never silently removed); query strings, params and headers are text on the
@@ -52,7 +57,9 @@ export function buildValidatorFactory () {
     }
     const exact = make(false)
     const coercing = make('array')
-    return ({ schema, httpPart }: { schema: AnySchema; httpPart?: string }) => {
+    return ({ schema, httpPart, contentType }: { schema: AnySchema; httpPart?: string; contentType?: string }) => {
+      // streamed bodies (file uploads, issue 19) are declared for the contract and checked by their handler as they stream
+      if (httpPart === 'body' && contentType !== undefined && STREAMED_BODY_TYPES.has(contentType)) return acceptStream
       const ajv = httpPart === 'body' ? exact : coercing
       const id = (schema as { $id?: string }).$id
       if (id !== undefined) {

@@ -13,6 +13,7 @@ import { seedHolidays } from '../../src/application/seed.js'
 import { mintToken, type MintOptions } from '../../src/auth/keys.js'
 import type { AppContext } from '../../src/application/context.js'
 import { CalendarStore } from '../../src/application/calendar-store.js'
+import { attachmentServices } from '../../src/application/attachment-services.js'
 import type { PlanId } from '../../src/domain/policy/policy.js'
 import { createJobEngine, disabledJobs, type JobEngine } from '../../src/jobs/engine.js'
 
@@ -123,7 +124,7 @@ async function postgresTemplate (admin: postgres.Sql, serverUrl: string): Promis
  * loaded from the template's data directory, or (when TEST_DATABASE_URL is set) a new database on that server
  * created from the template database, dropped at teardown.
  */
-export async function createTestDatabase (t: TestLike, options: { poolMax?: number } = {}): Promise<{ database: Database; url?: string; open: () => Promise<Database> }> {
+export async function createTestDatabase (t: TestLike, options: { poolMax?: number; pgliteDir?: string } = {}): Promise<{ database: Database; url?: string; open: () => Promise<Database> }> {
   if (onPostgres && TEST_DATABASE_URL !== undefined) {
     const name = `sd_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
     const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} })
@@ -156,7 +157,10 @@ export async function createTestDatabase (t: TestLike, options: { poolMax?: numb
     return { database, url: url.toString(), open }
   }
   const { PGlite } = await import('@electric-sql/pglite')
-  const database = await openDatabase({ pglite: new PGlite({ loadDataDir: await pgliteTemplate() }) })
+  // a test that measures process memory keeps PGlite on a folder (options.pgliteDir) and migrates it itself
+  const database = options.pgliteDir !== undefined
+    ? await openDatabase({ pgliteDir: options.pgliteDir })
+    : await openDatabase({ pglite: new PGlite({ loadDataDir: await pgliteTemplate() }) })
   await runMigrations(database)
   t.teardown(async () => { await database.close() })
   return { database, open: async () => database }
@@ -201,6 +205,8 @@ export interface BuildTestAppOptions {
   docsUi?: boolean
   /** webhook delivery options (resolver, timeout, jitter); the dispatcher loop is off unless dispatcher: true */
   webhooks?: AppDeps['webhooks']
+  /** PGlite on this folder instead of in memory (a test that measures process memory) */
+  pgliteDir?: string
 }
 
 export async function buildTestApp (t: TestLike, options: BuildTestAppOptions = {}): Promise<TestApp> {
@@ -214,9 +220,9 @@ export async function buildTestApp (t: TestLike, options: BuildTestAppOptions = 
     ...options.env
   })
   const clock = options.clock ?? new TestClock()
-  const { database, open } = await createTestDatabase(t, { poolMax: options.poolMax })
+  const { database, open } = await createTestDatabase(t, { poolMax: options.poolMax, pgliteDir: options.pgliteDir })
   const jobs = options.jobs === true ? createJobEngine({ database, now: clock.now, workers: true, mode: 'manual', poolMax: 2 }) : disabledJobs
-  const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs }
+  const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs, attachments: attachmentServices(config, database) }
   await seedHolidays(ctx)
   const app = await buildApp(config, { database, now: clock.now, docsUi: options.docsUi ?? false, jobs, ...options.deps, webhooks: { dispatcher: false, ...options.webhooks } })
   await app.ready()

@@ -18,7 +18,8 @@ export const API_TAGS = [
   { name: 'email', description: 'The email channel: inbound mail from a provider\'s route, the quarantine (docs/email.md)' },
   { name: 'reports', description: 'SLA attainment: are the first-response targets being met' },
   { name: 'knowledge-base', description: 'Help-centre articles, categories, search, suggestions and feedback (reads open to anonymous visitors)' },
-  { name: 'webhooks', description: 'Webhook endpoints, deliveries and replay: the change feed pushed, signed per Standard Webhooks' }
+  { name: 'webhooks', description: 'Webhook endpoints, deliveries and replay: the change feed pushed, signed per Standard Webhooks' },
+  { name: 'attachments', description: 'Uploads and the files attached to tickets and comments' }
 ]
 
 const DESCRIPTION = `Backend of the customer-support desk, enforcing the vendor's published support terms.

@@ -18,6 +18,7 @@ import { inboundEmailRoutes } from './inbound-email.js'
 import type { Config } from '../../config.js'
 import { reportRoutes } from './reports.js'
 import { kbRoutes } from './kb.js'
+import { attachmentRoutes } from './attachments.js'
 
 /** every route module, registered explicitly; each is an encapsulated plugin */
 export async function registerRoutes (app: FastifyInstance, ctx: AppContext, config?: Config): Promise<void> {
@@ -39,4 +40,5 @@ export async function registerRoutes (app: FastifyInstance, ctx: AppContext, con
   await app.register(inboundEmailRoutes, { ctx, inboundSecret: config?.email.inboundSecret, maxMessageBytes: config?.email.maxMessageBytes ?? 10 * 1024 * 1024 })
   await app.register(reportRoutes, { ctx })
   await app.register(kbRoutes, { ctx })
+  await app.register(attachmentRoutes, { ctx })
 }

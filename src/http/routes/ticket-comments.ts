@@ -35,7 +35,7 @@ export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     const { ticketId } = request.params
     const b = request.body
     const { comment } = await conversation.addComment(ctx, principal(request), ticketId, {
-      body: b.body, visibility: b.visibility ?? 'public', awaitingCustomer: b.awaitingCustomer, articleIds: b.articleIds
+      body: b.body, visibility: b.visibility ?? 'public', awaitingCustomer: b.awaitingCustomer, articleIds: b.articleIds, attachmentIds: b.attachmentIds
     }, expectedVersion(request))
     reply.header('location', `/v1/tickets/${ticketId}/comments/${comment.id}`)
     return await reply.code(201).send(presentComment(comment))

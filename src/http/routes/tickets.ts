@@ -86,7 +86,8 @@ staff-given \`receivedAt\`, when the customer really made contact; a back-dated 
       category: b.category,
       receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt),
       tags: b.tags,
-      suggestedArticleIds: b.suggestedArticleIds
+      suggestedArticleIds: b.suggestedArticleIds,
+      attachmentIds: b.attachmentIds
     })
     setEtag(reply, view.ticket.version)
     reply.header('location', `/v1/tickets/${view.ticket.id}`)

@@ -16,6 +16,7 @@ import { applyFormatBounds } from './bounds.js'
 import { reportSchemas } from './reports.js'
 import { kbSchemas } from './kb.js'
 import { webhookSchemas } from './webhooks.js'
+import { attachmentSchemas } from './attachments.js'
 
 /** every named schema, registered once with app.addSchema; order matters only for readability */
 export const allSchemas: TSchema[] = [
@@ -34,5 +35,6 @@ export const allSchemas: TSchema[] = [
   ...externalTicketSchemas,
   ...reportSchemas,
   ...kbSchemas,
-  ...webhookSchemas
+  ...webhookSchemas,
+  ...attachmentSchemas
 ].map((schema) => applyFormatBounds(schema))

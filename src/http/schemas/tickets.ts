@@ -149,6 +149,8 @@ export const TicketSchema = Type.Object({
 export const TicketPage = Page(ref(TicketSchema), 'TicketPage')
 
 export const RECEIVED_AT_DESCRIPTION = 'When the customer really made contact (a phone call logged later, an email processed late, a ticket synced from another system); the first-response clock starts here. Agents, admins and integrators only (customers: 403 `field-not-allowed`); not in the future (422 `received-at-in-future`), at most RECEIVED_AT_MAX_AGE_DAYS (default 30) days back (422 `received-at-too-old`). Absent: now.'
+/** uploads to attach (issue 19; see POST /v1/uploads) */
+export const AttachmentIds = Type.Array(Uuid, { maxItems: 20, uniqueItems: true, description: 'Ids of your uploads (POST /v1/uploads) to attach, at most 20; each must be yours, for this organization, unattached and not expired (422 attachment-not-attachable)' })
 
 export const CreateTicketBody = Type.Object({
   organizationId: Type.Optional({ ...Uuid, description: 'Required for agents and admins; implied by a customer\'s token' }),
@@ -160,7 +162,8 @@ export const CreateTicketBody = Type.Object({
   category: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
   receivedAt: Type.Optional({ ...Timestamp, description: RECEIVED_AT_DESCRIPTION }),
   tags: Type.Optional(TagList),
-  suggestedArticleIds: Type.Optional(Type.Array({ ...Uuid, maxLength: 36 }, { maxItems: 10, description: 'Knowledge-base articles the portal suggested before the ticket was submitted (POST /v1/kb/suggestions); staff see them at GET /v1/tickets/{ticketId}/kb-links. Each must be an article the caller may see (422 kb-article-unknown).' }))
+  suggestedArticleIds: Type.Optional(Type.Array({ ...Uuid, maxLength: 36 }, { maxItems: 10, description: 'Knowledge-base articles the portal suggested before the ticket was submitted (POST /v1/kb/suggestions); staff see them at GET /v1/tickets/{ticketId}/kb-links. Each must be an article the caller may see (422 kb-article-unknown).' })),
+  attachmentIds: Type.Optional(AttachmentIds)
 }, {
   $id: 'CreateTicket',
   additionalProperties: false,
@@ -249,7 +252,8 @@ export const CreateTicketCommentBody = Type.Object({
   body: Type.String({ minLength: 1, maxLength: 20000 }),
   visibility: Type.Optional({ ...ref(CommentVisibilitySchema), description: 'Default public. Customers may only write public comments.' }),
   awaitingCustomer: Type.Optional(Type.Boolean({ description: 'Agents, public comments only: a contact attempt (ticket → pending_customer)' })),
-  articleIds: Type.Optional(Type.Array({ ...Uuid, maxLength: 36 }, { maxItems: 10, description: 'Agents and admins: knowledge-base articles this comment links (kept for GET /v1/tickets/{ticketId}/kb-links and the most-linked report; 422 kb-article-unknown for an unknown id)' }))
+  articleIds: Type.Optional(Type.Array({ ...Uuid, maxLength: 36 }, { maxItems: 10, description: 'Agents and admins: knowledge-base articles this comment links (kept for GET /v1/tickets/{ticketId}/kb-links and the most-linked report; 422 kb-article-unknown for an unknown id)' })),
+  attachmentIds: Type.Optional(AttachmentIds)
 }, {
   $id: 'CreateTicketComment',
   additionalProperties: false,
