@@ -25,5 +25,22 @@ export default tseslint.config(
       }],
       'no-restricted-globals': ['error', 'process']
     }
+  },
+  {
+    // the dependency direction http → application → db → domain: the inner layers never reach outwards
+    files: ['src/application/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/http/**', 'fastify', '@fastify/*'] }] }
+  },
+  {
+    // db implements application ports (type imports only) and never reaches the HTTP layer
+    files: ['src/db/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/http/**', 'fastify', '@fastify/*'], message: 'db never reaches the HTTP layer' },
+          { group: ['**/application/**'], allowTypeImports: true, message: 'db may only implement an application port (a type import)' }
+        ]
+      }]
+    }
   }
 )

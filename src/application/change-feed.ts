@@ -1,6 +1,7 @@
 import { assertOrgAccess, isStaff, requireRole, type Principal } from '../domain/access.js'
 import { readFeed, type FeedPosition, type FeedRow } from '../db/repositories/change-feed.js'
 import type { AppContext } from './context.js'
+import { iso } from '../domain/time.js'
 
 export interface FeedScope {
   /** the organization the caller reads (forced for org-scoped tokens), or undefined: every organization */
@@ -24,3 +25,18 @@ export async function readChangeFeed (ctx: AppContext, scope: FeedScope, q: { af
   const rows = await readFeed(ctx.database.db, { ...q, ...scope, limit: q.limit + 1 })
   return { items: rows.slice(0, q.limit), hasMore: rows.length > q.limit }
 }
+
+/**
+ * An event as the change feed (GET /v1/events) and the webhooks (issue 13) both hand it out: one shape for pull and
+ * push, so a webhook body is exactly what the feed returns.
+ */
+export const presentChangeEvent = (e: FeedRow) => ({
+  id: String(e.id),
+  type: e.type,
+  occurredAt: iso(e.occurredAt),
+  organizationId: e.organizationId,
+  resource: { type: e.resourceType, id: e.resourceId, version: e.resourceVersion },
+  ticketId: e.ticketId,
+  actor: { id: e.actorId, role: e.actorRole },
+  data: e.data
+})

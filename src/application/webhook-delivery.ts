@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto'
-import type { FastifyBaseLogger } from 'fastify'
+/** the logger the delivery service writes to (pino's interface, without depending on the HTTP layer) */
+export interface DeliveryLog {
+  warn: (obj: object, msg?: string) => void
+  error: (obj: object, msg?: string) => void
+  info: (obj: object, msg?: string) => void
+}
+
 import { receives } from '../domain/webhooks/endpoint.js'
 import { classifyStatus, failingTooLong, MAX_ATTEMPTS, nextAttemptAt, DELIVERY_TIMEOUT_MS } from '../domain/webhooks/schedule.js'
 import { activeSecrets, messageIdFor, signatureHeader } from '../domain/webhooks/signing.js'
 import { recordEvent } from '../db/events.js'
 import { readFeed } from '../db/repositories/change-feed.js'
 import * as repo from '../db/repositories/webhooks.js'
-import { presentChangeEvent } from '../http/routes/change-feed.js'
+import { presentChangeEvent } from './change-feed.js'
 import type { AppContext } from './context.js'
 import type { DbOrTx } from '../db/client.js'
 import { resolveTarget, send, type SendResult, type WebhookNetwork } from './webhook-sender.js'
@@ -48,7 +54,7 @@ export interface WebhookServiceOptions {
   random?: () => number
   /** multiplies the retry schedule (tests and benchmarks on the real clock compress it, e.g. 0.001); default 1 */
   delayScale?: number
-  log?: FastifyBaseLogger
+  log?: DeliveryLog
 }
 
 /**

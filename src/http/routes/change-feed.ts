@@ -1,25 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as feed from '../../application/change-feed.js'
+import { presentChangeEvent } from '../../application/change-feed.js'
 import type { AppContext } from '../../application/context.js'
-import type { FeedRow } from '../../db/repositories/change-feed.js'
 import { DomainError } from '../../domain/errors.js'
 import { principal } from '../plugins/auth.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import { CursorParam, Limit, Uuid, problemResponses, ref } from '../schemas/common.js'
 import { ChangeFeedPage } from '../schemas/change-feed.js'
-import { iso } from '../../domain/time.js'
-
-export const presentChangeEvent = (e: FeedRow) => ({
-  id: String(e.id),
-  type: e.type,
-  occurredAt: iso(e.occurredAt),
-  organizationId: e.organizationId,
-  resource: { type: e.resourceType, id: e.resourceId, version: e.resourceVersion },
-  ticketId: e.ticketId,
-  actor: { id: e.actorId, role: e.actorRole },
-  data: e.data
-})
 
 const TXID = /^[0-9]{1,20}$/
 const START = ['0', 0]
