@@ -61,6 +61,8 @@ export function registerAuth (app: FastifyInstance, verify: TokenVerifier): void
 
 export function registerAuthEnforcement (app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
-    if (request.authRefusal !== null) throw request.authRefusal
+    // `?? null`: routes registered by plugins in their own context (Swagger UI) never got the decoration (undefined)
+    const refusal = request.authRefusal ?? null
+    if (refusal !== null) throw refusal
   })
 }

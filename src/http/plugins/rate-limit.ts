@@ -35,7 +35,7 @@ const limited = (request: FastifyRequest): boolean => request.is404 || (request.
 
 export function rateLimitKey (request: FastifyRequest): string {
   const route = request.is404 ? '(no route)' : `${request.routeOptions.url ?? ''}`
-  const who = request.principalOrNull
+  const who = request.principalOrNull ?? null
   return who === null ? `${route}|ip:${request.ip}` : `${route}|sub:${who.subject}|org:${who.orgId ?? '-'}`
 }
 
