@@ -27,6 +27,7 @@ const ROUTES: Array<{ method: 'GET' | 'POST' | 'PATCH'; route: string; url: stri
   { method: 'POST', route: '/v1/tickets/{ticketId}/close', url: `/v1/tickets/${b.id}/close`, payload: { reason: 'resolved' } },
   { method: 'GET', route: '/v1/tickets/{ticketId}/events', url: `/v1/tickets/${b.id}/events` },
   { method: 'GET', route: '/v1/tickets/{ticketId}/kb-links', url: `/v1/tickets/${b.id}/kb-links` },
+  { method: 'GET', route: '/v1/tickets/{ticketId}/attachments', url: `/v1/tickets/${b.id}/attachments` },
   { method: 'POST', route: '/v1/tickets/{ticketId}/comments', url: `/v1/tickets/${b.id}/comments`, payload: { body: 'hi' } },
   { method: 'GET', route: '/v1/tickets/{ticketId}/comments', url: `/v1/tickets/${b.id}/comments` },
   { method: 'GET', route: '/v1/tickets/{ticketId}/comments/{commentId}', url: `/v1/tickets/${b.id}/comments/${bComment.id}` },
