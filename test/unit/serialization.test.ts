@@ -41,14 +41,15 @@ t.test('the ticket serializer writes exactly what the stock serializer writes', 
     severity: 'urgent', priority: 'P1', channel: 'portal', requester: { name: 'Dana', email: 'dana@example.com' }, category: null, assigneeId: null,
     status: 'open', closedReason: null, closeNote: null, closedAt: null, closedBy: null, contactAttempts: 0,
     sla: { cycle: 1, plan: 'premier', priority: 'P1', targetSeconds: 3600, targetDuration: 'PT1H', calendarId: 'always', clockStartedAt: '2026-03-07T01:30:00.000Z', dueAt: '2026-03-07T02:30:00.000Z', firstRespondedAt: null, status: 'on_track', remainingBusinessSeconds: 3600 },
-    slaHistory: [], externalRefs: [], tags: ['dmarc', 'vip'], createdBy: { id: 'customer-1', role: 'customer' }, version: 1, createdAt: '2026-03-07T01:30:00.000Z', updatedAt: '2026-03-07T01:30:00.000Z'
+    slaHistory: [], externalRefs: [], tags: ['dmarc', 'vip'], email: { enabled: false, replyAddress: null }, createdBy: { id: 'customer-1', role: 'customer' }, receivedAt: '2026-03-07T01:00:00.000Z', version: 1, createdAt: '2026-03-07T01:30:00.000Z', updatedAt: '2026-03-07T01:30:00.000Z'
   }
   const closed = {
     ...base, category: 'billing', assigneeId: 'agent-7', status: 'closed', closedReason: 'no_response', closeNote: 'x', closedAt: '2026-03-09T01:30:00.000Z',
     closedBy: { id: 'agent-7', role: 'agent' }, contactAttempts: 3,
     sla: { ...base.sla, firstRespondedAt: '2026-03-07T02:00:00.000Z', status: 'met', remainingBusinessSeconds: 0 },
     slaHistory: [{ cycle: 1, plan: 'premier', priority: 'P1', targetSeconds: 3600, targetDuration: 'PT1H', calendarId: 'always', clockStartedAt: '2026-03-01T00:00:00.000Z', dueAt: '2026-03-01T01:00:00.000Z', firstRespondedAt: null, status: 'breached', endedAt: '2026-03-02T00:00:00.000Z' }],
-    externalRefs: [{ system: 'jira', externalId: 'SUP-1', url: null }]
+    externalRefs: [{ system: 'jira', externalId: 'SUP-1', url: null }],
+    email: { enabled: true, replyAddress: 'support+abc@desk.example' }
   }
   for (const doc of [base, closed]) t.equal(ours(doc), stock(doc))
 })
