@@ -180,10 +180,10 @@ export async function insertRevision (db: DbOrTx, r: { articleId: string; versio
   return rows[0]
 }
 
-/** newest first, keyset on version */
+/** newest first, keyset on version (the cursor's position is any safe integer: compared as bigint, not the column's integer, so a large one is no out-of-range error) */
 export async function listRevisions (db: DbOrTx, articleId: string, page: { limit: number; beforeVersion?: number }): Promise<Revision[]> {
   const where: SQL[] = [eq(kbArticleRevisions.articleId, articleId)]
-  if (page.beforeVersion !== undefined) where.push(sql`${kbArticleRevisions.version} < ${page.beforeVersion}`)
+  if (page.beforeVersion !== undefined) where.push(sql`${kbArticleRevisions.version} < ${page.beforeVersion}::bigint`)
   return await db.select().from(kbArticleRevisions).where(and(...where)).orderBy(desc(kbArticleRevisions.version)).limit(page.limit)
 }
 
