@@ -35,17 +35,21 @@ function withinContract (problem: ProblemBody): ProblemBody {
   return problem
 }
 
-interface AjvLikeError { instancePath?: string; message?: string; params?: Record<string, unknown>; keyword?: string }
+export interface AjvLikeError { instancePath?: string; message?: string; params?: Record<string, unknown>; keyword?: string }
 
-function fieldErrors (error: FastifyError): Array<{ path: string; message: string }> {
-  const context = error.validationContext ?? 'body'
-  return (error.validation as AjvLikeError[] | undefined ?? []).map((v) => {
-    let path = v.instancePath ?? ''
+/** Ajv errors as `{ path, message }` (JSON pointers under `base` for bodies, `query.x` style for other parts) */
+export function validationErrors (errors: AjvLikeError[], context = 'body', base = ''): Array<{ path: string; message: string }> {
+  return errors.map((v) => {
+    let path = base + (v.instancePath ?? '')
     if (v.keyword === 'additionalProperties' && typeof v.params?.additionalProperty === 'string') path += `/${v.params.additionalProperty}`
     if (v.keyword === 'required' && typeof v.params?.missingProperty === 'string') path += `/${v.params.missingProperty}`
     const message = v.keyword === 'additionalProperties' ? 'is not an allowed field' : (v.message ?? 'is invalid')
     return { path: context === 'body' ? (path === '' ? '/' : path) : `${context}${path.replace(/\//g, '.')}`, message }
   })
+}
+
+function fieldErrors (error: FastifyError): Array<{ path: string; message: string }> {
+  return validationErrors(error.validation as AjvLikeError[] | undefined ?? [], error.validationContext ?? 'body')
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {

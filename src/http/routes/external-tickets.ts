@@ -9,7 +9,7 @@ import { problemResponses, ref } from '../schemas/common.js'
 import { BATCH_MAX_ITEMS, BatchParams, ExternalTicketBatchBody, ExternalTicketBatchItem, ExternalTicketBatchResponse, ExternalTicketParams, UpsertExternalTicketBody, UpsertPreconditionHeaders } from '../schemas/external-tickets.js'
 import { allSchemas } from '../schemas/index.js'
 import { buildValidatorFactory } from '../validation.js'
-import { problemOf } from '../plugins/errors.js'
+import { problemOf, validationErrors, type AjvLikeError } from '../plugins/errors.js'
 import type { Static } from '@sinclair/typebox'
 import { TicketSchema } from '../schemas/tickets.js'
 
@@ -34,6 +34,19 @@ retry: one reference never names two tickets, also under concurrent calls.
 - \`If-Match: "<version>"\` makes the update conditional (stale → 412, nothing changes); any \`If-Match\` on an absent reference is 412.
   \`If-None-Match: *\` creates only (412 when it exists).`
 
+/** the upsert's fields as the use case takes them (the single upsert and every batch item) */
+const upsertInputOf = (b: Static<typeof UpsertExternalTicketBody>): external.ExternalTicketInput => ({
+  subject: b.subject,
+  description: b.description,
+  severity: b.severity,
+  channel: b.channel,
+  requester: b.requester,
+  category: b.category,
+  tags: b.tags,
+  url: b.url,
+  receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt)
+})
+
 export const externalTicketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.put('/v1/organizations/:organizationId/external-tickets/:system/:externalId', {
     schema: {
@@ -47,17 +60,7 @@ export const externalTicketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
   }, async (request, reply) => {
     const { organizationId, system, externalId } = request.params
     const b = request.body
-    const result = await external.upsertExternalTicket(ctx, principal(request), { organizationId, system, externalId }, {
-      subject: b.subject,
-      description: b.description,
-      severity: b.severity,
-      channel: b.channel,
-      requester: b.requester,
-      category: b.category,
-      tags: b.tags,
-      url: b.url,
-      receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt)
-    }, {
+    const result = await external.upsertExternalTicket(ctx, principal(request), { organizationId, system, externalId }, upsertInputOf(b), {
       version: expectedVersion(request),
       mustExist: request.headers['if-match'] !== undefined,
       mustNotExist: request.headers['if-none-match'] !== undefined
@@ -90,16 +93,9 @@ const envelopeOk = (body: unknown): boolean => {
   return keys.length === 1 && keys[0] === 'items' && Array.isArray(items) && items.length >= 1 && items.length <= BATCH_MAX_ITEMS
 }
 
-interface AjvError { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }
-
 function itemOf (raw: unknown, index: number): external.BatchItem | DomainError {
   if (!validateItem(raw)) {
-    const errors = ((validateItem.errors ?? []) as AjvError[]).map((e) => {
-      let path = `/items/${index}${e.instancePath ?? ''}`
-      if (e.keyword === 'additionalProperties' && typeof e.params?.additionalProperty === 'string') path += `/${e.params.additionalProperty}`
-      if (e.keyword === 'required' && typeof e.params?.missingProperty === 'string') path += `/${e.params.missingProperty}`
-      return { path, message: e.keyword === 'additionalProperties' ? 'is not an allowed field' : (e.message ?? 'is invalid') }
-    })
+    const errors = validationErrors((validateItem.errors ?? []) as AjvLikeError[], 'body', `/items/${index}`)
     return new DomainError('validation-failed', errors.map((e) => `${e.path} ${e.message}`).join('; '), { errors })
   }
   const b = raw as BatchItemBody
@@ -108,17 +104,7 @@ function itemOf (raw: unknown, index: number): external.BatchItem | DomainError 
   return {
     system: b.system,
     externalId: b.externalId,
-    input: {
-      subject: b.subject,
-      description: b.description,
-      severity: b.severity,
-      channel: b.channel,
-      requester: b.requester,
-      category: b.category,
-      tags: b.tags,
-      url: b.url,
-      receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt)
-    },
+    input: upsertInputOf(b),
     pre: { version, mustExist: b.ifMatch !== undefined, mustNotExist: b.ifNoneMatch !== undefined }
   }
 }
