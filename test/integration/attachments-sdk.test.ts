@@ -3,20 +3,14 @@
  * calls) against a real listening server: multipart and raw uploads, attaching to a new ticket and to a comment,
  * metadata and a ranged download.
  */
-import { execFileSync } from 'node:child_process'
-import { existsSync, statSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import createClient from 'openapi-fetch'
 import type { paths, components } from '../generated/api.js'
+import { ensureGeneratedClient } from '../helpers/sdk.js'
 import { buildTestApp } from '../helpers/app.js'
 
-const contract = fileURLToPath(new URL('../../openapi/openapi.json', import.meta.url))
-const generated = fileURLToPath(new URL('../generated/api.d.ts', import.meta.url))
-if (!existsSync(generated) || statSync(generated).mtimeMs < statSync(contract).mtimeMs) {
-  execFileSync(fileURLToPath(new URL('../../node_modules/.bin/openapi-typescript', import.meta.url)), [contract, '-o', generated], { stdio: 'ignore' })
-}
+ensureGeneratedClient()
 
 type Attachment = components['schemas']['Attachment']
 

@@ -4,20 +4,14 @@
  * offered suggestions, a customer opens a ticket naming what was suggested, votes, and the agent reads the counts,
  * the revisions and the ticket's links.
  */
-import { execFileSync } from 'node:child_process'
-import { existsSync, statSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import createClient from 'openapi-fetch'
 import type { paths, components } from '../generated/api.js'
+import { ensureGeneratedClient } from '../helpers/sdk.js'
 import { buildTestApp } from '../helpers/app.js'
 
-const contract = fileURLToPath(new URL('../../openapi/openapi.json', import.meta.url))
-const generated = fileURLToPath(new URL('../generated/api.d.ts', import.meta.url))
-if (!existsSync(generated) || statSync(generated).mtimeMs < statSync(contract).mtimeMs) {
-  execFileSync(fileURLToPath(new URL('../../node_modules/.bin/openapi-typescript', import.meta.url)), [contract, '-o', generated], { stdio: 'ignore' })
-}
+ensureGeneratedClient()
 
 const h = await buildTestApp(t)
 await h.app.listen({ port: 0, host: '127.0.0.1' })

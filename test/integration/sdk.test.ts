@@ -4,22 +4,15 @@
  * openapi-fetch against a real listening server. `make test` generates the types before `tsc`, so a contract change
  * that breaks SDK users fails the build here.
  */
-import { execFileSync } from 'node:child_process'
-import { existsSync, statSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import createClient from 'openapi-fetch'
 import type { paths, components } from '../generated/api.js'
+import { ensureGeneratedClient } from '../helpers/sdk.js'
 import { buildTestApp } from '../helpers/app.js'
 
-// a plain `npx tap` run regenerates the types when they are missing or older than the contract
-const contract = fileURLToPath(new URL('../../openapi/openapi.json', import.meta.url))
-const generated = fileURLToPath(new URL('../generated/api.d.ts', import.meta.url))
-if (!existsSync(generated) || statSync(generated).mtimeMs < statSync(contract).mtimeMs) {
-  execFileSync(fileURLToPath(new URL('../../node_modules/.bin/openapi-typescript', import.meta.url)), [contract, '-o', generated], { stdio: 'ignore' })
-}
+ensureGeneratedClient()
 
 const h = await buildTestApp(t)
 await h.app.listen({ port: 0, host: '127.0.0.1' })

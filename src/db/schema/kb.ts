@@ -1,3 +1,4 @@
+import type { ArticleContent } from '../../domain/kb/article.js'
 import { sql } from 'drizzle-orm'
 import { boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 
@@ -54,17 +55,8 @@ export const kbArticles = pgTable('kb_articles', {
   index('kb_articles_search_idx').using('gin', t.searchVector)
 ])
 
-/** the content of an article at one version (what a revision restores) */
-export interface KbArticleSnapshot {
-  slug: string
-  title: string
-  summary: string
-  bodyMarkdown: string
-  categoryId: string | null
-  tags: string[]
-  status: 'draft' | 'published' | 'archived'
-  audiencePlans: string[] | null
-}
+/** the content of an article at one version (what a revision restores): the domain's ArticleContent, stored as jsonb */
+export type KbArticleSnapshot = ArticleContent
 
 /** one row per article version: who, when, which fields changed, and the full content at that version */
 export const kbArticleRevisions = pgTable('kb_article_revisions', {
