@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto'
 /**
  * The conversation: comments, the first response and contact attempts (rules in src/domain/tickets/conversation.ts).
  */
 import { isStaff, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import { applyComment } from '../domain/tickets/conversation.js'
-import type { CommentVisibility, TicketComment } from '../domain/tickets/ticket.js'
+import type { CommentVisibility, Ticket, TicketComment } from '../domain/tickets/ticket.js'
 import { recordEvent } from '../db/events.js'
 import * as comments from '../db/repositories/ticket-comments.js'
 import { appendCommentText, updateTicket as saveTicket } from '../db/repositories/tickets.js'
@@ -42,9 +43,12 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
   checkVersion('ticket', expectedVersion, current.version)
   await assertSubscriptionFor(tx, p, 'comment', current.organizationId, now)
   const author = actorOf(p)
+  const linksArticles = input.articleIds !== undefined && input.articleIds.length > 0
+  if (linksArticles && !isStaff(p)) throw new DomainError('field-not-allowed', 'Only agents and admins link knowledge-base articles in comments', { field: 'articleIds' })
   // with email on, a contact attempt counts once its email is delivered (src/application/email-outbound.ts)
   const effects = applyComment(current, { author, visibility: input.visibility, awaitingCustomer: input.awaitingCustomer ?? false }, now, { countAttemptOnDelivery: outboundOn(ctx) })
-  const comment = await comments.insertComment(tx, {
+  const comment: TicketComment = {
+    id: randomUUID(),
     ticketId: current.id,
     organizationId: current.organizationId,
     body: input.body,
@@ -55,18 +59,25 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
     author,
     email: input.email ?? commentEmailFor(ctx, { visibility: input.visibility, staff: isStaffActor(author) }),
     createdAt: now
-  })
-  // every comment is a change to the ticket's conversation: version and updatedAt move on
-  const saved = await saveTicket(tx, effects.ticket, current.version, now)
-  if (saved === undefined) throw staleWrite('ticket')
-  await appendCommentText(tx, saved.id, comment.visibility, comment.body)
-  if (input.articleIds !== undefined && input.articleIds.length > 0) {
-    if (!isStaff(p)) throw new DomainError('field-not-allowed', 'Only agents and admins link knowledge-base articles in comments', { field: 'articleIds' })
-    await recordArticleLinks(ctx, tx, p, { kind: 'comment', articleIds: input.articleIds, ticketId: saved.id, commentId: comment.id, organizationId: saved.organizationId, now, visibility: comment.visibility })
   }
-  await attachUploads(ctx, tx, p, input.attachmentIds, { organizationId: saved.organizationId, ticketId: saved.id, commentId: comment.id, visibility: comment.visibility, now })
-  await scheduleSlaTimers(ctx, tx, current, saved)
-  await recordEvent(tx, {
+  // every comment is a change to the ticket's conversation: version and updatedAt move on. The row is locked, so the
+  // version-checked update succeeds and stores exactly `saved`: the statements below that only need the new state go
+  // out together, in one round trip (issue 15)
+  const saved: Ticket = { ...effects.ticket, version: current.version + 1, updatedAt: now }
+  const writes = Promise.all([
+    comments.insertComment(tx, comment),
+    saveTicket(tx, effects.ticket, current.version, now),
+    appendCommentText(tx, saved.id, comment.visibility, comment.body),
+    scheduleSlaTimers(ctx, tx, current, saved)
+  ])
+  const hasUploads = input.attachmentIds !== undefined && input.attachmentIds.length > 0
+  if (linksArticles || hasUploads) {
+    // links and uploads read before they write, and their events come before the comment's (feed order)
+    await writes
+    if (linksArticles) await recordArticleLinks(ctx, tx, p, { kind: 'comment', articleIds: input.articleIds ?? [], ticketId: saved.id, commentId: comment.id, organizationId: saved.organizationId, now, visibility: comment.visibility })
+    await attachUploads(ctx, tx, p, input.attachmentIds, { organizationId: saved.organizationId, ticketId: saved.id, commentId: comment.id, visibility: comment.visibility, now })
+  }
+  const events: Array<Promise<void>> = [recordEvent(tx, {
     type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'comment', resourceId: comment.id,
     resourceVersion: 1, ticketId: saved.id, visibility: comment.visibility, actor: author, occurredAt: now,
     data: {
@@ -74,23 +85,25 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
       ticketVersion: saved.version,
       comment: { id: comment.id, body: comment.body, visibility: comment.visibility, awaitingCustomer: comment.awaitingCustomer, firstResponse: comment.firstResponse }
     }
-  })
+  })]
   if (effects.firstResponse) {
-    await recordTicketEvent(tx, p, saved, 'ticket.first_responded', now, {
+    events.push(recordTicketEvent(tx, p, saved, 'ticket.first_responded', now, {
       commentId: comment.id, cycle: saved.sla.cycle, firstRespondedAt: iso(now), dueAt: iso(saved.sla.dueAt),
       result: now.getTime() <= saved.sla.dueAt.getTime() ? 'met' : 'breached'
-    })
+    }))
   }
   if (effects.contactAttempt || effects.answeredContactAttempts) {
-    await recordTicketEvent(tx, p, saved, effects.contactAttempt ? 'ticket.contact_attempted' : 'ticket.contact_answered', now, {
+    events.push(recordTicketEvent(tx, p, saved, effects.contactAttempt ? 'ticket.contact_attempted' : 'ticket.contact_answered', now, {
       commentId: comment.id,
       before: { status: current.status, contactAttempts: current.contactAttempts },
       after: { status: saved.status, contactAttempts: saved.contactAttempts },
       ...(effects.contactAttempt && outboundOn(ctx) ? { countsWhenDelivered: true } : {})
-    })
+    }))
   }
-  await queueCommentEmail(ctx, tx, saved, comment, now)
-  return { comment, ticket: await viewOf(ctx, saved, now, tx) }
+  const [[stored, updated]] = await Promise.all([writes, ...events])
+  if (updated === undefined) throw staleWrite('ticket')
+  await queueCommentEmail(ctx, tx, updated, stored, now)
+  return { comment: stored, ticket: await viewOf(ctx, updated, now, tx) }
 }
 
 export async function listComments (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: TicketComment[]; hasMore: boolean }> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 /**
  * Ticket use cases: one transaction each — load (locking the row for writes), decide with domain code, persist with a
  * version-checked update, and write the outbox event in the same transaction.
@@ -7,7 +8,7 @@ import { DomainError, notFound } from '../domain/errors.js'
 import { responseTarget, type Channel, type Severity } from '../domain/policy/policy.js'
 import { closeTicket as closeRule, type CloseInput } from '../domain/tickets/closing.js'
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
-import { assertReceivedAt, openTicket } from '../domain/tickets/opening.js'
+import { assertReceivedAt, openTicket, ticketFromDraft } from '../domain/tickets/opening.js'
 import { slaPhase, slaView, type SlaView } from '../domain/tickets/sla.js'
 import { assertSubscriptionAllows, requiresCurrentSubscription, type TicketAction } from '../domain/tickets/subscription.js'
 import type { Organization } from '../domain/organizations/organization.js'
@@ -142,7 +143,11 @@ export interface CreateTicketInput {
  * Opens a ticket inside the caller's transaction: loads the organization, applies the opening rules (current
  * subscription, channel in plan), starts the first-response clock and inserts the row. The caller records the event.
  */
-export async function insertNewTicket (ctx: AppContext, tx: DbOrTx, p: Principal, organizationId: string, input: Omit<CreateTicketInput, 'organizationId'>, now: Date): Promise<{ ticket: Ticket; calendar: BusinessCalendar }> {
+export async function insertNewTicket (
+  ctx: AppContext, tx: DbOrTx, p: Principal, organizationId: string, input: Omit<CreateTicketInput, 'organizationId'>, now: Date,
+  /** statements to send with the insert (the caller's event): they only need the new ticket, not the insert's answer */
+  alongside: (ticket: Ticket) => Array<Promise<unknown>> = () => []
+): Promise<{ ticket: Ticket; calendar: BusinessCalendar }> {
   const org = await findOrganization(tx, organizationId)
   if (org === undefined) throw notFound('Organization')
   const calendar = await ctx.calendars.require(responseTarget(org.plan, input.severity).calendarId, tx)
@@ -161,8 +166,9 @@ export async function insertNewTicket (ctx: AppContext, tx: DbOrTx, p: Principal
     now,
     receivedAt: input.receivedAt
   })
-  const ticket = await repo.insertTicket(tx, draft)
-  await scheduleSlaTimers(ctx, tx, null, ticket)
+  // the id is chosen here, so the ticket's timers and event go out in the same write as its insert (issue 15)
+  const opened = ticketFromDraft(draft, randomUUID())
+  const [ticket] = await Promise.all([repo.insertTicket(tx, opened), scheduleSlaTimers(ctx, tx, null, opened), ...alongside(opened)])
   return { ticket, calendar }
 }
 
@@ -170,8 +176,8 @@ export async function createTicket (ctx: AppContext, p: Principal, input: Create
   const organizationId = organizationFor(p, input.organizationId)
   const now = ctx.now()
   return await ctx.database.db.transaction(async (tx) => {
-    const { ticket, calendar } = await insertNewTicket(ctx, tx, p, organizationId, input, now)
-    await recordTicketEvent(tx, p, ticket, 'ticket.created', now, { after: ticketSnapshot(ticket) })
+    const { ticket, calendar } = await insertNewTicket(ctx, tx, p, organizationId, input, now,
+      (opened) => [recordTicketEvent(tx, p, opened, 'ticket.created', now, { after: ticketSnapshot(opened) })])
     await attachUploads(ctx, tx, p, input.attachmentIds, { organizationId, ticketId: ticket.id, commentId: null, visibility: 'public', now })
     await recordArticleLinks(ctx, tx, p, { kind: 'suggested', articleIds: input.suggestedArticleIds ?? [], ticketId: ticket.id, commentId: null, organizationId: ticket.organizationId, now })
     await queueTicketEmail(ctx, tx, ticket, 'acknowledgement', {}, now)

@@ -116,21 +116,68 @@ export function rewriteConnectionSource (source: string): string | undefined {
   return out
 }
 
-function primeConnection (dir: string): boolean {
-  const connectionPath = join(dir, 'connection.js')
-  if (require.cache[connectionPath] !== undefined) return false
-  const rewritten = rewriteConnectionSource(readFileSync(connectionPath, 'utf8'))
+/**
+ * Third patch (issue 15): `sql.begin(fn)` sends BEGIN and waits for its answer before running `fn`, so every
+ * transaction costs a round trip that carries nothing. The rewrite sends BEGIN and lets `fn` start as soon as the
+ * connection is reserved for the transaction: its first statements go out in the same write as BEGIN (postgres.js
+ * pipelines the queries of one connection). The answer to BEGIN is still awaited before the transaction's result is
+ * returned, so a failed BEGIN fails the transaction. BEGIN on an idle connection of the pool fails only when the
+ * connection itself fails, and then every statement pipelined after it on that connection fails as well: no
+ * statement can run outside the transaction that was asked for. Same guards as the other rewrites: every rewritten
+ * text must match exactly once, else postgres.js is used unpatched and `beginPatched` is false.
+ */
+export const BEGIN_REWRITES: ReadonlyArray<readonly [string, string]> = [
+  [
+    "      await sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute }).execute()\n" +
+    '      return await Promise.race([\n' +
+    '        scope(connection, fn),\n' +
+    '        new Promise((_, reject) => connection.onclose = reject)\n' +
+    '      ])\n',
+    '      // patched (support-desk, issue 15): BEGIN is pipelined with the first statements of the transaction\n' +
+    '      let reserved\n' +
+    '      const reservedConnection = new Promise(resolve => { reserved = resolve })\n' +
+    "      const beginning = sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute: c => { onexecute(c); reserved() } }).execute()\n" +
+    '      beginning.catch(() => {})\n' +
+    '      await Promise.race([reservedConnection, beginning])\n' +
+    '      if (!connection) await beginning\n' +
+    '      const result = await Promise.race([\n' +
+    '        scope(connection, fn),\n' +
+    '        new Promise((_, reject) => connection.onclose = reject)\n' +
+    '      ])\n' +
+    '      await beginning\n' +
+    '      return result\n'
+  ]
+]
+
+/** the rewritten index.js source, or undefined when the expected text is missing (another version) */
+export function rewriteBeginSource (source: string): string | undefined {
+  let out = source
+  for (const [from, to] of BEGIN_REWRITES) {
+    if (out.split(from).length !== 2) return undefined
+    out = out.replace(from, () => to)
+  }
+  return out
+}
+
+/** compiles `rewrite(source)` of `file` into Node's module cache (before anything requires it); false when not applied */
+function prime (file: string, rewrite: (source: string) => string | undefined): boolean {
+  if (require.cache[file] !== undefined) return false
+  const rewritten = rewrite(readFileSync(file, 'utf8'))
   if (rewritten === undefined) return false
-  const mod = new Module(connectionPath)
-  mod.filename = connectionPath
-  mod.paths = (Module as unknown as { _nodeModulePaths: (d: string) => string[] })._nodeModulePaths(dir)
-  ;(mod as unknown as { _compile: (src: string, file: string) => void })._compile(rewritten, connectionPath)
+  const mod = new Module(file)
+  mod.filename = file
+  mod.paths = (Module as unknown as { _nodeModulePaths: (d: string) => string[] })._nodeModulePaths(dirname(file))
+  ;(mod as unknown as { _compile: (src: string, file: string) => void })._compile(rewritten, file)
   mod.loaded = true
-  require.cache[connectionPath] = mod
+  require.cache[file] = mod
   return true
 }
 
-function load (): { postgres: typeof postgresType; patched: boolean; connectionPatched: boolean } {
+function primeConnection (dir: string): boolean {
+  return prime(join(dir, 'connection.js'), rewriteConnectionSource)
+}
+
+function load (): { postgres: typeof postgresType; patched: boolean; connectionPatched: boolean; beginPatched: boolean } {
   try {
     const entry = require.resolve('postgres')
     const queuePath = join(dirname(entry), 'queue.js')
@@ -141,14 +188,16 @@ function load (): { postgres: typeof postgresType; patched: boolean; connectionP
       if (probe !== undefined && typeof probe.shift === 'function' && typeof probe.remove === 'function' && typeof probe.push === 'function' && cached !== undefined) {
         cached.exports = Queue
         const connectionPatched = primeConnection(dirname(entry))
+        // the entry itself (src/index.js of the CommonJS build) holds `begin`
+        const beginPatched = prime(entry, rewriteBeginSource)
         const postgres = require('postgres') as typeof postgresType
-        return { postgres, patched: true, connectionPatched }
+        return { postgres, patched: true, connectionPatched, beginPatched }
       }
     }
   } catch {
     // unexpected layout: fall through to the unpatched driver
   }
-  return { postgres: require('postgres') as typeof postgresType, patched: false, connectionPatched: false }
+  return { postgres: require('postgres') as typeof postgresType, patched: false, connectionPatched: false, beginPatched: false }
 }
 
 const loaded = load()
@@ -159,3 +208,5 @@ export const postgres = loaded.postgres
 export const queuePatched = loaded.patched
 /** true when the nextWrite/closed-socket patch is in use */
 export const connectionPatched = loaded.connectionPatched
+/** true when BEGIN is pipelined with the transaction's first statements */
+export const beginPatched = loaded.beginPatched

@@ -26,6 +26,7 @@ export const toComment = (r: Row): TicketComment => ({
 
 const insert = new PreparedStatement('ticket_comment_insert', (db, name) =>
   db.insert(ticketComments).values({
+    id: p('id', 'uuid'),
     ticketId: p('ticketId', 'uuid'),
     organizationId: p('organizationId', 'uuid'),
     body: p('body'),
@@ -39,8 +40,10 @@ const insert = new PreparedStatement('ticket_comment_insert', (db, name) =>
     createdAt: p('createdAt', 'timestamptz')
   } as unknown as Insert).returning().prepare(name))
 
-export async function insertComment (db: DbOrTx, c: Omit<TicketComment, 'id'>): Promise<TicketComment> {
+/** inserts a comment under its (client-generated) id; returns the stored row */
+export async function insertComment (db: DbOrTx, c: TicketComment): Promise<TicketComment> {
   const rows = await insert.execute(db, {
+    id: c.id,
     ticketId: c.ticketId,
     organizationId: c.organizationId,
     body: c.body,

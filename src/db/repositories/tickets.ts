@@ -184,6 +184,7 @@ const byIdForUpdate = new PreparedStatement('ticket_by_id_for_update', (db, name
 const insert = new PreparedStatement('ticket_insert', (db, name) =>
   db.insert(tickets).values({
     ...(mutableSet as unknown as TicketInsert),
+    id: p('id', 'uuid'),
     organizationId: p('organizationId'),
     channel: p('channel'),
     requesterName: p('requesterName'),
@@ -205,9 +206,11 @@ export async function findTicket (db: DbOrTx, id: string, opts: { forUpdate?: bo
   return rows[0] === undefined ? undefined : toTicketFromDriver(rows[0])
 }
 
-export async function insertTicket (db: DbOrTx, draft: TicketDraft): Promise<Ticket> {
+/** inserts a new ticket under its (client-generated) id; returns the stored row */
+export async function insertTicket (db: DbOrTx, draft: Ticket): Promise<Ticket> {
   const rows = await insert.execute(db, {
     ...mutableValues(draft),
+    id: draft.id,
     organizationId: draft.organizationId,
     channel: draft.channel,
     requesterName: draft.requester.name,

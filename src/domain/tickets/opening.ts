@@ -91,3 +91,10 @@ export function openTicket (input: OpenTicketInput): TicketDraft {
     updatedAt: new Date(input.now)
   }
 }
+
+/**
+ * The ticket a draft becomes once stored under `id`: version 1, no external references. The row the database returns
+ * for it is the same ticket, so a use case may send the statements that need the ticket (its timers, its event)
+ * together with its insert, in one round trip (issue 15).
+ */
+export const ticketFromDraft = (draft: TicketDraft, id: string): Ticket => ({ ...draft, id, version: 1, externalRefs: draft.externalRefs ?? [] })
