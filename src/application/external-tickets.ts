@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 /**
  * Upsert of a ticket by its reference in an integrator's system (issue 6):
  * PUT /v1/organizations/{organizationId}/external-tickets/{system}/{externalId}.
@@ -17,13 +18,15 @@ import { DomainError, notFound } from '../domain/errors.js'
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
 import { slaView } from '../domain/tickets/sla.js'
 import { sameTags } from '../domain/tickets/tags.js'
-import type { Ticket } from '../domain/tickets/ticket.js'
+import type { ExternalRef, Ticket } from '../domain/tickets/ticket.js'
+import { assertSubscriptionAllows } from '../domain/tickets/subscription.js'
 import type { DbOrTx } from '../db/client.js'
 import { findOrganization } from '../db/repositories/organizations.js'
 import * as refs from '../db/repositories/external-refs.js'
+import type { RefKey } from '../db/repositories/external-refs.js'
 import * as ticketsRepo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
-import { assertSubscriptionFor, checkVersion, insertNewTicket, loadTicket, organizationFor, recordTicketEvent, staleWrite, ticketSnapshot, viewOf, type CreateTicketInput, type TicketView } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, loadTicket, openNewTicket, organizationFor, recordTicketEvent, staleWrite, ticketSnapshot, viewOf, type CreateTicketInput, type TicketView } from './tickets.js'
 import { scheduleSlaTimers } from './sla-timers.js'
 
 export interface ExternalTicketKey { organizationId: string; system: string; externalId: string }
@@ -62,7 +65,16 @@ export async function upsertExternalTicket (ctx: AppContext, p: Principal, key: 
           return await create(ctx, tx, p, { ...key, organizationId }, input, now)
         }
         if (pre.mustNotExist) throw new DomainError('precondition-failed', 'If-None-Match: * was sent but a ticket already has this external reference', { ticketId: existing.ticketId })
-        return await update(ctx, tx, p, key, existing, input, pre.version, now)
+        const current = await loadTicket(tx, p, existing.ticketId, { forUpdate: true })
+        checkVersion('ticket', pre.version, current.version)
+        await assertSubscriptionFor(tx, p, 'edit', current.organizationId, now)
+        // re-read the reference now that the ticket is locked: concurrent upserts of one reference serialise on the
+        // ticket row, so the URL compared below is the committed one, not the one read before the lock
+        const ref = await refs.findRef(tx, current.organizationId, key.system, key.externalId) ?? existing
+        const plan = planUpdate(p, current, key, ref, input, now)
+        if (plan === null) return { view: await viewOf(ctx, current, now, tx), created: false }
+        const saved = await persistUpdate(ctx, tx, p, key, ref, current, plan, now)
+        return { view: await viewOf(ctx, saved, now, tx), created: false }
       })
     } catch (err) {
       if (err instanceof ReferenceTaken && attempt < MAX_ATTEMPTS) continue
@@ -72,52 +84,89 @@ export async function upsertExternalTicket (ctx: AppContext, p: Principal, key: 
   }
 }
 
+/** the new ticket's one reference, as its read copy (tickets.external_refs) holds it */
+const refsOfNew = (key: ExternalTicketKey, input: ExternalTicketInput): ExternalRef[] => [{ system: key.system, externalId: key.externalId, url: input.url ?? null }]
+
+/** the statements that store a new ticket with its reference, its timers and its event: sent together, one round trip */
+function createWrites (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalTicketKey, ticket: Ticket, input: ExternalTicketInput, now: Date, refId: string = randomUUID()): [Promise<Ticket>, Promise<refs.RefRow | undefined>, ...Array<Promise<unknown>>] {
+  return [
+    ticketsRepo.insertTicket(tx, ticket),
+    refs.insertRef(tx, { id: refId, ticketId: ticket.id, organizationId: key.organizationId, system: key.system, externalId: key.externalId, url: input.url ?? null }, now),
+    scheduleSlaTimers(ctx, tx, null, ticket),
+    recordTicketEvent(tx, p, ticket, 'ticket.created', now, {
+      after: { ...ticketSnapshot(ticket), externalRefs: ticket.externalRefs },
+      externalRef: { system: key.system, externalId: key.externalId }
+    })
+  ]
+}
+
 async function create (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalTicketKey, input: ExternalTicketInput, now: Date): Promise<UpsertResult> {
-  const { ticket, calendar } = await insertNewTicket(ctx, tx, p, key.organizationId, input, now)
-  const linked = await refs.insertRef(tx, { ticketId: ticket.id, organizationId: key.organizationId, system: key.system, externalId: key.externalId, url: input.url ?? null }, now)
+  const org = await findOrganization(tx, key.organizationId)
+  if (org === undefined) throw notFound('Organization')
+  const { ticket: opened, calendar } = await openNewTicket(ctx, tx, p, org, input, now)
+  const [saved, linked] = await Promise.all(createWrites(ctx, tx, p, key, { ...opened, externalRefs: refsOfNew(key, input) }, input, now))
+  // another transaction linked the reference first (the lock makes this a safety net): roll back, run again
   if (linked === undefined) throw new ReferenceTaken()
-  const saved: Ticket = { ...ticket, externalRefs: await refs.syncTicketRefs(tx, ticket.id) }
-  await recordTicketEvent(tx, p, saved, 'ticket.created', now, {
-    after: { ...ticketSnapshot(saved), externalRefs: saved.externalRefs },
-    externalRef: { system: key.system, externalId: key.externalId }
-  })
   return { view: { ticket: saved, sla: slaView(saved.sla, calendar, now) }, created: true }
 }
 
-async function update (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalTicketKey, existing: refs.RefRow, input: ExternalTicketInput, version: number | undefined, now: Date): Promise<UpsertResult> {
-  const current = await loadTicket(tx, p, existing.ticketId, { forUpdate: true })
-  checkVersion('ticket', version, current.version)
-  await assertSubscriptionFor(tx, p, 'edit', current.organizationId, now)
-  // re-read the reference now that the ticket is locked: concurrent upserts of one reference serialise on the
-  // ticket row, so the URL compared below is the committed one, not the one read before the lock
-  const ref = await refs.findRef(tx, current.organizationId, key.system, key.externalId) ?? existing
+interface UpdatePlan {
+  /** the ticket after the change, at its next version (with its references' read copy when the url changed) */
+  next: Ticket
+  fields: string[]
+  before: Record<string, unknown>
+  after: Record<string, unknown>
+  /** the reference's new url, when it changes */
+  url?: string | null
+}
+
+/** the references with this one's url replaced (same order as the stored read copy) */
+const withUrl = (list: readonly ExternalRef[], key: RefKey, url: string | null): ExternalRef[] =>
+  list.map((r) => r.system === key.system && r.externalId === key.externalId ? { ...r, url } : r)
+
+/** decides an update by reference (the fields an integrator may set; If-Match is checked before); null: nothing changes */
+function planUpdate (p: Principal, current: Ticket, key: RefKey, ref: refs.RefRow, input: ExternalTicketInput, now: Date): UpdatePlan | null {
   // only what differs counts as a change (so a customer re-sending the category it cannot change is not refused)
   const patch: TicketPatch = {}
   if (input.subject !== current.subject) patch.subject = input.subject
   if (input.description !== current.description) patch.description = input.description
   if (input.category !== undefined && input.category !== current.category) patch.category = input.category
   if (input.tags !== undefined && !sameTags(input.tags, current.tags ?? [])) patch.tags = input.tags
-  const { ticket: next, changes } = editTicket(current, patch, { staff: isStaff(p) })
+  const { ticket: edited, changes } = editTicket(current, patch, { staff: isStaff(p) })
   const urlChanged = input.url !== undefined && input.url !== ref.url
   const fields: string[] = Object.keys(changes)
-  if (fields.length === 0 && !urlChanged) return { view: await viewOf(ctx, current, now, tx), created: false }
+  if (fields.length === 0 && !urlChanged) return null
   const before: Record<string, unknown> = {}
   const after: Record<string, unknown> = {}
   for (const [f, c] of Object.entries(changes)) { before[f] = c.before; after[f] = c.after }
-  if (urlChanged) {
-    await refs.updateRefUrl(tx, ref.id, input.url ?? null, now)
-    fields.push('externalRefs')
-    before.externalRefs = current.externalRefs ?? []
-  }
-  const updated = await ticketsRepo.updateTicket(tx, next, current.version, now)
+  const next: Ticket = { ...edited, version: current.version + 1, updatedAt: now }
+  if (!urlChanged) return { next, fields, before, after }
+  const url = input.url ?? null
+  next.externalRefs = withUrl(current.externalRefs ?? [], key, url)
+  fields.push('externalRefs')
+  before.externalRefs = current.externalRefs ?? []
+  after.externalRefs = next.externalRefs
+  return { next, fields, before, after, url }
+}
+
+/**
+ * Stores a planned update: the reference's url and the ticket's read copy of its references (when the url changed),
+ * the ticket (version-checked; its row is locked, so it stores exactly plan.next), its timers and `ticket.updated`,
+ * sent together in one round trip.
+ */
+async function persistUpdate (ctx: AppContext, tx: DbOrTx, p: Principal, key: RefKey, ref: refs.RefRow, current: Ticket, plan: UpdatePlan, now: Date): Promise<Ticket> {
+  const urlWrites = plan.url === undefined ? [] : [refs.updateRefUrl(tx, ref.id, plan.url, now), refs.setTicketRefs(tx, current.id, plan.next.externalRefs ?? [])]
+  const [updated] = await Promise.all([
+    ticketsRepo.updateTicket(tx, plan.next, current.version, now),
+    ...urlWrites,
+    scheduleSlaTimers(ctx, tx, current, plan.next),
+    recordTicketEvent(tx, p, plan.next, 'ticket.updated', now, {
+      changedFields: plan.fields, before: plan.before, after: plan.after, externalRef: { system: key.system, externalId: key.externalId }
+    })
+  ])
   if (updated === undefined) throw staleWrite('ticket')
-  await scheduleSlaTimers(ctx, tx, current, updated)
-  const saved: Ticket = urlChanged ? { ...updated, externalRefs: await refs.syncTicketRefs(tx, updated.id) } : updated
-  if (urlChanged) after.externalRefs = saved.externalRefs
-  await recordTicketEvent(tx, p, saved, 'ticket.updated', now, {
-    changedFields: fields, before, after, externalRef: { system: key.system, externalId: key.externalId }
-  })
-  return { view: await viewOf(ctx, saved, now, tx), created: false }
+  // the two statements touch different columns, so their order does not matter; the read copy is the planned one
+  return { ...updated, externalRefs: plan.next.externalRefs ?? [] }
 }
 
 export interface BatchItem { system: string; externalId: string; input: ExternalTicketInput; pre: UpsertPreconditions }
@@ -125,25 +174,97 @@ export interface BatchItem { system: string; externalId: string; input: External
 export type BatchOutcome = { ok: true; result: UpsertResult } | { ok: false; error: DomainError }
 
 /**
- * The batch upsert (issue 15): each item exactly as upsertExternalTicket does it, in its own transaction, in order
- * (so a reference named twice is created by the first item and updated by the second). A refused item leaves
- * nothing behind and does not stop the others; items the HTTP layer already found invalid arrive as their error.
- * The organization is checked once for the whole request (another organization's: 404 for the request).
- * An unexpected failure (the database gone) ends the request: what committed stays, and re-sending the same items
- * is safe because an upsert by reference that changes nothing writes nothing.
+ * The batch upsert (issue 15): every item decided exactly as upsertExternalTicket decides it (the same domain rules,
+ * the same refusals), in order, so a reference named twice is created by the first item and updated by the second —
+ * but set-based, in one transaction: the references are locked (the same advisory locks a single upsert takes, in
+ * one order) and looked up together, the organization is read once, the existing tickets are locked together, each
+ * item is decided in memory against the state the items before it left, and then all the writes go out pipelined.
+ * A refused item is decided before anything of it is written, so it leaves nothing behind and does not stop the
+ * others; items the HTTP layer already found invalid arrive as their error. An unexpected failure (the database
+ * gone) rolls the whole batch back: re-sending it is safe.
  */
 export async function upsertExternalTicketBatch (ctx: AppContext, p: Principal, organizationId: string, items: Array<BatchItem | DomainError>): Promise<BatchOutcome[]> {
   const orgId = organizationFor(p, organizationId)
-  if (await findOrganization(ctx.database.db, orgId) === undefined) throw notFound('Organization')
-  const outcomes: BatchOutcome[] = []
-  for (const item of items) {
-    if (item instanceof DomainError) { outcomes.push({ ok: false, error: item }); continue }
+  for (let attempt = 1; ; attempt++) {
     try {
-      outcomes.push({ ok: true, result: await upsertExternalTicket(ctx, p, { organizationId: orgId, system: item.system, externalId: item.externalId }, item.input, item.pre) })
+      return await batchIn(ctx, p, orgId, items)
     } catch (err) {
-      if (!(err instanceof DomainError)) throw err
-      outcomes.push({ ok: false, error: err })
+      // a writer that does not take the reference locks linked one first (a safety net): run the batch again
+      if (err instanceof ReferenceTaken && attempt < MAX_ATTEMPTS) continue
+      if (err instanceof ReferenceTaken) throw new DomainError('conflict', 'An external reference of this batch is being written concurrently; retry')
+      throw err
     }
   }
-  return outcomes
 }
+
+async function batchIn (ctx: AppContext, p: Principal, orgId: string, items: Array<BatchItem | DomainError>): Promise<BatchOutcome[]> {
+  return await ctx.database.db.transaction(async (tx) => {
+    const now = ctx.now()
+    const valid = items.filter((i): i is BatchItem => !(i instanceof DomainError))
+    const keys = [...new Map(valid.map((i) => [refKey(i), { system: i.system, externalId: i.externalId }])).values()]
+    // two batches naming the same references run one after the other (a single upsert does not lock: it detects a
+    // reference linked concurrently and runs again, and so does the batch, below); the references are read once the
+    // locks are held, so they include what the batch before this one committed
+    await refs.lockRefs(tx, orgId, keys)
+    const [org, found] = await Promise.all([findOrganization(tx, orgId), refs.findRefs(tx, orgId, keys)])
+    if (org === undefined) throw notFound('Organization')
+    const organization = org
+    const refByKey = new Map(found.map((r) => [refKey(r), r as refs.RefRow]))
+    const locked = await ticketsRepo.findTicketsForUpdate(tx, [...new Set(found.map((r) => r.ticketId))])
+    const ticketById = new Map(locked.map((t) => [t.id, t]))
+    const writes: Array<Promise<unknown>> = []
+    // every write is observed at once (a failure while the loop still awaits a read must not go unhandled) and
+    // awaited together at the end
+    const send = (...ps: Array<Promise<unknown>>): void => { for (const w of ps) { w.catch(() => {}); writes.push(w) } }
+    const outcomes: BatchOutcome[] = []
+    try {
+      await decideAll()
+    } catch (err) {
+      await Promise.allSettled(writes)
+      throw err
+    }
+    await Promise.all(writes)
+    return outcomes
+
+    async function decideAll (): Promise<void> {
+      for (const item of items) {
+        if (item instanceof DomainError) { outcomes.push({ ok: false, error: item }); continue }
+        const key: ExternalTicketKey = { organizationId: orgId, system: item.system, externalId: item.externalId }
+        try {
+          const ref = refByKey.get(refKey(item))
+          if (ref === undefined) {
+            if (item.pre.mustExist) throw new DomainError('precondition-failed', 'If-Match was sent but no ticket has this external reference yet')
+            const { ticket: opened, calendar } = await openNewTicket(ctx, tx, p, organization, item.input, now)
+            const ticket: Ticket = { ...opened, externalRefs: refsOfNew(key, item.input) }
+            const refId = randomUUID()
+            const [inserted, linked, ...rest] = createWrites(ctx, tx, p, key, ticket, item.input, now, refId)
+            send(inserted, linked.then((row) => { if (row === undefined) throw new ReferenceTaken() }), ...rest)
+            refByKey.set(refKey(item), { id: refId, ticketId: ticket.id, url: item.input.url ?? null })
+            ticketById.set(ticket.id, ticket)
+            outcomes.push({ ok: true, result: { view: { ticket, sla: slaView(ticket.sla, calendar, now) }, created: true } })
+            continue
+          }
+          if (item.pre.mustNotExist) throw new DomainError('precondition-failed', 'If-None-Match: * was sent but a ticket already has this external reference', { ticketId: ref.ticketId })
+          const current = ticketById.get(ref.ticketId)
+          if (current === undefined) throw notFound('Ticket')
+          checkVersion('ticket', item.pre.version, current.version)
+          assertSubscriptionAllows('edit', { organization, by: isStaff(p) ? 'staff' : 'customer', now })
+          const plan = planUpdate(p, current, key, ref, item.input, now)
+          if (plan === null) {
+            outcomes.push({ ok: true, result: { view: await viewOf(ctx, current, now, tx), created: false } })
+            continue
+          }
+          send(persistUpdate(ctx, tx, p, key, ref, current, plan, now))
+          if (plan.url !== undefined) refByKey.set(refKey(item), { ...ref, url: plan.url })
+          ticketById.set(plan.next.id, plan.next)
+          outcomes.push({ ok: true, result: { view: await viewOf(ctx, plan.next, now, tx), created: false } })
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err
+          outcomes.push({ ok: false, error: err })
+        }
+      }
+    }
+  })
+}
+
+const refKey = (k: RefKey): string => JSON.stringify([k.system, k.externalId])

@@ -143,13 +143,11 @@ export interface CreateTicketInput {
  * Opens a ticket inside the caller's transaction: loads the organization, applies the opening rules (current
  * subscription, channel in plan), starts the first-response clock and inserts the row. The caller records the event.
  */
-export async function insertNewTicket (
-  ctx: AppContext, tx: DbOrTx, p: Principal, organizationId: string, input: Omit<CreateTicketInput, 'organizationId'>, now: Date,
-  /** statements to send with the insert (the caller's event): they only need the new ticket, not the insert's answer */
-  alongside: (ticket: Ticket) => Array<Promise<unknown>> = () => []
-): Promise<{ ticket: Ticket; calendar: BusinessCalendar }> {
-  const org = await findOrganization(tx, organizationId)
-  if (org === undefined) throw notFound('Organization')
+/**
+ * Decides a new ticket without writing it: the opening rules (current subscription, channel in plan, receivedAt bounds)
+ * against the loaded organization, the first-response clock, and the id it will be stored under.
+ */
+export async function openNewTicket (ctx: AppContext, tx: DbOrTx, p: Principal, org: Organization, input: Omit<CreateTicketInput, 'organizationId'>, now: Date): Promise<{ ticket: Ticket; calendar: BusinessCalendar }> {
   const calendar = await ctx.calendars.require(responseTarget(org.plan, input.severity).calendarId, tx)
   if (input.receivedAt !== undefined) assertReceivedAt(input.receivedAt, now, (ctx.receivedAtMaxAgeDays ?? 30) * 86_400, isStaff(p) ? 'staff' : 'customer')
   const draft = openTicket({
@@ -166,8 +164,22 @@ export async function insertNewTicket (
     now,
     receivedAt: input.receivedAt
   })
-  // the id is chosen here, so the ticket's timers and event go out in the same write as its insert (issue 15)
-  const opened = ticketFromDraft(draft, randomUUID())
+  return { ticket: ticketFromDraft(draft, randomUUID()), calendar }
+}
+
+/**
+ * Opens a ticket inside the caller's transaction: loads the organization, applies the opening rules (current
+ * subscription, channel in plan), starts the first-response clock and inserts the row. The caller records the event.
+ */
+export async function insertNewTicket (
+  ctx: AppContext, tx: DbOrTx, p: Principal, organizationId: string, input: Omit<CreateTicketInput, 'organizationId'>, now: Date,
+  /** statements to send with the insert (the caller's event): they only need the new ticket, not the insert's answer */
+  alongside: (ticket: Ticket) => Array<Promise<unknown>> = () => []
+): Promise<{ ticket: Ticket; calendar: BusinessCalendar }> {
+  const org = await findOrganization(tx, organizationId)
+  if (org === undefined) throw notFound('Organization')
+  const { ticket: opened, calendar } = await openNewTicket(ctx, tx, p, org, input, now)
+  // the id is chosen before the insert, so the ticket's timers and event go out in the same write (issue 15)
   const [ticket] = await Promise.all([repo.insertTicket(tx, opened), scheduleSlaTimers(ctx, tx, null, opened), ...alongside(opened)])
   return { ticket, calendar }
 }

@@ -20,7 +20,7 @@ export async function findRef (db: DbOrTx, organizationId: string, system: strin
  * (the insert waits for that transaction and then sees the conflict), which is what keeps two tickets from ever
  * sharing a reference.
  */
-export async function insertRef (tx: DbOrTx, ref: { ticketId: string; organizationId: string; system: string; externalId: string; url: string | null }, now: Date): Promise<RefRow | undefined> {
+export async function insertRef (tx: DbOrTx, ref: { id?: string; ticketId: string; organizationId: string; system: string; externalId: string; url: string | null }, now: Date): Promise<RefRow | undefined> {
   const rows = await tx.insert(ticketExternalRefs).values({ ...ref, createdAt: now, updatedAt: now })
     .onConflictDoNothing({ target: [ticketExternalRefs.organizationId, ticketExternalRefs.system, ticketExternalRefs.externalId] })
     .returning({ id: ticketExternalRefs.id, ticketId: ticketExternalRefs.ticketId, url: ticketExternalRefs.url })
@@ -29,6 +29,33 @@ export async function insertRef (tx: DbOrTx, ref: { ticketId: string; organizati
 
 export async function updateRefUrl (tx: DbOrTx, id: string, url: string | null, now: Date): Promise<void> {
   await tx.update(ticketExternalRefs).set({ url, updatedAt: now }).where(eq(ticketExternalRefs.id, id))
+}
+
+export interface RefKey { system: string; externalId: string }
+
+/**
+ * Serialises the batch writers of these references for the rest of the transaction:
+ * transaction-scoped advisory locks, taken in one order (sorted by key), so two writers of overlapping references
+ * never deadlock and the second reads the references after the first committed.
+ */
+export async function lockRefs (tx: DbOrTx, organizationId: string, keys: readonly RefKey[]): Promise<void> {
+  if (keys.length === 0) return
+  const names = keys.map((k) => sql`(${JSON.stringify(['external-ref', organizationId, k.system, k.externalId])}::text)`)
+  await tx.execute(sql`select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from (values ${sql.join(names, sql`, `)}) as v(k) order by h) as s`)
+}
+
+/** the references among `keys` that exist in the organization */
+export async function findRefs (db: DbOrTx, organizationId: string, keys: readonly RefKey[]): Promise<Array<RefRow & RefKey>> {
+  if (keys.length === 0) return []
+  const pairs = keys.map((k) => sql`(${k.system}, ${k.externalId})`)
+  return await db.select({ id: ticketExternalRefs.id, ticketId: ticketExternalRefs.ticketId, url: ticketExternalRefs.url, system: ticketExternalRefs.system, externalId: ticketExternalRefs.externalId })
+    .from(ticketExternalRefs)
+    .where(and(eq(ticketExternalRefs.organizationId, organizationId), sql`(${ticketExternalRefs.system}, ${ticketExternalRefs.externalId}) in (${sql.join(pairs, sql`, `)})`))
+}
+
+/** sets the ticket's read copy of its references (the caller computed it from the locked ticket) */
+export async function setTicketRefs (tx: DbOrTx, ticketId: string, refs: readonly ExternalRef[]): Promise<void> {
+  await tx.update(tickets).set({ externalRefs: [...refs] }).where(eq(tickets.id, ticketId))
 }
 
 /** rewrites the ticket's read copy (tickets.external_refs) from the reference rows, in the caller's transaction */

@@ -2,7 +2,7 @@
  * Tickets: rows <-> domain, with the hot-path statements prepared (get by id, list pages, insert, version-checked
  * update). Every write is called with the caller's transaction.
  */
-import { and, asc, count, desc, eq, getTableColumns, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableColumns, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { SlaStatus } from '../../domain/sla/first-response.js'
 import type { TicketDraft } from '../../domain/tickets/opening.js'
 import type { CountGroup, TicketSort } from '../../domain/tickets/listing.js'
@@ -185,6 +185,7 @@ const insert = new PreparedStatement('ticket_insert', (db, name) =>
   db.insert(tickets).values({
     ...(mutableSet as unknown as TicketInsert),
     id: p('id', 'uuid'),
+    externalRefs: p('externalRefs', 'jsonb'),
     organizationId: p('organizationId'),
     channel: p('channel'),
     requesterName: p('requesterName'),
@@ -211,6 +212,7 @@ export async function insertTicket (db: DbOrTx, draft: Ticket): Promise<Ticket> 
   const rows = await insert.execute(db, {
     ...mutableValues(draft),
     id: draft.id,
+    externalRefs: JSON.stringify(draft.externalRefs ?? []),
     organizationId: draft.organizationId,
     channel: draft.channel,
     requesterName: draft.requester.name,
@@ -223,6 +225,13 @@ export async function insertTicket (db: DbOrTx, draft: Ticket): Promise<Ticket> 
   })
   if (rows[0] === undefined) throw new Error('insert returned no row')
   return toTicket(rows[0])
+}
+
+/** locks and returns the tickets with these ids (in id order, so concurrent lockers cannot deadlock) */
+export async function findTicketsForUpdate (db: DbOrTx, ids: readonly string[]): Promise<Ticket[]> {
+  if (ids.length === 0) return []
+  const rows = await db.select(readColumns).from(tickets).where(inArray(tickets.id, [...ids])).orderBy(asc(tickets.id)).for('update')
+  return rows.map(toTicket)
 }
 
 /**
