@@ -22,12 +22,13 @@ import type { ExternalRef, Ticket } from '../domain/tickets/ticket.js'
 import { assertSubscriptionAllows } from '../domain/tickets/subscription.js'
 import type { DbOrTx } from '../db/client.js'
 import { findOrganization } from '../db/repositories/organizations.js'
+import { recordEvent, recordEvents, type NewEvent } from '../db/events.js'
 import * as refs from '../db/repositories/external-refs.js'
 import type { RefKey } from '../db/repositories/external-refs.js'
 import * as ticketsRepo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
-import { assertSubscriptionFor, checkVersion, loadTicket, openNewTicket, organizationFor, recordTicketEvent, staleWrite, ticketSnapshot, viewOf, type CreateTicketInput, type TicketView } from './tickets.js'
-import { scheduleSlaTimers } from './sla-timers.js'
+import { assertSubscriptionFor, checkVersion, loadTicket, openNewTicket, organizationFor, staleWrite, ticketEvent, ticketSnapshot, viewOf, type CreateTicketInput, type TicketView } from './tickets.js'
+import { scheduleSlaTimers, sendSlaTimerJobs, slaTimerJobs } from './sla-timers.js'
 
 export interface ExternalTicketKey { organizationId: string; system: string; externalId: string }
 
@@ -93,12 +94,18 @@ function createWrites (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalT
     ticketsRepo.insertTicket(tx, ticket),
     refs.insertRef(tx, { id: refId, ticketId: ticket.id, organizationId: key.organizationId, system: key.system, externalId: key.externalId, url: input.url ?? null }, now),
     scheduleSlaTimers(ctx, tx, null, ticket),
-    recordTicketEvent(tx, p, ticket, 'ticket.created', now, {
-      after: { ...ticketSnapshot(ticket), externalRefs: ticket.externalRefs },
-      externalRef: { system: key.system, externalId: key.externalId }
-    })
+    recordEvent(tx, createdEvent(p, key, ticket, now))
   ]
 }
+
+const createdEvent = (p: Principal, key: RefKey, ticket: Ticket, now: Date): NewEvent => ticketEvent(p, ticket, 'ticket.created', now, {
+  after: { ...ticketSnapshot(ticket), externalRefs: ticket.externalRefs },
+  externalRef: { system: key.system, externalId: key.externalId }
+})
+
+const updatedEvent = (p: Principal, key: RefKey, plan: UpdatePlan, now: Date): NewEvent => ticketEvent(p, plan.next, 'ticket.updated', now, {
+  changedFields: plan.fields, before: plan.before, after: plan.after, externalRef: { system: key.system, externalId: key.externalId }
+})
 
 async function create (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalTicketKey, input: ExternalTicketInput, now: Date): Promise<UpsertResult> {
   const org = await findOrganization(tx, key.organizationId)
@@ -149,24 +156,32 @@ function planUpdate (p: Principal, current: Ticket, key: RefKey, ref: refs.RefRo
   return { next, fields, before, after, url }
 }
 
+/** the statements of a planned update but its timers and event: the ticket (version-checked) and the reference's url */
+function updateWrites (tx: DbOrTx, ref: refs.RefRow, current: Ticket, plan: UpdatePlan, now: Date): [Promise<Ticket | undefined>, ...Array<Promise<unknown>>] {
+  return [
+    ticketsRepo.updateTicket(tx, plan.next, current.version, now),
+    ...(plan.url === undefined ? [] : [refs.updateRefUrl(tx, ref.id, plan.url, now), refs.setTicketRefs(tx, current.id, plan.next.externalRefs ?? [])])
+  ]
+}
+
+/** the stored ticket of a planned update (the two writes touch different columns: their order does not matter) */
+function updatedTicket (updated: Ticket | undefined, plan: UpdatePlan): Ticket {
+  // the row is locked, so the version-checked update cannot miss; if it did, nothing of this request may commit
+  if (updated === undefined) throw staleWrite('ticket')
+  return { ...updated, externalRefs: plan.next.externalRefs ?? [] }
+}
+
 /**
- * Stores a planned update: the reference's url and the ticket's read copy of its references (when the url changed),
- * the ticket (version-checked; its row is locked, so it stores exactly plan.next), its timers and `ticket.updated`,
- * sent together in one round trip.
+ * Stores a planned update: the ticket, the reference's url and the ticket's read copy of its references (when the url
+ * changed), its timers and `ticket.updated`, sent together in one round trip.
  */
 async function persistUpdate (ctx: AppContext, tx: DbOrTx, p: Principal, key: RefKey, ref: refs.RefRow, current: Ticket, plan: UpdatePlan, now: Date): Promise<Ticket> {
-  const urlWrites = plan.url === undefined ? [] : [refs.updateRefUrl(tx, ref.id, plan.url, now), refs.setTicketRefs(tx, current.id, plan.next.externalRefs ?? [])]
-  const [updated] = await Promise.all([
-    ticketsRepo.updateTicket(tx, plan.next, current.version, now),
-    ...urlWrites,
+  const [[updated]] = await Promise.all([
+    Promise.all(updateWrites(tx, ref, current, plan, now)),
     scheduleSlaTimers(ctx, tx, current, plan.next),
-    recordTicketEvent(tx, p, plan.next, 'ticket.updated', now, {
-      changedFields: plan.fields, before: plan.before, after: plan.after, externalRef: { system: key.system, externalId: key.externalId }
-    })
+    recordEvent(tx, updatedEvent(p, key, plan, now))
   ])
-  if (updated === undefined) throw staleWrite('ticket')
-  // the two statements touch different columns, so their order does not matter; the read copy is the planned one
-  return { ...updated, externalRefs: plan.next.externalRefs ?? [] }
+  return updatedTicket(updated, plan)
 }
 
 export interface BatchItem { system: string; externalId: string; input: ExternalTicketInput; pre: UpsertPreconditions }
@@ -208,62 +223,69 @@ async function batchIn (ctx: AppContext, p: Principal, orgId: string, items: Arr
     await refs.lockRefs(tx, orgId, keys)
     const [org, found] = await Promise.all([findOrganization(tx, orgId), refs.findRefs(tx, orgId, keys)])
     if (org === undefined) throw notFound('Organization')
-    const organization = org
     const refByKey = new Map(found.map((r) => [refKey(r), r as refs.RefRow]))
     const locked = await ticketsRepo.findTicketsForUpdate(tx, [...new Set(found.map((r) => r.ticketId))])
     const ticketById = new Map(locked.map((t) => [t.id, t]))
-    const writes: Array<Promise<unknown>> = []
-    // every write is observed at once (a failure while the loop still awaits a read must not go unhandled) and
-    // awaited together at the end
-    const send = (...ps: Array<Promise<unknown>>): void => { for (const w of ps) { w.catch(() => {}); writes.push(w) } }
-    const outcomes: BatchOutcome[] = []
-    try {
-      await decideAll()
-    } catch (err) {
-      await Promise.allSettled(writes)
-      throw err
-    }
-    await Promise.all(writes)
-    return outcomes
 
-    async function decideAll (): Promise<void> {
-      for (const item of items) {
-        if (item instanceof DomainError) { outcomes.push({ ok: false, error: item }); continue }
-        const key: ExternalTicketKey = { organizationId: orgId, system: item.system, externalId: item.externalId }
-        try {
-          const ref = refByKey.get(refKey(item))
-          if (ref === undefined) {
-            if (item.pre.mustExist) throw new DomainError('precondition-failed', 'If-Match was sent but no ticket has this external reference yet')
-            const { ticket: opened, calendar } = await openNewTicket(ctx, tx, p, organization, item.input, now)
-            const ticket: Ticket = { ...opened, externalRefs: refsOfNew(key, item.input) }
-            const refId = randomUUID()
-            const [inserted, linked, ...rest] = createWrites(ctx, tx, p, key, ticket, item.input, now, refId)
-            send(inserted, linked.then((row) => { if (row === undefined) throw new ReferenceTaken() }), ...rest)
-            refByKey.set(refKey(item), { id: refId, ticketId: ticket.id, url: item.input.url ?? null })
-            ticketById.set(ticket.id, ticket)
-            outcomes.push({ ok: true, result: { view: { ticket, sla: slaView(ticket.sla, calendar, now) }, created: true } })
-            continue
-          }
-          if (item.pre.mustNotExist) throw new DomainError('precondition-failed', 'If-None-Match: * was sent but a ticket already has this external reference', { ticketId: ref.ticketId })
-          const current = ticketById.get(ref.ticketId)
-          if (current === undefined) throw notFound('Ticket')
-          checkVersion('ticket', item.pre.version, current.version)
-          assertSubscriptionAllows('edit', { organization, by: isStaff(p) ? 'staff' : 'customer', now })
-          const plan = planUpdate(p, current, key, ref, item.input, now)
-          if (plan === null) {
-            outcomes.push({ ok: true, result: { view: await viewOf(ctx, current, now, tx), created: false } })
-            continue
-          }
-          send(persistUpdate(ctx, tx, p, key, ref, current, plan, now))
+    // decide every item in order, against the state the items before it left; collect what to write
+    const newTickets: Ticket[] = []
+    const newRefs: refs.NewRef[] = []
+    const updates: Array<{ ref: refs.RefRow; current: Ticket; plan: UpdatePlan }> = []
+    const jobs: ReturnType<typeof slaTimerJobs> = []
+    const events: NewEvent[] = []
+    const outcomes: BatchOutcome[] = []
+    for (const item of items) {
+      if (item instanceof DomainError) { outcomes.push({ ok: false, error: item }); continue }
+      const key: ExternalTicketKey = { organizationId: orgId, system: item.system, externalId: item.externalId }
+      try {
+        const ref = refByKey.get(refKey(item))
+        if (ref === undefined) {
+          if (item.pre.mustExist) throw new DomainError('precondition-failed', 'If-Match was sent but no ticket has this external reference yet')
+          const { ticket: opened, calendar } = await openNewTicket(ctx, tx, p, org, item.input, now)
+          const ticket: Ticket = { ...opened, externalRefs: refsOfNew(key, item.input) }
+          const newRef: refs.NewRef = { id: randomUUID(), ticketId: ticket.id, organizationId: orgId, system: key.system, externalId: key.externalId, url: item.input.url ?? null }
+          newTickets.push(ticket)
+          newRefs.push(newRef)
+          jobs.push(...slaTimerJobs(null, ticket))
+          events.push(createdEvent(p, key, ticket, now))
+          refByKey.set(refKey(item), newRef)
+          ticketById.set(ticket.id, ticket)
+          outcomes.push({ ok: true, result: { view: { ticket, sla: slaView(ticket.sla, calendar, now) }, created: true } })
+          continue
+        }
+        if (item.pre.mustNotExist) throw new DomainError('precondition-failed', 'If-None-Match: * was sent but a ticket already has this external reference', { ticketId: ref.ticketId })
+        const current = ticketById.get(ref.ticketId)
+        if (current === undefined) throw notFound('Ticket')
+        checkVersion('ticket', item.pre.version, current.version)
+        assertSubscriptionAllows('edit', { organization: org, by: isStaff(p) ? 'staff' : 'customer', now })
+        const plan = planUpdate(p, current, key, ref, item.input, now)
+        if (plan !== null) {
+          updates.push({ ref, current, plan })
+          jobs.push(...slaTimerJobs(current, plan.next))
+          events.push(updatedEvent(p, key, plan, now))
           if (plan.url !== undefined) refByKey.set(refKey(item), { ...ref, url: plan.url })
           ticketById.set(plan.next.id, plan.next)
-          outcomes.push({ ok: true, result: { view: await viewOf(ctx, plan.next, now, tx), created: false } })
-        } catch (err) {
-          if (!(err instanceof DomainError)) throw err
-          outcomes.push({ ok: false, error: err })
         }
+        outcomes.push({ ok: true, result: { view: await viewOf(ctx, plan?.next ?? current, now, tx), created: false } })
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err
+        outcomes.push({ ok: false, error: err })
       }
     }
+
+    // write it all: the new tickets (one statement), then their references (they name the tickets), then the updates
+    // in item order (a ticket created above may be updated by a later item), the timers and the events (one statement
+    // each, events in item order)
+    await ticketsRepo.insertTickets(tx, newTickets)
+    const linked = await refs.insertRefs(tx, newRefs, now)
+    if (linked !== newRefs.length) throw new ReferenceTaken()
+    const updated = await Promise.all([
+      Promise.all(updates.map(async (u) => { const [row] = await Promise.all(updateWrites(tx, u.ref, u.current, u.plan, now)); return updatedTicket(row, u.plan) })),
+      sendSlaTimerJobs(ctx, tx, jobs),
+      recordEvents(tx, events)
+    ])
+    void updated
+    return outcomes
   })
 }
 

@@ -40,14 +40,22 @@ export function registerSlaTimers (ctx: AppContext): void {
   ctx.jobs.work<SlaTimerJob>(SLA_TIMER_QUEUE, async (job) => { await processSlaTimer(ctx, job.data) }, { batchSize: 20, concurrency: 2 })
 }
 
-/** call in the transaction that wrote `after` (before = the row as it was; null for a new ticket) */
-export async function scheduleSlaTimers (ctx: AppContext, tx: DbOrTx, before: Ticket | null, after: Ticket): Promise<void> {
-  const timers = timersToSchedule(before, after)
-  if (timers.length === 0) return
-  await ctx.jobs.sendMany<SlaTimerJob>(tx, SLA_TIMER_QUEUE, timers.map((timer) => ({
+/** the timer jobs a change from `before` to `after` needs (before = null for a new ticket) */
+export const slaTimerJobs = (before: Ticket | null, after: Ticket): Array<{ data: SlaTimerJob; options: { startAfter: Date } }> =>
+  timersToSchedule(before, after).map((timer) => ({
     data: { ticketId: after.id, cycle: timer.cycle, kind: timer.kind, moment: iso(timer.moment) },
     options: { startAfter: timer.fireAt }
-  })))
+  }))
+
+/** sends timer jobs (of one or many tickets) in one statement, in the caller's transaction */
+export async function sendSlaTimerJobs (ctx: AppContext, tx: DbOrTx, jobs: Array<{ data: SlaTimerJob; options: { startAfter: Date } }>): Promise<void> {
+  if (jobs.length === 0) return
+  await ctx.jobs.sendMany<SlaTimerJob>(tx, SLA_TIMER_QUEUE, jobs)
+}
+
+/** call in the transaction that wrote `after` (before = the row as it was; null for a new ticket) */
+export async function scheduleSlaTimers (ctx: AppContext, tx: DbOrTx, before: Ticket | null, after: Ticket): Promise<void> {
+  await sendSlaTimerJobs(ctx, tx, slaTimerJobs(before, after))
 }
 
 /** the job: re-read, decide, write the notice and its event once */

@@ -15,7 +15,7 @@ import type { Organization } from '../domain/organizations/organization.js'
 import type { ClosedReason, Requester, Ticket } from '../domain/tickets/ticket.js'
 import type { BusinessCalendar } from '../domain/sla/calendar.js'
 import type { DbOrTx } from '../db/client.js'
-import { recordEvent } from '../db/events.js'
+import { recordEvent, type NewEvent } from '../db/events.js'
 import { findOrganization } from '../db/repositories/organizations.js'
 import * as repo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
@@ -116,11 +116,14 @@ export const ticketSnapshot = (t: Ticket): Record<string, unknown> => ({
 
 /** writes a ticket-level event (resource = the ticket, at its new version) */
 export async function recordTicketEvent (tx: DbOrTx, p: Principal, t: Ticket, type: string, now: Date, data: Record<string, unknown>): Promise<void> {
-  await recordEvent(tx, {
-    type, organizationId: t.organizationId, resourceType: 'ticket', resourceId: t.id, resourceVersion: t.version,
-    ticketId: t.id, actor: actorOf(p), occurredAt: now, data: { ticketId: t.id, ...data }
-  })
+  await recordEvent(tx, ticketEvent(p, t, type, now, data))
 }
+
+/** a ticket-level event (resource = the ticket, at its version) */
+export const ticketEvent = (p: Principal, t: Ticket, type: string, now: Date, data: Record<string, unknown>): NewEvent => ({
+  type, organizationId: t.organizationId, resourceType: 'ticket', resourceId: t.id, resourceVersion: t.version,
+  ticketId: t.id, actor: actorOf(p), occurredAt: now, data: { ticketId: t.id, ...data }
+})
 
 export interface CreateTicketInput {
   organizationId?: string

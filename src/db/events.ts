@@ -60,3 +60,29 @@ export async function recordEvent (tx: DbOrTx, event: NewEvent): Promise<void> {
     data: JSON.stringify(event.data)
   })
 }
+
+/**
+ * Writes many outbox events in one statement, in the given order (the batch upsert, issue 15): the same values as
+ * recordEvent, as one jsonb array; the feed's ids are assigned in array order.
+ */
+export async function recordEvents (tx: DbOrTx, list: readonly NewEvent[]): Promise<void> {
+  if (list.length === 0) return
+  const rows = list.map((event, ord) => ({
+    ord,
+    type: event.type,
+    organization_id: event.organizationId,
+    resource_type: event.resourceType,
+    resource_id: event.resourceId,
+    resource_version: event.resourceVersion ?? null,
+    ticket_id: event.ticketId ?? null,
+    visibility: event.visibility ?? 'public',
+    actor_id: event.actor.id,
+    actor_role: event.actor.role,
+    occurred_at: iso(event.occurredAt),
+    data: event.data
+  }))
+  await tx.execute(sql`insert into ${events} (type, organization_id, resource_type, resource_id, resource_version, ticket_id, visibility, actor_id, actor_role, occurred_at, data)
+    select type, organization_id, resource_type, resource_id, resource_version, ticket_id, visibility, actor_id, actor_role, occurred_at, data
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(ord integer, type text, organization_id uuid, resource_type text, resource_id uuid, resource_version integer, ticket_id uuid, visibility text, actor_id text, actor_role text, occurred_at timestamptz, data jsonb)
+    order by ord`)
+}

@@ -27,6 +27,19 @@ export async function insertRef (tx: DbOrTx, ref: { id?: string; ticketId: strin
   return rows[0]
 }
 
+export interface NewRef { id: string; ticketId: string; organizationId: string; system: string; externalId: string; url: string | null }
+
+/** links many references in one statement (the batch upsert); returns how many were linked (a taken one is skipped) */
+export async function insertRefs (tx: DbOrTx, list: readonly NewRef[], now: Date): Promise<number> {
+  if (list.length === 0) return 0
+  const rows = list.map((r) => ({ id: r.id, ticket_id: r.ticketId, organization_id: r.organizationId, system: r.system, external_id: r.externalId, url: r.url }))
+  const linked = await tx.execute(sql`insert into ${ticketExternalRefs} (id, ticket_id, organization_id, system, external_id, url, created_at, updated_at)
+    select id, ticket_id, organization_id, system, external_id, url, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, ticket_id uuid, organization_id uuid, system text, external_id text, url text)
+    on conflict (organization_id, system, external_id) do nothing returning id`)
+  return (Array.isArray(linked) ? linked : (linked as { rows: unknown[] }).rows).length
+}
+
 export async function updateRefUrl (tx: DbOrTx, id: string, url: string | null, now: Date): Promise<void> {
   await tx.update(ticketExternalRefs).set({ url, updatedAt: now }).where(eq(ticketExternalRefs.id, id))
 }

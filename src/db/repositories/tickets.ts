@@ -207,24 +207,50 @@ export async function findTicket (db: DbOrTx, id: string, opts: { forUpdate?: bo
   return rows[0] === undefined ? undefined : toTicketFromDriver(rows[0])
 }
 
+/** the values a new ticket is inserted with, by property (timestamps as ISO text, jsonb as JSON text) */
+const insertValues = (t: Ticket): Record<string, unknown> => ({
+  ...mutableValues(t),
+  id: t.id,
+  externalRefs: JSON.stringify(t.externalRefs ?? []),
+  organizationId: t.organizationId,
+  channel: t.channel,
+  requesterName: t.requester.name,
+  requesterEmail: t.requester.email,
+  createdById: t.createdBy.id,
+  createdByRole: t.createdBy.role,
+  receivedAt: isoOrNull(t.receivedAt),
+  createdAt: isoOrNull(t.createdAt),
+  updatedAt: isoOrNull(t.updatedAt)
+})
+
 /** inserts a new ticket under its (client-generated) id; returns the stored row */
 export async function insertTicket (db: DbOrTx, draft: Ticket): Promise<Ticket> {
-  const rows = await insert.execute(db, {
-    ...mutableValues(draft),
-    id: draft.id,
-    externalRefs: JSON.stringify(draft.externalRefs ?? []),
-    organizationId: draft.organizationId,
-    channel: draft.channel,
-    requesterName: draft.requester.name,
-    requesterEmail: draft.requester.email,
-    createdById: draft.createdBy.id,
-    createdByRole: draft.createdBy.role,
-    receivedAt: isoOrNull(draft.receivedAt),
-    createdAt: isoOrNull(draft.createdAt),
-    updatedAt: isoOrNull(draft.updatedAt)
-  })
+  const rows = await insert.execute(db, insertValues(draft))
   if (rows[0] === undefined) throw new Error('insert returned no row')
   return toTicket(rows[0])
+}
+
+const TABLE_COLUMNS = getTableColumns(tickets)
+const JSONB_PROPS = new Set(['slaHistory', 'externalRefs'])
+
+/**
+ * Inserts many new tickets in one statement (the batch upsert, issue 15): the rows travel as one jsonb array keyed by
+ * column name and are expanded by jsonb_populate_recordset, so the statement text is the same for any number of rows
+ * (prepared once per connection) and the values are exactly those of insertTicket.
+ */
+export async function insertTickets (db: DbOrTx, list: readonly Ticket[]): Promise<void> {
+  if (list.length === 0) return
+  const rows = list.map((t) => {
+    const row: Record<string, unknown> = {}
+    for (const [prop, value] of Object.entries(insertValues(t))) {
+      const column = TABLE_COLUMNS[prop as keyof typeof TABLE_COLUMNS]
+      row[column.name] = JSONB_PROPS.has(prop) ? JSON.parse(value as string) : value
+    }
+    return row
+  })
+  // the columns insertTicket sets (the same keys for every row and every batch)
+  const columns = sql.raw(Object.keys(rows[0] ?? {}).map((c) => `"${c}"`).join(', '))
+  await db.execute(sql`insert into ${tickets} (${columns}) select ${columns} from jsonb_populate_recordset(null::${tickets}, ${JSON.stringify(rows)}::jsonb)`)
 }
 
 /** locks and returns the tickets with these ids (in id order, so concurrent lockers cannot deadlock) */
