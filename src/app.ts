@@ -174,7 +174,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   const webhooks = new WebhookService(ctx, {
     network: { allowedHosts: config.webhooks.allowedHosts, resolve: deps.webhooks?.resolve ?? systemResolver, timeoutMs: deps.webhooks?.timeoutMs },
     concurrency: config.webhooks.concurrency,
-    leaseSeconds: deps.webhooks?.leaseSeconds,
+    leaseSeconds: deps.webhooks?.leaseSeconds ?? config.webhooks.leaseSeconds,
+    jobExpireSeconds: config.webhooks.jobExpireSeconds,
     random: deps.webhooks?.random,
     delayScale: deps.webhooks?.delayScale,
     log: app.log
@@ -182,6 +183,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   // the webhook-delivery queue and its worker on the durable job engine (before the engine starts)
   webhooks.registerJobs()
   app.decorate('webhooks', webhooks)
+  app.addHook('onClose', async () => { await webhooks.close() })
   await app.register(webhookRoutes, { ctx, webhooks })
   if (deps.webhooks?.dispatcher ?? config.workers) {
     app.addHook('onReady', async () => { webhooks.start() })
