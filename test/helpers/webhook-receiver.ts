@@ -26,6 +26,11 @@ export class WebhookReceiver {
   secrets: string[] = []
   behaviour: Behaviour = () => 200
   requests = 0
+  /** requests being answered right now (a 'hang' stays open until its client goes away) */
+  openNow = 0
+  /** the most requests of one webhook-id that were open at the same time (1 = never in flight twice) */
+  maxOpenPerId = 0
+  private readonly openById = new Map<string, number>()
   private server: Server | undefined
   private readonly hanging = new Set<() => void>()
   port = 0
@@ -56,6 +61,11 @@ export class WebhookReceiver {
           return
         }
         const webhookId = String(headers['webhook-id'])
+        this.openNow++
+        const open = (this.openById.get(webhookId) ?? 0) + 1
+        this.openById.set(webhookId, open)
+        this.maxOpenPerId = Math.max(this.maxOpenPerId, open)
+        res.on('close', () => { this.openNow--; this.openById.set(webhookId, (this.openById.get(webhookId) ?? 1) - 1) })
         const outcome = this.behaviour(n, webhookId)
         if (outcome === 'hang') {
           this.hanging.add(() => res.destroy())
