@@ -183,7 +183,6 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   // the webhook-delivery queue and its worker on the durable job engine (before the engine starts)
   webhooks.registerJobs()
   app.decorate('webhooks', webhooks)
-  app.addHook('onClose', async () => { await webhooks.close() })
   await app.register(webhookRoutes, { ctx, webhooks })
   if (deps.webhooks?.dispatcher ?? config.workers) {
     app.addHook('onReady', async () => { webhooks.start() })

@@ -57,6 +57,8 @@ async function main (): Promise<void> {
     try {
       // stop taking requests and jobs together; running handlers get 10 s, then pg-boss retries them elsewhere
       await Promise.all([app.close(), jobs.stop({ timeoutMs: 10_000 })])
+      // the webhook connection pool after the delivery jobs (its idle sockets never keep the process alive)
+      await app.webhooks.close()
       await database.close()
       process.exit(0)
     } catch (err) {
