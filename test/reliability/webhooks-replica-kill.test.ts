@@ -1,6 +1,6 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestDatabase } from '../helpers/app.js'
@@ -11,6 +11,25 @@ import { WebhookReceiver } from '../helpers/webhook-receiver.js'
 t.setTimeout(360_000)
 
 /**
+ * Whether the process `pid` owns the TCP socket whose local port is `port` (Linux /proc: the process's socket inodes
+ * against the namespace's TCP table): which replica sent the request the receiver holds open.
+ */
+async function ownsSocket (pid: number, port: number): Promise<boolean> {
+  const inodes = new Set<string>()
+  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [] as string[])) {
+    const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''))
+    if (m?.[1] !== undefined) inodes.add(m[1])
+  }
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/)
+      if (cols.length > 9 && parseInt(cols[1]?.split(':').pop() ?? '', 16) === port && inodes.has(cols[9] ?? '')) return true
+    }
+  }
+  return false
+}
+
+/**
  * Issue 13: "a replica killed mid-delivery → another delivers it again (at least once, never dropped)", with the
  * service as in production (child processes, src/server.ts) and a real receiver verifying every request with
  * standardwebhooks.
@@ -19,7 +38,8 @@ t.setTimeout(360_000)
  * open ('hang') while A is alive: A's attempts time out (10 s) and are retried, but never succeed. Then, on
  * PostgreSQL, replica B starts beside A (two live replicas on one database); on PGlite (one process per data
  * directory) the replacement B starts on A's data directory after the kill. A is killed with SIGKILL while one of its
- * requests is open at the receiver, from then on the receiver answers 204: the delivery must arrive (same
+ * requests is open at the receiver (the request's client port belongs to A's process: B may have taken a retry by
+ * then, and its requests hang too), from then on the receiver answers 204: the delivery must arrive (same
  * webhook-id), from B since A is dead, and be recorded as succeeded. The in-flight attempt's lease and job come back
  * through WEBHOOK_LEASE_SECONDS and WEBHOOK_JOB_EXPIRE_SECONDS / JOBS_SUPERVISE_INTERVAL_SECONDS, shortened here.
  * Never in flight twice: the receiver never has two requests of the id open at once.
@@ -71,8 +91,15 @@ t.test('a replica killed mid-delivery: another replica delivers it', async (t) =
 
   // PostgreSQL: a second live replica before the kill
   let b: ServerProcess | undefined = onPg ? await startServerProcess(t, env) : undefined
-  // kill A while one of its requests is open at the receiver (its attempts hang 10 s, then a 5 s retry delay)
-  await waitFor('a request of A open at the receiver', () => receiver.openNow > 0)
+  // kill A while one of ITS requests is open at the receiver (its attempts hang 10 s, then a 5 s retry delay)
+  const pidA = a.child.pid ?? 0
+  let aHolds = false
+  const deadline = Date.now() + 120_000
+  while (!aHolds && Date.now() < deadline) {
+    for (const r of receiver.open) if (await ownsSocket(pidA, r.remotePort)) aHolds = true
+    if (!aHolds) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  t.ok(aHolds, 'A has the delivery in flight: its request is open at the receiver')
   const requestsBeforeKill = receiver.requests
   a.child.kill('SIGKILL')
   const [, signal] = await a.exited
