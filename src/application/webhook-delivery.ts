@@ -15,7 +15,7 @@ import * as repo from '../db/repositories/webhooks.js'
 import { presentChangeEvent } from './change-feed.js'
 import type { AppContext } from './context.js'
 import type { DbOrTx } from '../db/client.js'
-import { resolveTarget, WebhookSender, type SendResult, type WebhookNetwork } from './webhook-sender.js'
+import { resolveTarget, WebhookSender, type SendResult, type Target, type WebhookNetwork } from './webhook-sender.js'
 import type { WorkerHandle } from '../jobs/engine.js'
 
 export const USER_AGENT = 'SupportDesk-Webhooks/1.0 (+https://support-desk.dev/docs/webhooks)'
@@ -136,7 +136,8 @@ export class WebhookService {
     this.ctx.jobs.defineQueue({ name: DELIVERY_QUEUE, retryLimit: 5, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: this.options.jobExpireSeconds ?? 60 })
     // a fetched batch of jobs is one deliverMany: one lease statement, one endpoint read and one write for all successes
     // jobs per fetch: up to 4 rounds of `concurrency` deliveries (new deliveries come 25 to a job, retries 1), so a
-    // fetched batch takes at most ~4 attempt timeouts, well inside the job's expiry
+    // fetched batch takes at most ~4 attempt timeouts, inside the default 60 s expiry (a shorter expiry only makes
+    // pg-boss hand the jobs to another worker, which finds the deliveries leased and follows up: no double send)
     this.worker = this.ctx.jobs.workBatch<DeliveryJob>(DELIVERY_QUEUE, async (jobs) => { await this.deliverMany(jobs.flatMap((j) => j.data.deliveryIds)) }, {
       batchSize: Math.max(1, Math.floor(4 * this.options.concurrency / JOB_CHUNK)),
       concurrency: Math.max(1, this.options.pollers ?? 2)
@@ -170,7 +171,14 @@ export class WebhookService {
     }
     if (claimed.length === 0) return 0
     const endpoints = new Map((await repo.findEndpoints(db, [...new Set(claimed.map((d) => d.endpointId))])).map((e) => [e.id, e]))
-    const attempts = await Promise.all(claimed.map(async (d) => await this.send(d, endpoints.get(d.endpointId))))
+    // the SSRF check of a URL is shared by the deliveries of this round (sent at the same moment): one DNS lookup each
+    const targets = new Map<string, Promise<Target>>()
+    const check = async (raw: string): Promise<Target> => {
+      let target = targets.get(raw)
+      if (target === undefined) { target = resolveTarget(this.network, raw); targets.set(raw, target) }
+      return await target
+    }
+    const attempts = await Promise.all(claimed.map(async (d) => await this.send(d, endpoints.get(d.endpointId), check)))
     const simple: Attempt[] = []
     const other: Attempt[] = []
     for (const a of attempts) {
@@ -210,7 +218,7 @@ export class WebhookService {
     return { attemptedAt: a.attemptedAt, statusCode: a.result.statusCode, durationMs: a.result.durationMs, error: a.result.error, responseExcerpt: a.result.responseExcerpt }
   }
 
-  private async send (d: repo.DeliveryRow, endpoint: repo.EndpointRow | undefined): Promise<Attempt | undefined> {
+  private async send (d: repo.DeliveryRow, endpoint: repo.EndpointRow | undefined, check: (url: string) => Promise<Target>): Promise<Attempt | undefined> {
     if (endpoint === undefined) return undefined
     const attemptedAt = this.ctx.now()
     let result: SendResult
@@ -230,7 +238,7 @@ export class WebhookService {
       try {
         // checked again before every attempt (DNS may have changed: refused without connecting), and every new
         // connection of the shared pool checks the address it really connects to
-        const target = await resolveTarget(this.network, endpoint.url)
+        const target = await check(endpoint.url)
         result = await this.sender.send(target, headers, body)
       } catch (error) {
         result = { statusCode: null, durationMs: 0, error: (error as Error).message.slice(0, 500), responseExcerpt: null }
