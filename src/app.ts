@@ -174,7 +174,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   const webhooks = new WebhookService(ctx, {
     network: { allowedHosts: config.webhooks.allowedHosts, resolve: deps.webhooks?.resolve ?? systemResolver, timeoutMs: deps.webhooks?.timeoutMs },
     concurrency: config.webhooks.concurrency,
-    leaseSeconds: deps.webhooks?.leaseSeconds,
+    leaseSeconds: deps.webhooks?.leaseSeconds ?? config.webhooks.leaseSeconds,
+    jobExpireSeconds: config.webhooks.jobExpireSeconds,
     random: deps.webhooks?.random,
     delayScale: deps.webhooks?.delayScale,
     log: app.log

@@ -73,12 +73,18 @@ export const ConfigSchema = Type.Object({
   api: Type.Boolean(),
   /** idle poll interval of the job workers, seconds (JOBS_POLL_INTERVAL_SECONDS) */
   jobsPollIntervalSeconds: Type.Number({ minimum: 0.5, maximum: 60 }),
+  /** how often pg-boss returns expired jobs (a killed replica's) to their queue, seconds (JOBS_SUPERVISE_INTERVAL_SECONDS) */
+  jobsSuperviseIntervalSeconds: Type.Integer({ minimum: 1, maximum: 300 }),
   /** webhooks (issue 13) */
   webhooks: Type.Object({
     /** hosts (`host` or `host:port`) exempt from the https and public-address rules: local development and tests only */
     allowedHosts: Type.Array(Type.String({ minLength: 1 })),
-    /** deliveries sent at once per replica (webhook-delivery job concurrency) */
-    concurrency: Type.Integer({ minimum: 1, maximum: 256 })
+    /** deliveries sent at once per delivery poller of a replica (WEBHOOK_CONCURRENCY) */
+    concurrency: Type.Integer({ minimum: 1, maximum: 256 }),
+    /** lease of a delivery being sent, seconds; must exceed the 10 s attempt timeout (WEBHOOK_LEASE_SECONDS) */
+    leaseSeconds: Type.Integer({ minimum: 11, maximum: 3600 }),
+    /** how long a delivery job may run before pg-boss hands it to another replica, seconds (WEBHOOK_JOB_EXPIRE_SECONDS) */
+    jobExpireSeconds: Type.Integer({ minimum: 1, maximum: 3600 })
   }),
   /** public base URL used in printed hints; defaults to http://HOST:PORT */
   publicUrl: Type.Optional(Type.String()),
@@ -202,6 +208,9 @@ const VARIABLE_FOR_PATH: Record<string, string> = {
   '/workers': 'WORKERS',
   '/api': 'API',
   '/jobsPollIntervalSeconds': 'JOBS_POLL_INTERVAL_SECONDS',
+  '/jobsSuperviseIntervalSeconds': 'JOBS_SUPERVISE_INTERVAL_SECONDS',
+  '/webhooks/leaseSeconds': 'WEBHOOK_LEASE_SECONDS',
+  '/webhooks/jobExpireSeconds': 'WEBHOOK_JOB_EXPIRE_SECONDS',
   '/corsOrigins': 'CORS_ORIGINS',
   '/webhooks/allowedHosts': 'WEBHOOK_ALLOWED_HOSTS',
   '/webhooks/concurrency': 'WEBHOOK_CONCURRENCY'
@@ -259,6 +268,7 @@ export function loadConfig (env: Env): Config {
     workers: bool(env, 'WORKERS', true),
     api: bool(env, 'API', true),
     jobsPollIntervalSeconds: num(env, 'JOBS_POLL_INTERVAL_SECONDS', 1),
+    jobsSuperviseIntervalSeconds: int(env, 'JOBS_SUPERVISE_INTERVAL_SECONDS', 10),
     email: {
       smtpUrl: str(env, 'SMTP_URL'),
       mailFrom: str(env, 'MAIL_FROM'),
@@ -272,7 +282,9 @@ export function loadConfig (env: Env): Config {
     corsOrigins: (str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
     webhooks: {
       allowedHosts: (str(env, 'WEBHOOK_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''),
-      concurrency: int(env, 'WEBHOOK_CONCURRENCY', 16)
+      concurrency: int(env, 'WEBHOOK_CONCURRENCY', 64),
+      leaseSeconds: int(env, 'WEBHOOK_LEASE_SECONDS', 30),
+      jobExpireSeconds: int(env, 'WEBHOOK_JOB_EXPIRE_SECONDS', 60)
     }
   }
   // drop undefined optionals so the validator sees them as absent

@@ -41,7 +41,7 @@ async function main (): Promise<void> {
   // the contract's servers list (and Swagger UI's "Try it out") follows PUBLIC_URL; without it, this listener
   if (config.publicUrl === undefined && config.port !== 0) config.publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
   const log = { warn: (obj: object, msg: string) => { app.log.warn(obj, msg) }, error: (obj: object, msg: string) => { app.log.error(obj, msg) } }
-  const jobs = createJobEngine({ database, now: () => new Date(), workers: config.workers, pollingIntervalSeconds: config.jobsPollIntervalSeconds, log })
+  const jobs = createJobEngine({ database, now: () => new Date(), workers: config.workers, pollingIntervalSeconds: config.jobsPollIntervalSeconds, superviseIntervalSeconds: config.jobsSuperviseIntervalSeconds, log })
   const app = await buildApp(config, { database, jobs })
   const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs, attachments: attachmentServices(config, database) }
   await seedHolidays(seedCtx)
@@ -57,6 +57,8 @@ async function main (): Promise<void> {
     try {
       // stop taking requests and jobs together; running handlers get 10 s, then pg-boss retries them elsewhere
       await Promise.all([app.close(), jobs.stop({ timeoutMs: 10_000 })])
+      // the webhook connection pool after the delivery jobs (its idle sockets never keep the process alive)
+      await app.webhooks.close()
       await database.close()
       process.exit(0)
     } catch (err) {

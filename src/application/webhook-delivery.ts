@@ -15,7 +15,8 @@ import * as repo from '../db/repositories/webhooks.js'
 import { presentChangeEvent } from './change-feed.js'
 import type { AppContext } from './context.js'
 import type { DbOrTx } from '../db/client.js'
-import { resolveTarget, send, type SendResult, type WebhookNetwork } from './webhook-sender.js'
+import { resolveTarget, WebhookSender, type SendResult, type Target, type WebhookNetwork } from './webhook-sender.js'
+import type { WorkerHandle } from '../jobs/engine.js'
 
 export const USER_AGENT = 'SupportDesk-Webhooks/1.0 (+https://support-desk.dev/docs/webhooks)'
 const DISPATCH_BATCH = 500
@@ -31,11 +32,14 @@ const JOB_CHUNK = 25
  */
 export async function queueDeliveries (ctx: AppContext, tx: DbOrTx, rows: repo.NewDelivery[]): Promise<repo.DeliveryRow[]> {
   const saved = await repo.insertDeliveries(tx, rows)
+  const jobs: Array<{ data: DeliveryJob; options?: { startAfter: Date } }> = []
   for (let i = 0; i < saved.length; i += JOB_CHUNK) {
     const chunk = saved.slice(i, i + JOB_CHUNK)
     const due = Math.max(...chunk.map((d) => d.nextAttemptAt?.getTime() ?? 0))
-    await queueJob(ctx, tx, chunk.map((d) => d.id), due === 0 ? undefined : new Date(due))
+    jobs.push({ data: { deliveryIds: chunk.map((d) => d.id) }, ...(due === 0 ? {} : { options: { startAfter: new Date(due) } }) })
   }
+  // every job in one statement (one round trip per 500 events instead of one per 25 deliveries)
+  await ctx.jobs.sendMany<DeliveryJob>(tx, DELIVERY_QUEUE, jobs)
   return saved
 }
 
@@ -43,12 +47,18 @@ export async function queueJob (ctx: AppContext, tx: DbOrTx, deliveryIds: string
   await ctx.jobs.send<DeliveryJob>(tx, DELIVERY_QUEUE, { deliveryIds }, startAfter === undefined ? undefined : { startAfter })
 }
 
+interface Attempt { delivery: repo.DeliveryRow; endpoint: repo.EndpointRow; attemptedAt: Date; result: SendResult }
+
 export interface WebhookServiceOptions {
   network: WebhookNetwork
-  /** deliveries sent at once by this replica */
+  /** deliveries sent at once by one poller of this replica (a fetched batch of jobs is sent in rounds of this size) */
   concurrency: number
-  /** lease of a claimed delivery; longer than the attempt timeout so a delivery is never in flight twice */
+  /** lease of a claimed delivery; longer than the attempt timeout so a delivery is never in flight twice (default 3 × the timeout) */
   leaseSeconds?: number
+  /** how long a delivery job may run before pg-boss gives it to another replica (default 60 s; a killed replica's deliveries come back after this plus pg-boss's supervise interval) */
+  jobExpireSeconds?: number
+  /** pollers of the delivery queue in this replica (default 2: one slow batch never stalls the others) */
+  pollers?: number
   /** poll interval of the background loop */
   pollMs?: number
   random?: () => number
@@ -69,8 +79,17 @@ export class WebhookService {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
   private stopped = true
+  private worker: WorkerHandle | undefined
+  /** one keep-alive connection pool per process, SSRF-guarded at every connection */
+  readonly sender: WebhookSender
 
-  constructor (private readonly ctx: AppContext, readonly options: WebhookServiceOptions) {}
+  constructor (private readonly ctx: AppContext, readonly options: WebhookServiceOptions) {
+    this.sender = new WebhookSender(options.network)
+  }
+
+  private get leaseSeconds (): number {
+    return this.options.leaseSeconds ?? Math.ceil((this.network.timeoutMs ?? DELIVERY_TIMEOUT_MS) / 1000) * 3
+  }
 
   get network (): WebhookNetwork { return this.options.network }
 
@@ -102,36 +121,91 @@ export class WebhookService {
 
   /** dispatches until the head of the feed */
   async dispatchAll (): Promise<void> {
-    while (await this.dispatchOnce() === DISPATCH_BATCH);
+    let read = 0
+    for (;;) {
+      const n = await this.dispatchOnce()
+      read += n
+      if (n !== DISPATCH_BATCH) break
+    }
+    // this replica's pollers fetch the new jobs now, not at their next poll (other replicas still poll)
+    if (read > 0) this.worker?.wake()
   }
 
   /** declares the webhook-delivery queue and this replica's worker on the durable job engine (docs/jobs.md) */
   registerJobs (): void {
-    this.ctx.jobs.defineQueue({ name: DELIVERY_QUEUE, retryLimit: 5, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 60 })
-    this.ctx.jobs.work<DeliveryJob>(DELIVERY_QUEUE, async (job) => { await this.deliverMany(job.data.deliveryIds) }, { batchSize: Math.max(1, Math.ceil(this.options.concurrency / 4)) })
-  }
-
-  /** a job's deliveries, `concurrency` at a time */
-  async deliverMany (ids: string[]): Promise<void> {
-    let next = 0
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, ids.length) }, async () => {
-      while (next < ids.length) await this.deliverOne(ids[next++] as string)
-    }))
+    this.ctx.jobs.defineQueue({ name: DELIVERY_QUEUE, retryLimit: 5, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: this.options.jobExpireSeconds ?? 60 })
+    // a fetched batch of jobs is one deliverMany: one lease statement, one endpoint read and one write for all successes
+    // jobs per fetch: up to 4 rounds of `concurrency` deliveries (new deliveries come 25 to a job, retries 1), so a
+    // fetched batch takes at most ~4 attempt timeouts, inside the default 60 s expiry (a shorter expiry only makes
+    // pg-boss hand the jobs to another worker, which finds the deliveries leased and follows up: no double send)
+    this.worker = this.ctx.jobs.workBatch<DeliveryJob>(DELIVERY_QUEUE, async (jobs) => { await this.deliverMany(jobs.flatMap((j) => j.data.deliveryIds)) }, {
+      batchSize: Math.max(1, Math.floor(4 * this.options.concurrency / JOB_CHUNK)),
+      concurrency: Math.max(1, this.options.pollers ?? 2)
+    })
   }
 
   /**
-   * The job's handler: takes the delivery's lease if it is due and not in flight (so a delivery is never sent twice at
-   * once, even if its job runs twice), sends it, records the attempt and — in the same transaction — queues the job
-   * of the next attempt. A job that finds nothing to do (sent already, not due, in flight elsewhere) just completes.
+   * The jobs' handler: takes the lease of every given delivery that is due and not in flight, in one statement (so a
+   * delivery is never sent twice at once, even if its job runs twice), sends them all at once through the shared
+   * connection pool, and records the attempts (successes in one transaction; anything else — a retry to schedule, an
+   * endpoint to mark failing or disable — one transaction per delivery, with the job of its next attempt). A delivery
+   * that is due but leased by another worker gets a follow-up job at the end of that lease: if that worker died
+   * mid-delivery, the follow-up sends it (at least once, never dropped); if not, the follow-up finds nothing to do.
    */
-  async deliverOne (deliveryId: string): Promise<boolean> {
+  async deliverMany (ids: string[]): Promise<number> {
+    const unique = [...new Set(ids)]
+    const round = Math.max(1, this.options.concurrency)
+    let sent = 0
+    // in rounds of `concurrency`, each under its own lease: a round lasts at most one attempt timeout
+    for (let i = 0; i < unique.length; i += round) sent += await this.deliverRound(unique.slice(i, i + round))
+    return sent
+  }
+
+  private async deliverRound (ids: string[]): Promise<number> {
+    const db = this.ctx.database.db
     const token = randomUUID()
-    const [d] = await repo.claimDue(this.ctx.database.db, {
-      now: this.ctx.now(), limit: 1, token, deliveryId, leaseSeconds: this.options.leaseSeconds ?? Math.ceil((this.network.timeoutMs ?? DELIVERY_TIMEOUT_MS) / 1000) * 3
-    })
-    if (d === undefined) return false
-    await this.attempt(d, token)
-    return true
+    const claimed = await repo.claimDue(db, { now: this.ctx.now(), limit: ids.length, token, leaseSeconds: this.leaseSeconds, deliveryIds: ids })
+    if (claimed.length < ids.length) {
+      const got = new Set(claimed.map((d) => d.id))
+      await this.followUpLeased(ids.filter((id) => !got.has(id)))
+    }
+    if (claimed.length === 0) return 0
+    const endpoints = new Map((await repo.findEndpoints(db, [...new Set(claimed.map((d) => d.endpointId))])).map((e) => [e.id, e]))
+    // the SSRF check of a URL is shared by the deliveries of this round (sent at the same moment): one DNS lookup each
+    const targets = new Map<string, Promise<Target>>()
+    const check = async (raw: string): Promise<Target> => {
+      let target = targets.get(raw)
+      if (target === undefined) { target = resolveTarget(this.network, raw); targets.set(raw, target) }
+      return await target
+    }
+    const attempts = await Promise.all(claimed.map(async (d) => await this.send(d, endpoints.get(d.endpointId), check)))
+    const simple: Attempt[] = []
+    const other: Attempt[] = []
+    for (const a of attempts) {
+      if (a === undefined) continue // the endpoint was deleted: its deliveries went with it
+      if (a.endpoint.enabled && a.endpoint.failingSince === null && classifyStatus(a.result.statusCode) === 'success') simple.push(a)
+      else other.push(a)
+    }
+    if (simple.length > 0) {
+      const finishedAt = this.ctx.now()
+      await db.transaction(async (tx) => {
+        await repo.completeSucceeded(tx, token, simple.map((a) => ({ deliveryId: a.delivery.id, ...this.attemptRow(a) })), finishedAt)
+      })
+    }
+    for (const a of other) await this.record(a, token)
+    return claimed.length
+  }
+
+  /** one delivery, now if it is due (tests and the single-delivery paths) */
+  async deliverOne (deliveryId: string): Promise<boolean> {
+    return await this.deliverMany([deliveryId]) > 0
+  }
+
+  private async followUpLeased (ids: string[]): Promise<void> {
+    const leased = await repo.leasedElsewhere(this.ctx.database.db, ids, this.ctx.now())
+    if (leased.length === 0) return
+    const wait = Math.max(...leased.map((l) => l.remainingSeconds))
+    await queueJob(this.ctx, this.ctx.database.db, leased.map((l) => l.id), new Date(this.ctx.now().getTime() + Math.ceil(wait * 1000) + 1000))
   }
 
   /** test hook: dispatch the feed, then run every job due at the application clock's now (manual job engine) */
@@ -140,9 +214,12 @@ export class WebhookService {
     while (await this.ctx.jobs.runDue() > 0);
   }
 
-  private async attempt (d: repo.DeliveryRow, token: string): Promise<void> {
-    const endpoint = await repo.findEndpoint(this.ctx.database.db, d.endpointId)
-    if (endpoint === undefined) return // deleted: its deliveries went with it
+  private attemptRow (a: Attempt): Omit<repo.AttemptRow, 'id' | 'deliveryId'> {
+    return { attemptedAt: a.attemptedAt, statusCode: a.result.statusCode, durationMs: a.result.durationMs, error: a.result.error, responseExcerpt: a.result.responseExcerpt }
+  }
+
+  private async send (d: repo.DeliveryRow, endpoint: repo.EndpointRow | undefined, check: (url: string) => Promise<Target>): Promise<Attempt | undefined> {
+    if (endpoint === undefined) return undefined
     const attemptedAt = this.ctx.now()
     let result: SendResult
     if (!endpoint.enabled) {
@@ -159,13 +236,19 @@ export class WebhookService {
         'webhook-signature': signatureHeader(activeSecrets(endpoint, attemptedAt), d.messageId, timestamp, body)
       }
       try {
-        // checked again before every attempt (DNS may have changed), and the connection goes to the checked address
-        const target = await resolveTarget(this.network, endpoint.url)
-        result = await send(this.network, target, headers, body)
+        // checked again before every attempt (DNS may have changed: refused without connecting), and every new
+        // connection of the shared pool checks the address it really connects to
+        const target = await check(endpoint.url)
+        result = await this.sender.send(target, headers, body)
       } catch (error) {
         result = { statusCode: null, durationMs: 0, error: (error as Error).message.slice(0, 500), responseExcerpt: null }
       }
     }
+    return { delivery: d, endpoint, attemptedAt, result }
+  }
+
+  private async record (a: Attempt, token: string): Promise<void> {
+    const { delivery: d, endpoint, attemptedAt, result } = a
     const outcome = endpoint.enabled ? classifyStatus(result.statusCode) : 'failure'
     const scheduleAttempts = d.scheduleAttempts + 1
     const finishedAt = this.ctx.now()
@@ -174,7 +257,7 @@ export class WebhookService {
     await this.ctx.database.db.transaction(async (tx) => {
       const held = await repo.completeAttempt(tx, d.id, token, {
         status, scheduleAttempts, attemptCount: d.attemptCount + 1, nextAttemptAt: status === 'pending' ? next : null
-      }, { attemptedAt, statusCode: result.statusCode, durationMs: result.durationMs, error: result.error, responseExcerpt: result.responseExcerpt }, finishedAt)
+      }, this.attemptRow(a), finishedAt)
       if (!held) return
       if (status === 'pending' && next !== null) await queueJob(this.ctx, tx, [d.id], next)
       if (!endpoint.enabled) return
@@ -219,5 +302,10 @@ export class WebhookService {
     this.stopped = true
     if (this.timer !== undefined) clearTimeout(this.timer)
     await this.running
+  }
+
+  /** closes the connection pool (attempts still running finish first; later ones fail and are retried) */
+  async close (): Promise<void> {
+    await this.sender.close()
   }
 }

@@ -52,6 +52,8 @@ export interface JobInfo<T> {
 }
 
 export type JobHandler<T> = (job: JobInfo<T>) => Promise<void>
+/** a handler for a whole fetched batch: resolves = every job completed, throws = every job failed (and retried) */
+export type BatchJobHandler<T> = (jobs: Array<JobInfo<T>>) => Promise<void>
 
 export interface WorkOptions {
   /** jobs fetched per poll (default 10) */
@@ -60,6 +62,11 @@ export interface WorkOptions {
   concurrency?: number
   /** idle poll interval (default 1 s, the engine's `pollingIntervalSeconds`) */
   pollingIntervalSeconds?: number
+}
+
+export interface WorkerHandle {
+  /** wake this process's pollers of the queue now (e.g. right after committing jobs for it) instead of at their next poll */
+  wake: () => void
 }
 
 export interface JobEngine {
@@ -72,7 +79,9 @@ export interface JobEngine {
   /** several jobs of one queue in one statement, inside the caller's transaction (cheaper than N sends) */
   sendMany: <T extends object>(tx: DbOrTx, queue: string, jobs: Array<{ data: T; options?: JobSendOptions }>) => Promise<void>
   /** register this process's handler for a queue (started by start() when workers run here) */
-  work: <T extends object>(queue: string, handler: JobHandler<T>, options?: WorkOptions) => void
+  work: <T extends object>(queue: string, handler: JobHandler<T>, options?: WorkOptions) => WorkerHandle
+  /** like work, but the handler gets every job of a fetch at once (one handler call per fetched batch) */
+  workBatch: <T extends object>(queue: string, handler: BatchJobHandler<T>, options?: WorkOptions) => WorkerHandle
   start: () => Promise<void>
   /** stop fetching, let running handlers finish for up to `timeoutMs` (default 10 s), close */
   stop: (options?: { timeoutMs?: number }) => Promise<void>
@@ -99,7 +108,7 @@ export interface JobEngineOptions {
   log?: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void }
 }
 
-interface Registration { handler: JobHandler<object>; options: WorkOptions }
+interface Registration { handler?: JobHandler<object>; batch?: BatchJobHandler<object>; options: WorkOptions; workerIds: string[] }
 
 const toSendOptions = (o: JobSendOptions | QueueDefinition): SendOptions => {
   const out: SendOptions = {}
@@ -116,7 +125,8 @@ export const disabledJobs: JobEngine = {
   defineQueue: () => {},
   send: async () => null,
   sendMany: async () => {},
-  work: () => {},
+  work: () => ({ wake: () => {} }),
+  workBatch: () => ({ wake: () => {} }),
   start: async () => {},
   stop: async () => {},
   runDue: async () => 0
@@ -170,14 +180,31 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
 
   let started = false
 
+  const info = (queue: string, job: Job<object>): JobInfo<object> => ({ id: job.id, queue, data: job.data, retryCount: job.retryCount ?? 0 })
   const runOne = async (queue: string, reg: Registration, job: Job<object>): Promise<JobResult> => {
     try {
-      await reg.handler({ id: job.id, queue, data: job.data, retryCount: job.retryCount ?? 0 })
+      await reg.handler?.(info(queue, job))
       return { id: job.id, status: 'completed' }
     } catch (err) {
       options.log?.warn({ err, queue, jobId: job.id }, 'jobs: handler failed; pg-boss retries it')
       return { id: job.id, status: 'failed', output: { message: err instanceof Error ? err.message : String(err) } }
     }
+  }
+  const runBatch = async (queue: string, reg: Registration, jobs: Array<Job<object>>): Promise<JobResult[]> => {
+    if (reg.batch === undefined) return await Promise.all(jobs.map(async (job) => await runOne(queue, reg, job)))
+    try {
+      await reg.batch(jobs.map((job) => info(queue, job)))
+      return jobs.map((job) => ({ id: job.id, status: 'completed' as const }))
+    } catch (err) {
+      options.log?.warn({ err, queue, jobs: jobs.length }, 'jobs: batch handler failed; pg-boss retries its jobs')
+      const output = { message: err instanceof Error ? err.message : String(err) }
+      return jobs.map((job) => ({ id: job.id, status: 'failed' as const, output }))
+    }
+  }
+  const register = (queue: string, reg: Registration): WorkerHandle => {
+    if (started) throw new Error(`jobs: handler for ${queue} registered after start`)
+    handlers.set(queue, reg)
+    return { wake: () => { for (const id of reg.workerIds) boss.notifyWorker(id) } }
   }
 
   return {
@@ -207,8 +234,10 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
       })), { db: onTransaction(tx) })
     },
     work (queue, handler, opts = {}) {
-      if (started) throw new Error(`jobs: handler for ${queue} registered after start`)
-      handlers.set(queue, { handler: handler as JobHandler<object>, options: opts })
+      return register(queue, { handler: handler as JobHandler<object>, options: opts, workerIds: [] })
+    },
+    workBatch (queue, handler, opts = {}) {
+      return register(queue, { batch: handler as BatchJobHandler<object>, options: opts, workerIds: [] })
     },
     async start () {
       if (started) return
@@ -222,17 +251,21 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
           await boss.createQueue(q.name, queueOptions).catch(async (err: unknown) => {
             if (await boss.getQueue(q.name) === null) throw err
           })
+        } else if (q.expireInSeconds !== undefined && existing.expireInSeconds !== q.expireInSeconds) {
+          // a changed setting (e.g. WEBHOOK_JOB_EXPIRE_SECONDS) applies to queues created by an earlier version too
+          await boss.updateQueue(q.name, { expireInSeconds: q.expireInSeconds })
         }
       }
       if (!options.workers || mode === 'manual') return
       for (const [queue, reg] of handlers) {
-        await boss.work<object>(queue, {
+        const id = await boss.work<object>(queue, {
           batchSize: reg.options.batchSize ?? 10,
           localConcurrency: reg.options.concurrency ?? 1,
           pollingIntervalSeconds: reg.options.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 1,
           burstWhenBatchFull: true,
           perJobResults: true
-        }, async (jobs: Array<Job<object>>) => await Promise.all(jobs.map(async (job) => await runOne(queue, reg, job))))
+        }, async (jobs: Array<Job<object>>) => await runBatch(queue, reg, jobs))
+        reg.workerIds.push(id)
       }
     },
     async stop (opts = {}) {
@@ -248,12 +281,13 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
         let progressed = false
         for (const [queue, reg] of handlers) {
           const batch = await boss.fetch<object>(queue, { batchSize: 50 })
-          for (const job of batch) {
-            progressed = true
-            ran++
-            const result = await runOne(queue, reg, job)
-            if (result.status === 'completed') await boss.complete(queue, job.id)
-            else await boss.fail(queue, job.id, result.output as object)
+          if (batch.length === 0) continue
+          progressed = true
+          ran += batch.length
+          const results = reg.batch !== undefined ? await runBatch(queue, reg, batch) : await Promise.all(batch.map(async (job) => await runOne(queue, reg, job)))
+          for (const result of results) {
+            if (result.status === 'completed') await boss.complete(queue, result.id)
+            else await boss.fail(queue, result.id, result.output as object)
           }
         }
         if (!progressed) return ran

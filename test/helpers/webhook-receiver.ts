@@ -26,6 +26,13 @@ export class WebhookReceiver {
   secrets: string[] = []
   behaviour: Behaviour = () => 200
   requests = 0
+  /** requests being answered right now (a 'hang' stays open until its client goes away) */
+  openNow = 0
+  /** the most requests of one webhook-id that were open at the same time (1 = never in flight twice) */
+  maxOpenPerId = 0
+  private readonly openById = new Map<string, number>()
+  /** the requests open right now, with the client's port (which process sent it: see the replica-kill test) */
+  readonly open = new Set<{ webhookId: string; remotePort: number }>()
   private server: Server | undefined
   private readonly hanging = new Set<() => void>()
   port = 0
@@ -56,6 +63,13 @@ export class WebhookReceiver {
           return
         }
         const webhookId = String(headers['webhook-id'])
+        this.openNow++
+        const open = (this.openById.get(webhookId) ?? 0) + 1
+        this.openById.set(webhookId, open)
+        this.maxOpenPerId = Math.max(this.maxOpenPerId, open)
+        const entry = { webhookId, remotePort: req.socket.remotePort ?? 0 }
+        this.open.add(entry)
+        res.on('close', () => { this.openNow--; this.open.delete(entry); this.openById.set(webhookId, (this.openById.get(webhookId) ?? 1) - 1) })
         const outcome = this.behaviour(n, webhookId)
         if (outcome === 'hang') {
           this.hanging.add(() => res.destroy())

@@ -79,3 +79,16 @@ t.test('reliability variables (issue 11): defaults, reading, and invalid values 
   expectVariable(t, { ...base, RATE_LIMIT_REDIS_URL: 'http://redis' }, 'RATE_LIMIT_REDIS_URL')
   expectVariable(t, { ...base, JWT_JWKS_CACHE_SECONDS: '0' }, 'JWT_JWKS_CACHE_SECONDS')
 })
+
+t.test('webhook delivery and job recovery variables (issue 13): defaults, reading, and invalid values name the variable', async (t) => {
+  const d = loadConfig(base)
+  t.match(d.webhooks, { concurrency: 64, leaseSeconds: 30, jobExpireSeconds: 60 })
+  t.equal(d.jobsSuperviseIntervalSeconds, 10)
+  const c = loadConfig({ ...base, WEBHOOK_CONCURRENCY: '8', WEBHOOK_LEASE_SECONDS: '15', WEBHOOK_JOB_EXPIRE_SECONDS: '5', JOBS_SUPERVISE_INTERVAL_SECONDS: '1' })
+  t.match(c.webhooks, { concurrency: 8, leaseSeconds: 15, jobExpireSeconds: 5 })
+  t.equal(c.jobsSuperviseIntervalSeconds, 1)
+  // the lease must outlive the 10 s attempt timeout, or a slow attempt could be sent twice at once
+  expectVariable(t, { ...base, WEBHOOK_LEASE_SECONDS: '10' }, 'WEBHOOK_LEASE_SECONDS')
+  expectVariable(t, { ...base, WEBHOOK_JOB_EXPIRE_SECONDS: '0' }, 'WEBHOOK_JOB_EXPIRE_SECONDS')
+  expectVariable(t, { ...base, JOBS_SUPERVISE_INTERVAL_SECONDS: '0' }, 'JOBS_SUPERVISE_INTERVAL_SECONDS')
+})

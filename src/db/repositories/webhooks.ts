@@ -15,6 +15,11 @@ export async function findEndpoint (db: DbOrTx, id: string, opts: { forUpdate?: 
   return rows[0]
 }
 
+export async function findEndpoints (db: DbOrTx, ids: string[]): Promise<EndpointRow[]> {
+  if (ids.length === 0) return []
+  return await db.select().from(webhookEndpoints).where(inArray(webhookEndpoints.id, ids))
+}
+
 export async function insertEndpoint (db: DbOrTx, e: Pick<EndpointRow, 'organizationId' | 'url' | 'description' | 'eventTypes' | 'secret'>, now: Date): Promise<EndpointRow> {
   const [row] = await db.insert(webhookEndpoints).values({ ...e, createdAt: now, updatedAt: now }).returning()
   if (row === undefined) throw new Error('insert returned no row')
@@ -86,15 +91,28 @@ export async function rescheduleDelivery (db: DbOrTx, id: string, now: Date): Pr
  * row whose lease is still running is not due. Due-ness uses the application clock (`now`), leases the database's
  * real clock, so a test that moves its clock never breaks a lease.
  */
-export async function claimDue (db: DbOrTx, opts: { now: Date; limit: number; token: string; leaseSeconds: number; deliveryId?: string }): Promise<DeliveryRow[]> {
+export async function claimDue (db: DbOrTx, opts: { now: Date; limit: number; token: string; leaseSeconds: number; deliveryIds?: string[] }): Promise<DeliveryRow[]> {
   const d = webhookDeliveries
+  if (opts.deliveryIds !== undefined && opts.deliveryIds.length === 0) return []
   const due = db.select({ id: d.id }).from(d)
-    .where(and(opts.deliveryId === undefined ? undefined : eq(d.id, opts.deliveryId), eq(d.status, 'pending'), lte(d.nextAttemptAt, opts.now), sql`(${d.lockedUntil} is null or ${d.lockedUntil} < clock_timestamp())`))
+    .where(and(opts.deliveryIds === undefined ? undefined : inArray(d.id, opts.deliveryIds), eq(d.status, 'pending'), lte(d.nextAttemptAt, opts.now), sql`(${d.lockedUntil} is null or ${d.lockedUntil} < clock_timestamp())`))
     .orderBy(asc(d.nextAttemptAt)).limit(opts.limit).for('update', { skipLocked: true })
   return await db.update(d).set({
     lockedUntil: sql`clock_timestamp() + make_interval(secs => ${opts.leaseSeconds})`,
     lockToken: opts.token
   }).where(inArray(d.id, due)).returning()
+}
+
+/**
+ * Of these deliveries, the ones due at `now` but not claimable by this worker: leased by another one (alive, or dead
+ * mid-delivery) or being claimed right now. With how long their lease still runs (0 when not leased yet).
+ */
+export async function leasedElsewhere (db: DbOrTx, ids: string[], now: Date): Promise<Array<{ id: string; remainingSeconds: number }>> {
+  if (ids.length === 0) return []
+  const d = webhookDeliveries
+  const rows = await db.select({ id: d.id, remaining: sql<string>`greatest(0, extract(epoch from coalesce(${d.lockedUntil}, clock_timestamp()) - clock_timestamp()))` })
+    .from(d).where(and(inArray(d.id, ids), eq(d.status, 'pending'), lte(d.nextAttemptAt, now)))
+  return rows.map((r) => ({ id: r.id, remainingSeconds: Number(r.remaining) }))
 }
 
 /** records the outcome of an attempt if this worker still holds the lease; false when it lost it */
@@ -104,6 +122,23 @@ export async function completeAttempt (db: DbOrTx, deliveryId: string, token: st
   if (updated.length === 0) return false
   await db.insert(webhookAttempts).values({ ...attempt, deliveryId })
   return true
+}
+
+/**
+ * The common outcome in bulk: any attempt that succeeded while its endpoint was not failing. One
+ * UPDATE for all of them (only the rows this worker still holds the lease of) and one INSERT of their attempts.
+ * Returns the ids recorded.
+ */
+export async function completeSucceeded (db: DbOrTx, token: string, attempts: Array<Omit<AttemptRow, 'id'>>, now: Date): Promise<string[]> {
+  if (attempts.length === 0) return []
+  const d = webhookDeliveries
+  const updated = await db.update(d).set({
+    status: 'succeeded', scheduleAttempts: sql`${d.scheduleAttempts} + 1`, attemptCount: sql`${d.attemptCount} + 1`, nextAttemptAt: null, lockedUntil: null, lockToken: null, updatedAt: now
+  }).where(and(inArray(d.id, attempts.map((a) => a.deliveryId)), eq(d.lockToken, token))).returning({ id: d.id })
+  const held = new Set(updated.map((r) => r.id))
+  const rows = attempts.filter((a) => held.has(a.deliveryId))
+  if (rows.length > 0) await db.insert(webhookAttempts).values(rows)
+  return [...held]
 }
 
 const DISPATCHER_LOCK = 0x77656268 // 'webh'
