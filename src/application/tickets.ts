@@ -125,6 +125,22 @@ export const ticketEvent = (p: Principal, t: Ticket, type: string, now: Date, da
   ticketId: t.id, actor: actorOf(p), occurredAt: now, data: { ticketId: t.id, ...data }
 })
 
+/**
+ * Stores a ticket's next state, version-checked against `current` (whose row the caller locked, so the update stores
+ * exactly `next` at the next version), with the statements that only need that state — its SLA timers and its events —
+ * sent together in one round trip (issue 15).
+ */
+export async function saveTicket (ctx: AppContext, tx: DbOrTx, current: Ticket, next: Ticket, now: Date, events: (saved: Ticket) => NewEvent[]): Promise<Ticket> {
+  const saved: Ticket = { ...next, version: current.version + 1, updatedAt: now }
+  const [stored] = await Promise.all([
+    repo.updateTicket(tx, next, current.version, now),
+    scheduleSlaTimers(ctx, tx, current, saved),
+    ...events(saved).map(async (e) => { await recordEvent(tx, e) })
+  ])
+  if (stored === undefined) throw staleWrite('ticket')
+  return stored
+}
+
 export interface CreateTicketInput {
   organizationId?: string
   subject: string
@@ -244,13 +260,10 @@ export async function updateTicket (ctx: AppContext, p: Principal, id: string, p
     const { ticket: next, changes } = editTicket(current, patch, { staff: isStaff(p) })
     const fields = Object.keys(changes)
     if (fields.length === 0) return await viewOf(ctx, current, now, tx)
-    const saved = await repo.updateTicket(tx, next, current.version, now)
-    if (saved === undefined) throw staleWrite('ticket')
-    await scheduleSlaTimers(ctx, tx, current, saved)
     const before: Record<string, unknown> = {}
     const after: Record<string, unknown> = {}
     for (const [f, c] of Object.entries(changes)) { before[f] = c.before; after[f] = c.after }
-    await recordTicketEvent(tx, p, saved, 'ticket.updated', now, { changedFields: fields, before, after })
+    const saved = await saveTicket(ctx, tx, current, next, now, (t) => [ticketEvent(p, t, 'ticket.updated', now, { changedFields: fields, before, after })])
     return await viewOf(ctx, saved, now, tx)
   })
 }
@@ -264,14 +277,11 @@ export async function closeTicket (ctx: AppContext, p: Principal, id: string, in
     await assertSubscriptionFor(tx, p, 'close', current.organizationId, now)
     const closeInput: CloseInput = { reason: input.reason, note: input.note, actor: actorOf(p) }
     const next = closeRule(current, closeInput, now)
-    const saved = await repo.updateTicket(tx, next, current.version, now)
-    if (saved === undefined) throw staleWrite('ticket')
-    await scheduleSlaTimers(ctx, tx, current, saved)
-    await recordTicketEvent(tx, p, saved, 'ticket.closed', now, {
+    const saved = await saveTicket(ctx, tx, current, next, now, (t) => [ticketEvent(p, t, 'ticket.closed', now, {
       before: { status: current.status, contactAttempts: current.contactAttempts },
-      after: { status: saved.status, closedReason: saved.closedReason, closeNote: saved.closeNote, closedAt: isoOrNull(saved.closedAt) },
+      after: { status: t.status, closedReason: t.closedReason, closeNote: t.closeNote, closedAt: isoOrNull(t.closedAt) },
       firstResponseByClosing: current.sla.firstRespondedAt === null
-    })
+    })])
     await queueTicketEmail(ctx, tx, saved, 'closed', {
       closedReasonText: closedReasonText(saved.closedReason), closeNote: saved.closeNote, noResponse: saved.closedReason === 'no_response'
     }, now)

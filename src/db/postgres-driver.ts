@@ -120,7 +120,9 @@ export function rewriteConnectionSource (source: string): string | undefined {
  * Third patch (issue 15): `sql.begin(fn)` sends BEGIN and waits for its answer before running `fn`, so every
  * transaction costs a round trip that carries nothing. The rewrite sends BEGIN and lets `fn` start as soon as the
  * connection is reserved for the transaction: its first statements go out in the same write as BEGIN (postgres.js
- * pipelines the queries of one connection). The answer to BEGIN is still awaited before the transaction's result is
+ * pipelines the queries of one connection). The pool parks a connection whose query has an `onexecute` (BEGIN) in its
+ * `full` queue, where no other query is given to it; the rewrite then moves it to `reserved` (where the unpatched
+ * driver moves it on BEGIN's answer), so the transaction's statements are written at once rather than one per answer. The answer to BEGIN is still awaited before the transaction's result is
  * returned, so a failed BEGIN fails the transaction. BEGIN on an idle connection of the pool fails only when the
  * connection itself fails, and then every statement pipelined after it on that connection fails as well: no
  * statement can run outside the transaction that was asked for. Same guards as the other rewrites: every rewritten
@@ -134,12 +136,15 @@ export const BEGIN_REWRITES: ReadonlyArray<readonly [string, string]> = [
     '        new Promise((_, reject) => connection.onclose = reject)\n' +
     '      ])\n',
     '      // patched (support-desk, issue 15): BEGIN is pipelined with the first statements of the transaction\n' +
-    '      let reserved\n' +
-    '      const reservedConnection = new Promise(resolve => { reserved = resolve })\n' +
-    "      const beginning = sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute: c => { onexecute(c); reserved() } }).execute()\n" +
+    '      let whenReserved\n' +
+    '      const reservedConnection = new Promise(resolve => { whenReserved = resolve })\n' +
+    "      const beginning = sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute: c => { const r = onexecute(c); whenReserved(); return r } }).execute()\n" +
     '      beginning.catch(() => {})\n' +
     '      await Promise.race([reservedConnection, beginning])\n' +
     '      if (!connection) await beginning\n' +
+    '      // the pool parked the connection as full while BEGIN was being written (as it does unpatched); the transaction\n' +
+    '      // owns it now: reserved, so its statements are written at once (pipelined) instead of one per answer\n' +
+    '      connection.queue === full && move(connection, reserved)\n' +
     '      const result = await Promise.race([\n' +
     '        scope(connection, fn),\n' +
     '        new Promise((_, reject) => connection.onclose = reject)\n' +

@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
-import { COMPACT_AT, Queue, queuePatched, connectionPatched, rewriteConnectionSource, postgres, type PgQueue } from '../../src/db/postgres-driver.js'
+import { COMPACT_AT, Queue, queuePatched, connectionPatched, beginPatched, rewriteBeginSource, rewriteConnectionSource, postgres, type PgQueue } from '../../src/db/postgres-driver.js'
 import { startFakePostgres } from '../helpers/fake-postgres.js'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -126,4 +126,64 @@ t.test('the rewrite matches postgres.js 3.4 exactly once per line and refuses an
   const rewritten = rewriteConnectionSource(source)
   t.ok(rewritten?.includes("error(Errors.connection('CONNECTION_CLOSED', options))\n      return false"))
   t.equal(rewriteConnectionSource(source.replace('const x = socket.write(chunk, fn)', 'const x = socket?.write(chunk, fn)')), undefined)
+})
+
+t.test('BEGIN is pipelined with the first statements of a transaction (issue 15): one write fewer, same results and errors', async (t) => {
+  t.equal(beginPatched, true, 'postgres.js 3.4 index.js recognised: the rewritten begin is loaded')
+  const server = await startFakePostgres({ answer: 1_000 })
+  t.teardown(server.close)
+  const url = `postgres://u@127.0.0.1:${server.port}/db`
+  // counts the driver's socket writes (postgres.js takes a socket factory)
+  const counting = `
+    const counter = { writes: 0 }
+    const socket = () => {
+      const s = net.connect({ host: '127.0.0.1', port: ${server.port} })
+      const write = s.write.bind(s)
+      s.write = (...args) => { counter.writes++; return write(...args) }
+      return s
+    }`
+  const scenario = `
+    const sql = postgres(${JSON.stringify(url)}, { max: 1, onnotice () {}, fetch_types: false, socket })
+    await sql\`select 1\`
+    const before = counter.writes
+    const result = await sql.begin(async (tx) => { await tx\`select 1\`; await tx\`select 2\`; return 'done' })
+    console.log('writes', counter.writes - before, result)
+    await sql.end({ timeout: 1 })`
+  const original = await runOriginal(`
+    import postgres from 'postgres'
+    import net from 'node:net'
+    ${counting}
+    ${scenario}
+    process.exit(0)`)
+  t.match(original.stdout, /writes 4 done/, 'the original driver: BEGIN, select 1, select 2, COMMIT — four writes, each after the previous answer')
+
+  const net = await import('node:net')
+  let writes = 0
+  const socket = (): unknown => {
+    const s = net.connect({ host: '127.0.0.1', port: server.port })
+    const write = s.write.bind(s) as (...args: unknown[]) => boolean
+    ;(s as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => { writes++; return write(...args) }
+    return s
+  }
+  const sql = postgres(url, { max: 1, onnotice () {}, fetch_types: false, ...({ socket } as object) })
+  t.teardown(async () => { await sql.end({ timeout: 1 }) })
+  await sql`select 1`
+  const before = writes
+  const result = await sql.begin(async (tx) => { await tx`select 1`; await tx`select 2`; return 'done' })
+  t.equal(result, 'done')
+  t.equal(writes - before, 3, 'patched: BEGIN + select 1 in one write, then select 2, then COMMIT')
+
+  // a failing first statement still fails the transaction (and rolls it back) with its own error
+  const failing = await startFakePostgres({ answer: 1 })
+  t.teardown(failing.close)
+  const sql2 = postgres(`postgres://u@127.0.0.1:${failing.port}/db`, { max: 1, onnotice () {}, fetch_types: false })
+  t.teardown(async () => { await sql2.end({ timeout: 1 }) })
+  const outcome = await sql2.begin(async (tx) => await tx`select 1`).then(() => 'resolved', (e: { code?: string }) => e.code)
+  t.match(outcome, /^(ECONNRESET|CONNECTION_CLOSED)$/, 'the connection lost right after BEGIN fails the transaction with a catchable connection error')
+})
+
+t.test('the begin rewrite matches postgres.js 3.4 exactly once and refuses another layout', async (t) => {
+  const source = readFileSync(require.resolve('postgres'), 'utf8')
+  t.ok(rewriteBeginSource(source)?.includes('patched (support-desk, issue 15)'))
+  t.equal(rewriteBeginSource(source.replace("await sql.unsafe('begin '", "await sql.unsafe('BEGIN '")), undefined)
 })
