@@ -8,7 +8,7 @@ import { applyComment } from '../domain/tickets/conversation.js'
 import type { CommentVisibility, Ticket, TicketComment } from '../domain/tickets/ticket.js'
 import { recordEvent } from '../db/events.js'
 import * as comments from '../db/repositories/ticket-comments.js'
-import { appendCommentText, updateTicket as saveTicket } from '../db/repositories/tickets.js'
+import { updateTicketWithComment } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { recordArticleLinks } from './kb-access.js'
 import { actorOf } from './organizations.js'
@@ -66,8 +66,7 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
   const saved: Ticket = { ...effects.ticket, version: current.version + 1, updatedAt: now }
   const writes = Promise.all([
     comments.insertComment(tx, comment),
-    saveTicket(tx, effects.ticket, current.version, now),
-    appendCommentText(tx, saved.id, comment.visibility, comment.body),
+    updateTicketWithComment(tx, effects.ticket, current.version, now, comment),
     scheduleSlaTimers(ctx, tx, current, saved)
   ])
   const hasUploads = input.attachmentIds !== undefined && input.attachmentIds.length > 0

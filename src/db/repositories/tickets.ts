@@ -269,15 +269,27 @@ export async function updateTicket (db: DbOrTx, next: Ticket, fromVersion: numbe
   return rows[0] === undefined ? undefined : toTicket(rows[0])
 }
 
+const commentDoc = (): SQL => sql`setweight(to_tsvector(${sql.raw(`'${SEARCH_CONFIG}'`)}, ${p('commentBody')}::text), 'C')`
+
+/** the version-checked update of a comment's transaction, appending the comment's text to the search document of its visibility */
+const updateVersionedWithComment = {
+  public: new PreparedStatement('ticket_update_versioned_comment_public', (db, name) =>
+    db.update(tickets).set({ ...(mutableSet as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz'), searchPublicComments: sql`${tickets.searchPublicComments} || ${commentDoc()}` })
+      .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
+      .returning(readColumns).prepare(name)),
+  internal: new PreparedStatement('ticket_update_versioned_comment_internal', (db, name) =>
+    db.update(tickets).set({ ...(mutableSet as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz'), searchInternalComments: sql`${tickets.searchInternalComments} || ${commentDoc()}` })
+      .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
+      .returning(readColumns).prepare(name))
+}
+
 /**
- * Adds a comment's text to the ticket's search document of its visibility (weight C), in the comment's transaction:
- * internal comments go only into the staff document.
+ * updateTicket for a new comment: the same version-checked write, and the comment's text added to the ticket's search
+ * document of its visibility (weight C; internal comments go only into the staff document), in one statement.
  */
-export async function appendCommentText (tx: DbOrTx, ticketId: string, visibility: 'public' | 'internal', body: string): Promise<void> {
-  const column = visibility === 'public' ? tickets.searchPublicComments : tickets.searchInternalComments
-  const doc = sql`setweight(to_tsvector(${sql.raw(`'${SEARCH_CONFIG}'`)}, ${body}), 'C')`
-  await tx.update(tickets).set(visibility === 'public' ? { searchPublicComments: sql`${column} || ${doc}` } : { searchInternalComments: sql`${column} || ${doc}` })
-    .where(eq(tickets.id, ticketId))
+export async function updateTicketWithComment (db: DbOrTx, next: Ticket, fromVersion: number, now: Date, comment: { visibility: 'public' | 'internal'; body: string }): Promise<Ticket | undefined> {
+  const rows = await updateVersionedWithComment[comment.visibility].execute(db, { ...mutableValues(next), id: next.id, fromVersion, updatedAt: isoOrNull(now), commentBody: comment.body })
+  return rows[0] === undefined ? undefined : toTicket(rows[0])
 }
 
 // ---------------------------------------------------------------------------------------------------------------
