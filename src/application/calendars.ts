@@ -7,17 +7,16 @@
  * computed afterwards.
  */
 import { createHash } from 'node:crypto'
-import { primaryRole, requireGlobalRole, type Principal } from '../domain/access.js'
+import { actorOf, requireGlobalRole, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import { recordEvent } from '../db/events.js'
 import * as repo from '../db/repositories/calendars.js'
 import type { CalendarRecord, HolidayRecord } from '../db/repositories/calendars.js'
 import type { Tx } from '../db/client.js'
 import type { AppContext } from './context.js'
+import { checkVersion, savedOrStale } from './guards.js'
 
 export type { CalendarRecord, HolidayRecord }
-
-const actorOf = (p: Principal) => ({ id: p.subject, role: primaryRole(p) })
 
 /** fixed namespace for calendar resource ids (UUID v5 of the calendar's text id) */
 const CALENDAR_NAMESPACE = '6f1c2d0e-8a4b-5c3d-9e2f-0a1b2c3d4e5f'
@@ -73,16 +72,12 @@ export async function getHoliday (ctx: AppContext, _p: Principal, id: string, da
 async function lockCalendar (tx: Tx, id: string, expectedVersion: number | undefined): Promise<CalendarRecord> {
   const calendar = await repo.findCalendar(tx, id, { forUpdate: true })
   if (calendar === undefined) throw calendarNotFound(id)
-  if (expectedVersion !== undefined && expectedVersion !== calendar.version) {
-    throw new DomainError('precondition-failed', `The calendar is at version ${calendar.version}, not ${expectedVersion}`, { currentVersion: calendar.version })
-  }
+  checkVersion('calendar', expectedVersion, calendar.version, 'short')
   return calendar
 }
 
 async function bump (tx: Tx, calendar: CalendarRecord, now: Date): Promise<CalendarRecord> {
-  const saved = await repo.bumpCalendarVersion(tx, calendar.id, calendar.version, now)
-  if (saved === undefined) throw new DomainError('precondition-failed', 'The calendar changed concurrently; fetch it and retry')
-  return saved
+  return savedOrStale(await repo.bumpCalendarVersion(tx, calendar.id, calendar.version, now), 'calendar', 'short')
 }
 
 export interface PutHolidayResult {

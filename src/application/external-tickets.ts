@@ -13,17 +13,17 @@
  * runs again, now finding the reference — and takes the update path.
  */
 import { isStaff, type Principal } from '../domain/access.js'
-import { DomainError, notFound } from '../domain/errors.js'
+import { DomainError } from '../domain/errors.js'
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
 import { slaView } from '../domain/tickets/sla.js'
 import { sameTags } from '../domain/tickets/tags.js'
 import type { Ticket } from '../domain/tickets/ticket.js'
 import type { DbOrTx } from '../db/client.js'
-import { findOrganization } from '../db/repositories/organizations.js'
 import * as refs from '../db/repositories/external-refs.js'
 import * as ticketsRepo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
-import { assertSubscriptionFor, checkVersion, insertNewTicket, loadTicket, organizationFor, recordTicketEvent, staleWrite, ticketSnapshot, viewOf, type CreateTicketInput, type TicketView } from './tickets.js'
+import { insertNewTicket, loadTicket, recordTicketEvent, ticketSnapshot, viewOf, type CreateTicketInput, type TicketView } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, organizationFor, requireOrganization, staleWrite } from './guards.js'
 import { scheduleSlaTimers } from './sla-timers.js'
 
 export interface ExternalTicketKey { organizationId: string; system: string; externalId: string }
@@ -134,7 +134,7 @@ export type BatchOutcome = { ok: true; result: UpsertResult } | { ok: false; err
  */
 export async function upsertExternalTicketBatch (ctx: AppContext, p: Principal, organizationId: string, items: Array<BatchItem | DomainError>): Promise<BatchOutcome[]> {
   const orgId = organizationFor(p, organizationId)
-  if (await findOrganization(ctx.database.db, orgId) === undefined) throw notFound('Organization')
+  await requireOrganization(ctx.database.db, orgId)
   const outcomes: BatchOutcome[] = []
   for (const item of items) {
     if (item instanceof DomainError) { outcomes.push({ ok: false, error: item }); continue }

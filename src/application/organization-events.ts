@@ -1,8 +1,7 @@
 import { assertOrgAccess, isStaff, type Principal } from '../domain/access.js'
-import { notFound } from '../domain/errors.js'
-import { findOrganization } from '../db/repositories/organizations.js'
 import { listOrganizationEvents, type EventRow } from '../db/repositories/organization-events.js'
 import type { AppContext } from './context.js'
+import { requireOrganization } from './guards.js'
 
 export interface OrganizationEventsQuery {
   limit: number
@@ -18,8 +17,7 @@ export interface OrganizationEventsQuery {
  */
 export async function listEvents (ctx: AppContext, p: Principal, organizationId: string, q: OrganizationEventsQuery): Promise<{ items: EventRow[]; hasMore: boolean }> {
   assertOrgAccess(p, organizationId, 'Organization')
-  const org = await findOrganization(ctx.database.db, organizationId)
-  if (org === undefined) throw notFound('Organization')
+  await requireOrganization(ctx.database.db, organizationId)
   const rows = await listOrganizationEvents(ctx.database.db, organizationId, { ...q, limit: q.limit + 1, includeInternal: isStaff(p) })
   return { items: rows.slice(0, q.limit), hasMore: rows.length > q.limit }
 }

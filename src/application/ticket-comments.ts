@@ -1,7 +1,7 @@
 /**
  * The conversation: comments, the first response and contact attempts (rules in src/domain/tickets/conversation.ts).
  */
-import { isStaff, type Principal } from '../domain/access.js'
+import { actorOf, isStaff, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import { applyComment } from '../domain/tickets/conversation.js'
 import type { CommentVisibility, TicketComment } from '../domain/tickets/ticket.js'
@@ -10,8 +10,8 @@ import * as comments from '../db/repositories/ticket-comments.js'
 import { appendCommentText, updateTicket as saveTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { recordArticleLinks } from './kb-access.js'
-import { actorOf } from './organizations.js'
-import { assertSubscriptionFor, checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
+import { loadTicket, recordTicketEvent, viewOf, type TicketView } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, staleWrite } from './guards.js'
 import { iso } from '../domain/time.js'
 import type { DbOrTx } from '../db/client.js'
 import { commentEmailFor, outboundOn, queueCommentEmail } from './email-outbound.js'

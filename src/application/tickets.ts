@@ -2,15 +2,13 @@
  * Ticket use cases: one transaction each — load (locking the row for writes), decide with domain code, persist with a
  * version-checked update, and write the outbox event in the same transaction.
  */
-import { canAccessOrg, isStaff, requireRole, type Principal } from '../domain/access.js'
-import { DomainError, notFound } from '../domain/errors.js'
+import { actorOf, canAccessOrg, isStaff, requireRole, type Principal } from '../domain/access.js'
+import { notFound } from '../domain/errors.js'
 import { responseTarget, type Channel, type Severity } from '../domain/policy/policy.js'
 import { closeTicket as closeRule, type CloseInput } from '../domain/tickets/closing.js'
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
 import { assertReceivedAt, openTicket } from '../domain/tickets/opening.js'
 import { slaPhase, slaView, type SlaView } from '../domain/tickets/sla.js'
-import { assertSubscriptionAllows, requiresCurrentSubscription, type TicketAction } from '../domain/tickets/subscription.js'
-import type { Organization } from '../domain/organizations/organization.js'
 import type { ClosedReason, Requester, Ticket } from '../domain/tickets/ticket.js'
 import type { BusinessCalendar } from '../domain/sla/calendar.js'
 import type { DbOrTx } from '../db/client.js'
@@ -19,7 +17,7 @@ import { findOrganization } from '../db/repositories/organizations.js'
 import * as repo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { recordArticleLinks } from './kb-access.js'
-import { actorOf } from './organizations.js'
+import { assertSubscriptionFor, checkVersion, organizationFor, staleWrite } from './guards.js'
 import { iso, isoOrNull } from '../domain/time.js'
 import { closedReasonText, outboundOn, queueTicketEmail } from './email-outbound.js'
 import { attachUploads } from './attachments.js'
@@ -49,40 +47,6 @@ export async function loadTicket (db: DbOrTx, p: Principal, id: string, opts: { 
   if (ticket === undefined || !canAccessOrg(p, ticket.organizationId)) throw notFound('Ticket')
   return ticket
 }
-
-/** If-Match: the caller's version must be the stored one (checked on the locked row) */
-export function checkVersion (what: string, expected: number | undefined, current: number): void {
-  if (expected !== undefined && expected !== current) {
-    throw new DomainError('precondition-failed', `The ${what} is at version ${current}, not ${expected}; fetch it again and retry`, { currentVersion: current })
-  }
-}
-
-/**
- * 403 subscription-inactive when the caller needs a current subscription for `action` (src/domain/tickets/subscription.ts)
- * and the organization has none; loads the organization (on the transaction) only when the rule needs it.
- */
-export async function assertSubscriptionFor (db: DbOrTx, p: Principal, action: TicketAction, organization: Organization | string, now: Date): Promise<void> {
-  const by = isStaff(p) ? 'staff' : 'customer'
-  if (!requiresCurrentSubscription(action, by)) return
-  const org = typeof organization === 'string' ? await findOrganization(db, organization) : organization
-  if (org === undefined) throw notFound('Organization')
-  assertSubscriptionAllows(action, { organization: org, by, now })
-}
-
-export const staleWrite = (what: string): DomainError =>
-  new DomainError('precondition-failed', `The ${what} changed concurrently; fetch it again and retry`)
-
-/** the organization the caller may act for: a scoped token implies (and only allows) its own */
-export function organizationFor (p: Principal, given: string | undefined): string {
-  if (p.orgId !== null) {
-    if (given !== undefined && given !== p.orgId) throw notFound('Organization')
-    return p.orgId
-  }
-  if (!isStaff(p)) throw notFound('Organization')
-  if (given === undefined) throw new DomainError('organization-required', 'organizationId is required for agents and admins')
-  return given
-}
-
 
 export const slaSnapshot = (t: Ticket): Record<string, unknown> => ({
   cycle: t.sla.cycle,

@@ -10,7 +10,7 @@ import { slaPhase } from '../../domain/tickets/sla.js'
 import type { ActorRef, PastSlaCycle, Ticket, TicketStatus } from '../../domain/tickets/ticket.js'
 import type { Channel, Priority, Severity } from '../../domain/policy/policy.js'
 import type { DbOrTx } from '../client.js'
-import { PreparedStatement } from '../prepared.js'
+import { PreparedStatement, placeholder as p } from '../prepared.js'
 import { hasRefCondition } from './external-refs.js'
 import { SEARCH_CONFIG, tickets, type SlaHistoryRow } from '../schema/tickets.js'
 import { iso, isoOrNull } from '../../domain/time.js'
@@ -137,12 +137,6 @@ const mutableValues = (t: Ticket | TicketDraft): Record<string, unknown> => ({
  * drivers (postgres.js and PGlite take the literal text with an explicit ::text[] cast).
  */
 export const tagsLiteral = (tags: readonly string[]): string => `{${tags.join(',')}}`
-
-/**
- * A placeholder as raw SQL (not bound to a column encoder, which would choke on null dates): values are passed to the
- * driver as given, so callers encode them (dates as ISO strings, jsonb as JSON text).
- */
-const p = (name: string, cast?: string): SQL => cast === undefined ? sql`${sql.placeholder(name)}` : sql`${sql.placeholder(name)}::${sql.raw(cast)}`
 
 type TicketInsert = typeof tickets.$inferInsert
 
