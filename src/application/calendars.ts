@@ -15,6 +15,7 @@ import type { CalendarRecord, HolidayRecord } from '../db/repositories/calendars
 import type { Tx } from '../db/client.js'
 import type { AppContext } from './context.js'
 import { checkVersion, savedOrStale } from './guards.js'
+import { pageOf, type Page } from './page.js'
 
 export type { CalendarRecord, HolidayRecord }
 
@@ -38,9 +39,9 @@ export function calendarResourceId (calendarId: string): string {
 const calendarNotFound = (id: string): DomainError => notFound(`Calendar ${id}`)
 
 /** any authenticated caller may read calendars (they explain deadlines) */
-export async function listCalendars (ctx: AppContext, _p: Principal, opts: { limit: number; afterId?: string }): Promise<{ items: CalendarRecord[]; hasMore: boolean }> {
+export async function listCalendars (ctx: AppContext, _p: Principal, opts: { limit: number; afterId?: string }): Promise<Page<CalendarRecord>> {
   const rows = await repo.listCalendars(ctx.database.db, { limit: opts.limit + 1, afterId: opts.afterId })
-  return { items: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit }
+  return pageOf(rows, opts.limit)
 }
 
 export async function getCalendar (ctx: AppContext, _p: Principal, id: string): Promise<CalendarRecord> {
@@ -55,7 +56,7 @@ export async function listHolidays (ctx: AppContext, _p: Principal, id: string, 
     const calendar = await repo.findCalendar(tx, id)
     if (calendar === undefined) throw calendarNotFound(id)
     const rows = await repo.listHolidayPage(tx, id, { limit: opts.limit + 1, year: opts.year, afterDate: opts.afterDate })
-    return { calendar, items: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit }
+    return { calendar, ...pageOf(rows, opts.limit) }
   })
 }
 

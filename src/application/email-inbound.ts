@@ -31,6 +31,7 @@ import type { AppContext } from './context.js'
 import { EMAIL_ACTOR, queueTicketEmail } from './email-outbound.js'
 import { addCommentIn } from './ticket-comments.js'
 import { insertNewTicket, recordTicketEvent, ticketSnapshot } from './tickets.js'
+import { pageOf, type Page } from './page.js'
 
 export interface InboundEnvelope {
   /** the SMTP client's address (SMTP listener); absent for the HTTP route, which trusts the provider's Received header */
@@ -229,11 +230,11 @@ const resultOf = (r: mail.InboundEmailRow, duplicate: boolean): InboundResult =>
 
 // quarantine (staff) ------------------------------------------------------------------------------------------------
 
-export async function listQuarantine (ctx: AppContext, p: Principal, page: { limit: number; after?: { receivedAt: Date; id: string } }): Promise<{ items: mail.InboundEmailRow[]; hasMore: boolean }> {
+export async function listQuarantine (ctx: AppContext, p: Principal, page: { limit: number; after?: { receivedAt: Date; id: string } }): Promise<Page<mail.InboundEmailRow>> {
   requireRole(p, 'agent', 'admin')
   if (p.orgId !== null) throw new DomainError('forbidden', 'The quarantine spans organizations: use an unscoped staff token')
   const rows = await mail.listQuarantine(ctx.database.db, { limit: page.limit + 1, after: page.after })
-  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+  return pageOf(rows, page.limit)
 }
 
 async function loadQuarantined (tx: DbOrTx, p: Principal, id: string): Promise<mail.InboundEmailRow> {

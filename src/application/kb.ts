@@ -22,6 +22,7 @@ import type { AppContext } from './context.js'
 import { readerFor } from './kb-access.js'
 import { loadTicket } from './tickets.js'
 import { checkVersion, found, staleWrite } from './guards.js'
+import { pageOf, type Page } from './page.js'
 
 export type { Article } from '../domain/kb/article.js'
 export { readerFor, recordArticleLinks } from './kb-access.js'
@@ -182,7 +183,7 @@ export async function getArticle (ctx: AppContext, p: Principal | null, id: stri
   return { article, stats: (await repo.statsFor(db, [id])).get(id) }
 }
 
-export async function listArticles (ctx: AppContext, p: Principal | null, filters: repo.ArticleFilters, page: { limit: number; after?: { updatedAt: Date; id: string } }): Promise<{ items: Array<{ article: Article; stats?: repo.ArticleStats }>; hasMore: boolean }> {
+export async function listArticles (ctx: AppContext, p: Principal | null, filters: repo.ArticleFilters, page: { limit: number; after?: { updatedAt: Date; id: string } }): Promise<Page<{ article: Article; stats?: repo.ArticleStats }>> {
   const db = ctx.database.db
   const reader = await readerFor(ctx, p)
   // non-staff only ever see published articles; asking for drafts gives an empty list, not an error
@@ -192,12 +193,12 @@ export async function listArticles (ctx: AppContext, p: Principal | null, filter
   return { items: items.map((article) => ({ article, stats: stats?.get(article.id) })), hasMore: rows.length > page.limit }
 }
 
-export async function listRevisions (ctx: AppContext, p: Principal, articleId: string, page: { limit: number; beforeVersion?: number }): Promise<{ items: repo.Revision[]; hasMore: boolean }> {
+export async function listRevisions (ctx: AppContext, p: Principal, articleId: string, page: { limit: number; beforeVersion?: number }): Promise<Page<repo.Revision>> {
   requireWriter(p)
   const db = ctx.database.db
   if (await repo.findArticle(db, articleId) === undefined) throw notFound('Article')
   const rows = await repo.listRevisions(db, articleId, { limit: page.limit + 1, beforeVersion: page.beforeVersion })
-  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+  return pageOf(rows, page.limit)
 }
 
 // search and suggestions -----------------------------------------------------------------------------------------------

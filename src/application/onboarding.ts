@@ -27,6 +27,7 @@ import * as repo from '../db/repositories/onboarding.js'
 import type { AppContext } from './context.js'
 import { iso } from '../domain/time.js'
 import { checkVersion, found, requireOrganization, savedOrStale } from './guards.js'
+import { pageOf, type Page } from './page.js'
 
 export interface EntitlementView extends Entitlement { calendarId: CalendarId }
 
@@ -102,10 +103,10 @@ export async function bookCall (ctx: AppContext, p: Principal, organizationId: s
   })
 }
 
-export async function listCalls (ctx: AppContext, p: Principal, organizationId: string, opts: { limit: number; after?: { scheduledAt: Date; id: string }; status?: CallStatus }): Promise<{ items: OnboardingCall[]; hasMore: boolean }> {
+export async function listCalls (ctx: AppContext, p: Principal, organizationId: string, opts: { limit: number; after?: { scheduledAt: Date; id: string }; status?: CallStatus }): Promise<Page<OnboardingCall>> {
   await visibleOrganization(ctx, p, organizationId)
   const rows = await repo.listCalls(ctx.database.db, organizationId, { ...opts, limit: opts.limit + 1 })
-  return { items: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit }
+  return pageOf(rows, opts.limit)
 }
 
 export async function getCall (ctx: AppContext, p: Principal, callId: string): Promise<OnboardingCall> {

@@ -10,6 +10,7 @@ import type { DbOrTx } from '../db/client.js'
 import { replaceOrganizationDomains } from '../db/repositories/email.js'
 import { normalizeDomain } from '../domain/email/addresses.js'
 import { checkVersion, found, savedOrStale } from './guards.js'
+import { pageOf, type Page } from './page.js'
 
 export interface CreateOrganizationInput {
   name: string
@@ -67,10 +68,10 @@ export async function getOrganization (ctx: AppContext, p: Principal, id: string
   return found(await repo.findOrganization(ctx.database.db, id), 'Organization')
 }
 
-export async function listOrganizations (ctx: AppContext, p: Principal, opts: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: Organization[]; hasMore: boolean }> {
+export async function listOrganizations (ctx: AppContext, p: Principal, opts: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<Organization>> {
   if (!isStaff(p)) requireRole(p, 'agent', 'admin')
   const rows = await repo.listOrganizations(ctx.database.db, { limit: opts.limit + 1, after: opts.after, onlyId: p.orgId ?? undefined })
-  return { items: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit }
+  return pageOf(rows, opts.limit)
 }
 
 export async function updateOrganization (ctx: AppContext, p: Principal, id: string, input: UpdateOrganizationInput, expectedVersion: number | undefined): Promise<Organization> {

@@ -15,6 +15,7 @@ import { assertSubscriptionFor, checkVersion, found, organizationFor, requireOrg
 import { iso } from '../domain/time.js'
 import { queueTicketEmail } from './email-outbound.js'
 import { scheduleSlaTimers } from './sla-timers.js'
+import { pageOf, type Page } from './page.js'
 
 async function loadRequest (db: DbOrTx, p: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<ReopenRequest> {
   const r = await requests.findReopenRequest(db, id, opts)
@@ -91,15 +92,15 @@ export async function getReopenRequest (ctx: AppContext, p: Principal, id: strin
 }
 
 /** the agents' queue (`status=pending`); org-scoped tokens see only their organization's requests */
-export async function listReopenRequests (ctx: AppContext, p: Principal, filters: { status?: ReopenStatus; organizationId?: string }, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: ReopenRequest[]; hasMore: boolean }> {
+export async function listReopenRequests (ctx: AppContext, p: Principal, filters: { status?: ReopenStatus; organizationId?: string }, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<ReopenRequest>> {
   const organizationId = p.orgId !== null || !isStaff(p) ? organizationFor(p, filters.organizationId) : filters.organizationId
   const rows = await requests.listReopenRequests(ctx.database.db, { status: filters.status, organizationId }, { limit: page.limit + 1, after: page.after })
-  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+  return pageOf(rows, page.limit)
 }
 
-export async function listTicketReopenRequests (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: ReopenRequest[]; hasMore: boolean }> {
+export async function listTicketReopenRequests (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<ReopenRequest>> {
   const db = ctx.database.db
   await loadTicket(db, p, ticketId)
   const rows = await requests.listReopenRequests(db, { ticketId }, { limit: page.limit + 1, after: page.after })
-  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+  return pageOf(rows, page.limit)
 }

@@ -13,6 +13,7 @@ import { loadTicket, viewOf, type TicketView } from './tickets.js'
 import { assertSubscriptionFor, checkVersion, found, requireOrganization, staleWrite } from './guards.js'
 import { iso } from '../domain/time.js'
 import { scheduleSlaTimers } from './sla-timers.js'
+import { pageOf, type Page } from './page.js'
 
 const slaJson = (v: SeverityChange['slaBefore']): Record<string, unknown> => ({
   ...v, clockStartedAt: iso(v.clockStartedAt), dueAt: iso(v.dueAt), firstRespondedAt: v.firstRespondedAt?.toISOString() ?? null
@@ -65,11 +66,11 @@ export async function changeSeverity (ctx: AppContext, p: Principal, ticketId: s
   })
 }
 
-export async function listSeverityChanges (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: SeverityChange[]; hasMore: boolean }> {
+export async function listSeverityChanges (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<SeverityChange>> {
   const db = ctx.database.db
   await loadTicket(db, p, ticketId)
   const rows = await changes.listSeverityChanges(db, ticketId, { limit: page.limit + 1, after: page.after })
-  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+  return pageOf(rows, page.limit)
 }
 
 export async function getSeverityChange (ctx: AppContext, p: Principal, ticketId: string, changeId: string): Promise<SeverityChange> {

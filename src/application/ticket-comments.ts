@@ -18,6 +18,7 @@ import { commentEmailFor, outboundOn, queueCommentEmail } from './email-outbound
 import { isStaffActor, type CommentEmail } from '../domain/tickets/ticket.js'
 import { attachUploads } from './attachments.js'
 import { scheduleSlaTimers } from './sla-timers.js'
+import { pageOf, type Page } from './page.js'
 
 export interface AddCommentInput {
   body: string
@@ -93,11 +94,11 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
   return { comment, ticket: await viewOf(ctx, saved, now, tx) }
 }
 
-export async function listComments (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: TicketComment[]; hasMore: boolean }> {
+export async function listComments (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<TicketComment>> {
   const db = ctx.database.db
   await loadTicket(db, p, ticketId)
   const rows = await comments.listComments(db, ticketId, { publicOnly: !isStaff(p), limit: page.limit + 1, after: page.after })
-  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+  return pageOf(rows, page.limit)
 }
 
 export async function getComment (ctx: AppContext, p: Principal, ticketId: string, commentId: string): Promise<TicketComment> {

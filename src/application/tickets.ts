@@ -22,6 +22,7 @@ import { iso, isoOrNull } from '../domain/time.js'
 import { closedReasonText, outboundOn, queueTicketEmail } from './email-outbound.js'
 import { attachUploads } from './attachments.js'
 import { scheduleSlaTimers } from './sla-timers.js'
+import type { Page } from './page.js'
 
 /** a ticket with its `sla` object computed at read time */
 export interface TicketView {
@@ -161,7 +162,7 @@ function scopedFilters (p: Principal, filters: ListTicketFilters): ListTicketFil
   return scoped
 }
 
-export async function listTickets (ctx: AppContext, p: Principal, filters: ListTicketFilters, page: { limit: number; after?: repo.KeysetPosition; sort?: repo.TicketSort }): Promise<{ items: TicketView[]; hasMore: boolean }> {
+export async function listTickets (ctx: AppContext, p: Principal, filters: ListTicketFilters, page: { limit: number; after?: repo.KeysetPosition; sort?: repo.TicketSort }): Promise<Page<TicketView>> {
   const scoped = scopedFilters(p, filters)
   const now = ctx.now()
   const rows = await repo.listTickets(ctx.database.db, scoped, { limit: page.limit + 1, after: page.after, now, sort: page.sort })

@@ -13,6 +13,7 @@ import { queueDeliveries, queueJob } from './webhook-delivery.js'
 import { events } from '../db/schema/events.js'
 import { desc, eq } from 'drizzle-orm'
 import { checkVersion, found, requireOrganization, savedOrStale } from './guards.js'
+import { pageOf, type Page } from './page.js'
 
 export type Endpoint = repo.EndpointRow
 
@@ -68,10 +69,10 @@ export async function getEndpoint (ctx: AppContext, p: Principal, id: string): P
   return e
 }
 
-export async function listEndpoints (ctx: AppContext, p: Principal, opts: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: Endpoint[]; hasMore: boolean }> {
+export async function listEndpoints (ctx: AppContext, p: Principal, opts: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<Endpoint>> {
   requireWebhookAdmin(p)
   const rows = await repo.listEndpoints(ctx.database.db, { limit: opts.limit + 1, after: opts.after, organizationId: p.orgId ?? undefined })
-  return { items: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit }
+  return pageOf(rows, opts.limit)
 }
 
 export interface EndpointChanges { url?: string; eventTypes?: string[] | null; description?: string | null; enabled?: boolean }

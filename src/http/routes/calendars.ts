@@ -5,7 +5,7 @@ import type { CalendarRecord, HolidayRecord } from '../../application/calendars.
 import type { AppContext } from '../../application/context.js'
 import type { WeeklyWindow } from '../../domain/sla/calendar.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { CursorParam, IfMatchHeaders, IfNoneMatchHeaders, Limit, NotModified, problemResponses, ref } from '../schemas/common.js'
 import { CalendarPage, CalendarParams, CalendarSchema, HolidayPage, HolidayParams, HolidaySchema, PutHolidayBody } from '../schemas/calendars.js'
@@ -51,12 +51,11 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     }
   }, async (request) => {
     const { limit, cursor } = request.query
-    const pos = decodeCursor(cursor, {}, ['text'])
-    const page = await calendars.listCalendars(ctx, principal(request), { limit, afterId: pos?.[0] as string | undefined })
-    const last = page.items.at(-1)
+    const keys = keyset(cursor, {}, ['text'])
+    const page = await calendars.listCalendars(ctx, principal(request), { limit, afterId: keys.position?.[0] as string | undefined })
     return {
       items: page.items.map(presentCalendar),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.id], {}) : null
+      nextCursor: keys.next(page, (last) => [last.id])
     }
   })
 
@@ -93,13 +92,12 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     const { year, limit, cursor } = request.query
     const { calendarId } = request.params
     const filters = { calendarId, year: year ?? null }
-    const pos = decodeCursor(cursor, filters, ['date'])
-    const page = await calendars.listHolidays(ctx, principal(request), calendarId, { limit, year, afterDate: pos?.[0] as string | undefined })
+    const keys = keyset(cursor, filters, ['date'])
+    const page = await calendars.listHolidays(ctx, principal(request), calendarId, { limit, year, afterDate: keys.position?.[0] as string | undefined })
     setEtag(reply, page.calendar.version)
-    const last = page.items.at(-1)
     return {
       items: page.items.map(presentHoliday),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.date], filters) : null
+      nextCursor: keys.next(page, (last) => [last.date])
     }
   })
 

@@ -7,7 +7,7 @@ import { DomainError } from '../../domain/errors.js'
 import { iso } from '../../domain/time.js'
 import type { InboundEmailRow } from '../../db/repositories/email.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { CursorParam, Limit, Uuid, problemResponses, ref } from '../schemas/common.js'
 import { InboundResultSchema, QuarantinePage, ReleaseBody } from '../schemas/email.js'
 
@@ -84,15 +84,14 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; in
       response: { 200: ref(QuarantinePage), ...problemResponses(404) }
     }
   }, async (request) => {
-    const pos = decodeCursor(request.query.cursor, {}, ['timestamp', 'uuid'])
+    const keys = keyset(request.query.cursor, {}, ['timestamp', 'uuid'])
     const page = await inbound.listQuarantine(ctx, principal(request), {
       limit: request.query.limit,
-      after: pos === undefined ? undefined : { receivedAt: new Date(pos[0] as string), id: pos[1] as string }
+      after: keys.after('receivedAt')
     })
-    const last = page.items.at(-1)
     return {
       items: page.items.map(presentQuarantined),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.receivedAt), last.id], {}) : null
+      nextCursor: keys.next(page, (last) => [iso(last.receivedAt), last.id])
     }
   })
 

@@ -5,7 +5,7 @@ import type { AppContext } from '../../application/context.js'
 import { highlightToHtml } from '../../domain/kb/markdown.js'
 import { iso, isoOrNull } from '../../domain/time.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, problemResponses, ref } from '../schemas/common.js'
 import type { KbRevisionSchema} from '../schemas/kb.js';
@@ -112,14 +112,13 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     }
   }, async (request) => {
     const { limit, cursor, ...query } = request.query
-    const pos = decodeCursor(cursor, query, ['timestamp', 'uuid'])
+    const keys = keyset(cursor, query, ['timestamp', 'uuid'])
     const page = await kb.listArticles(ctx, request.principalOrNull, query, {
-      limit, after: pos === undefined ? undefined : { updatedAt: new Date(pos[0] as string), id: pos[1] as string }
+      limit, after: keys.after('updatedAt')
     })
-    const last = page.items.at(-1)?.article
     return {
       items: page.items.map(presentArticle),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.updatedAt), last.id], query) : null
+      nextCursor: keys.next(page, ({ article: last }) => [iso(last.updatedAt), last.id])
     }
   })
 
@@ -179,10 +178,9 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     }
   }, async (request) => {
     const { articleId } = request.params
-    const pos = decodeCursor(request.query.cursor, { articleId }, ['id'])
-    const page = await kb.listRevisions(ctx, principal(request), articleId, { limit: request.query.limit, beforeVersion: pos?.[0] as number | undefined })
-    const last = page.items.at(-1)
-    return { items: page.items.map(presentRevision), nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.version], { articleId }) : null }
+    const keys = keyset(request.query.cursor, { articleId }, ['id'])
+    const page = await kb.listRevisions(ctx, principal(request), articleId, { limit: request.query.limit, beforeVersion: keys.position?.[0] as number | undefined })
+    return { items: page.items.map(presentRevision), nextCursor: keys.next(page, (last) => [last.version]) }
   })
 
   app.post('/v1/kb/articles/:articleId/revisions/:revisionId/restore', {

@@ -5,7 +5,7 @@ import type { AppContext } from '../../application/context.js'
 import { callEndsAt, type OnboardingCall } from '../../domain/onboarding/calls.js'
 import { CALL_STATUSES, type CallStatus } from '../../domain/onboarding/entitlement.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { CursorParam, IfMatchHeaders, IfNoneMatchHeaders, Limit, NotModified, Uuid, problemResponses, ref } from '../schemas/common.js'
 import {
@@ -105,16 +105,15 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     const { organizationId } = request.params
     const { limit, cursor, status } = request.query
     const filters = { organizationId, status }
-    const pos = decodeCursor(cursor, filters, ['timestamp', 'uuid'])
+    const keys = keyset(cursor, filters, ['timestamp', 'uuid'])
     const page = await onboarding.listCalls(ctx, principal(request), organizationId, {
       limit,
       status: status as CallStatus | undefined,
-      after: pos === undefined ? undefined : { scheduledAt: new Date(pos[0] as string), id: pos[1] as string }
+      after: keys.after('scheduledAt')
     })
-    const last = page.items.at(-1)
     return {
       items: page.items.map(presentCall),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.scheduledAt), last.id], filters) : null
+      nextCursor: keys.next(page, (last) => [iso(last.scheduledAt), last.id])
     }
   })
 

@@ -4,7 +4,7 @@ import * as history from '../../application/organization-events.js'
 import type { AppContext } from '../../application/context.js'
 import type { EventRow } from '../../db/repositories/organization-events.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { CursorParam, Limit, Uuid, problemResponses, ref } from '../schemas/common.js'
 import { OrganizationEventPage } from '../schemas/organization-events.js'
 import { iso } from '../../domain/time.js'
@@ -43,12 +43,11 @@ export const organizationEventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContex
     const { order, type, resourceId, limit, cursor } = request.query
     const p = principal(request)
     const filters = { organizationId, order, type, resourceId, subject: p.subject }
-    const pos = decodeCursor(cursor, filters, ['id'])
-    const page = await history.listEvents(ctx, p, organizationId, { limit, order, type, resourceId, afterId: pos?.[0] as number | undefined })
-    const last = page.items.at(-1)
+    const keys = keyset(cursor, filters, ['id'])
+    const page = await history.listEvents(ctx, p, organizationId, { limit, order, type, resourceId, afterId: keys.position?.[0] as number | undefined })
     return {
       items: page.items.map(presentEvent),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.id], filters) : null
+      nextCursor: keys.next(page, (last) => [last.id])
     }
   })
 }

@@ -3,7 +3,7 @@ import * as reopen from '../../application/reopen-requests.js'
 import type { AppContext } from '../../application/context.js'
 import { TICKET_POLICY } from '../../domain/policy/policy.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, problemResponses, ref } from '../schemas/common.js'
 import {
@@ -29,8 +29,6 @@ afterwards. \`If-Match\` (optional) refers to the reopen request's ETag.`
 export const DENY_DESCRIPTION = `Agents and admins. Needs a \`note\` telling the customer why (422 \`note-required\`); the ticket stays
 closed; possible whatever the subscription. A request is decided once: 409 \`reopen-request-decided\` afterwards. \`If-Match\` (optional) refers to the
 reopen request's ETag.`
-
-const afterOf = (pos: Array<string | number> | undefined) => pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }
 
 export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/tickets/:ticketId/reopen-requests', {
@@ -59,13 +57,11 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     }
   }, async (request) => {
     const { ticketId } = request.params
-    const page = await reopen.listTicketReopenRequests(ctx, principal(request), ticketId, {
-      limit: request.query.limit, after: afterOf(decodeCursor(request.query.cursor, { ticketId }, ['timestamp', 'uuid']))
-    })
-    const last = page.items.at(-1)
+    const keys = keyset(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
+    const page = await reopen.listTicketReopenRequests(ctx, principal(request), ticketId, { limit: request.query.limit, after: keys.after('createdAt') })
     return {
       items: page.items.map(presentReopenRequest),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], { ticketId }) : null
+      nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
     }
   })
 
@@ -78,13 +74,11 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     }
   }, async (request) => {
     const { limit, cursor, ...query } = request.query
-    const page = await reopen.listReopenRequests(ctx, principal(request), query, {
-      limit, after: afterOf(decodeCursor(cursor, query, ['timestamp', 'uuid']))
-    })
-    const last = page.items.at(-1)
+    const keys = keyset(cursor, query, ['timestamp', 'uuid'])
+    const page = await reopen.listReopenRequests(ctx, principal(request), query, { limit, after: keys.after('createdAt') })
     return {
       items: page.items.map(presentReopenRequest),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], query) : null
+      nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
     }
   })
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as severity from '../../application/severity-changes.js'
 import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion } from '../etag.js'
 import { IfMatchHeaders, problemResponses, ref } from '../schemas/common.js'
 import { CreateSeverityChangeBody, SeverityChangePage, SeverityChangeParams, SeverityChangeSchema, SubListQuery, TicketParams } from '../schemas/tickets.js'
@@ -48,15 +48,14 @@ export const severityChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     }
   }, async (request) => {
     const { ticketId } = request.params
-    const pos = decodeCursor(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
+    const keys = keyset(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
     const page = await severity.listSeverityChanges(ctx, principal(request), ticketId, {
       limit: request.query.limit,
-      after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }
+      after: keys.after('createdAt')
     })
-    const last = page.items.at(-1)
     return {
       items: page.items.map(presentSeverityChange),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.changedAt), last.id], { ticketId }) : null
+      nextCursor: keys.next(page, (last) => [iso(last.changedAt), last.id])
     }
   })
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as conversation from '../../application/ticket-comments.js'
 import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion } from '../etag.js'
 import { IfMatchHeaders, problemResponses, ref } from '../schemas/common.js'
 import { CommentParams, CreateTicketCommentBody, SubListQuery, TicketCommentPage, TicketCommentSchema, TicketParams } from '../schemas/tickets.js'
@@ -51,15 +51,14 @@ export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     }
   }, async (request) => {
     const { ticketId } = request.params
-    const pos = decodeCursor(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
+    const keys = keyset(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
     const page = await conversation.listComments(ctx, principal(request), ticketId, {
       limit: request.query.limit,
-      after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }
+      after: keys.after('createdAt')
     })
-    const last = page.items.at(-1)
     return {
       items: page.items.map(presentComment),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], { ticketId }) : null
+      nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
     }
   })
 

@@ -6,7 +6,7 @@ import { listTicketEvents } from '../../application/ticket-events.js'
 import type { AppContext } from '../../application/context.js'
 import { TICKET_POLICY } from '../../domain/policy/policy.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, problemResponses, ref } from '../schemas/common.js'
 import {
@@ -115,14 +115,13 @@ assignee, slaStatus) is served by an index ending in (sort column, id).`,
     const sort = given ?? 'createdAt'
     // a cursor belongs to its filters and its sort (createdAt cursors keep the fingerprint they had before sorts existed)
     const issuedFor: Record<string, unknown> = sort === 'createdAt' ? query : { ...query, sort }
-    const pos = decodeCursor(cursor, issuedFor, ['timestamp', 'uuid'])
+    const keys = keyset(cursor, issuedFor, ['timestamp', 'uuid'])
     const page = await tickets.listTickets(ctx, principal(request), listFilters(query), {
-      limit, sort, after: pos === undefined ? undefined : { at: new Date(pos[0] as string), id: pos[1] as string }
+      limit, sort, after: keys.after('at')
     })
-    const last = page.items.at(-1)?.ticket
     return {
       items: page.items.map(presentTicket),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(sortValue(last, sort)), last.id], issuedFor) : null
+      nextCursor: keys.next(page, ({ ticket: last }) => [iso(sortValue(last, sort)), last.id])
     }
   })
 
@@ -202,12 +201,11 @@ never see internal events (internal comments).`,
     }
   }, async (request) => {
     const { ticketId } = request.params
-    const pos = decodeCursor(request.query.cursor, { ticketId }, ['id'])
-    const page = await listTicketEvents(ctx, principal(request), ticketId, { limit: request.query.limit, afterId: pos?.[0] as number | undefined })
-    const last = page.items.at(-1)
+    const keys = keyset(request.query.cursor, { ticketId }, ['id'])
+    const page = await listTicketEvents(ctx, principal(request), ticketId, { limit: request.query.limit, afterId: keys.position?.[0] as number | undefined })
     return {
       items: page.items.map(presentTicketEvent),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.id], { ticketId }) : null
+      nextCursor: keys.next(page, (last) => [last.id])
     }
   })
 }

@@ -7,7 +7,7 @@ import type { AttemptRow, DeliveryRow } from '../../db/repositories/webhooks.js'
 import { DomainError } from '../../domain/errors.js'
 import { iso } from '../../domain/time.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { encodeCursor, keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { CursorParam, IfMatchHeaders, IfNoneMatchHeaders, Limit, NotModified, Uuid, problemResponses, ref } from '../schemas/common.js'
 import {
@@ -92,13 +92,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
     const { limit, cursor } = request.query
     const p = principal(request)
     const filters = { list: 'webhook-endpoints', org: p.orgId }
-    const pos = decodeCursor(cursor, filters, ['timestamp', 'uuid'])
-    const page = await hooks.listEndpoints(ctx, p, { limit, after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string } })
-    const last = page.items.at(-1)
+    const keys = keyset(cursor, filters, ['timestamp', 'uuid'])
+    const page = await hooks.listEndpoints(ctx, p, { limit, after: keys.after('createdAt') })
     const now = ctx.now()
     return {
       items: page.items.map((e) => presentEndpoint(e, now)),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], filters) : null
+      nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
     }
   })
 
@@ -175,12 +174,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
     const { limit, cursor, status } = request.query
     const endpointId = request.params.endpointId
     const filters = { list: 'webhook-deliveries', endpointId, status }
-    const pos = decodeCursor(cursor, filters, ['timestamp', 'uuid'])
-    const page = await hooks.listDeliveries(ctx, principal(request), endpointId, { status, limit, after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string } })
-    const last = page.items.at(-1)
+    const keys = keyset(cursor, filters, ['timestamp', 'uuid'])
+    const page = await hooks.listDeliveries(ctx, principal(request), endpointId, { status, limit, after: keys.after('createdAt') })
     return {
       items: page.items.map(presentDelivery),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], filters) : null
+      nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
     }
   })
 
