@@ -1,4 +1,3 @@
-import type { Static } from '@sinclair/typebox'
 import type { TicketView } from '../../application/tickets.js'
 import type { TicketEventRow } from '../../db/repositories/ticket-events.js'
 import type { ReopenRequest } from '../../domain/tickets/reopen.js'
@@ -7,8 +6,11 @@ import type { SlaView } from '../../domain/tickets/sla.js'
 import type { PastSlaCycle, TicketComment } from '../../domain/tickets/ticket.js'
 import { isoDuration } from '../../domain/sla/first-response.js'
 import type { ReopenRequestSchema, SeverityChangeSchema, TicketCommentSchema, TicketEventSchema, TicketSchema, TicketSlaSchema } from '../schemas/tickets.js'
+import { DomainError } from '../../domain/errors.js'
+import type { Static } from '@sinclair/typebox'
+import type * as tickets from '../../application/tickets.js'
+import type { TicketCountQuery } from '../schemas/tickets.js'
 import { iso, isoOrNull } from '../../domain/time.js'
-
 
 export const presentSla = (s: SlaView): Static<typeof TicketSlaSchema> => ({
   cycle: s.cycle,
@@ -120,3 +122,34 @@ export const presentTicketEvent = (e: TicketEventRow): Static<typeof TicketEvent
   actor: { id: e.actorId, role: e.actorRole as Static<typeof TicketEventSchema>['actor']['role'] },
   data: e.data
 })
+
+/** the GET /v1/tickets filter pair: both or neither */
+export function externalRefFilter (system: string | undefined, externalId: string | undefined): { externalSystem?: string; externalId?: string } {
+  if (system === undefined && externalId === undefined) return {}
+  if (system === undefined || externalId === undefined) {
+    const missing = system === undefined ? 'externalSystem' : 'externalId'
+    throw new DomainError('validation-failed', 'externalSystem and externalId go together', { errors: [{ path: `query.${missing}`, message: 'is required with the other' }] })
+  }
+  return { externalSystem: system, externalId }
+}
+
+export const date = (s: string | undefined): Date | undefined => s === undefined ? undefined : new Date(s)
+
+/** the list's filters from the query (shared by the list and the counts) */
+export function listFilters (query: Omit<Static<typeof TicketCountQuery>, 'groupBy'>): tickets.ListTicketFilters {
+  return {
+    organizationId: query.organizationId,
+    status: query.status,
+    severity: query.severity,
+    priority: query.priority,
+    slaStatus: query.slaStatus,
+    assigneeId: query.assigneeId,
+    channel: query.channel,
+    createdAfter: date(query.createdAfter),
+    createdBefore: date(query.createdBefore),
+    updatedAfter: date(query.updatedAfter),
+    tags: query.tag,
+    q: query.q,
+    ...externalRefFilter(query.externalSystem, query.externalId)
+  }
+}

@@ -1,43 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as calendars from '../../application/calendars.js'
-import type { CalendarRecord, HolidayRecord } from '../../application/calendars.js'
 import type { AppContext } from '../../application/context.js'
-import type { WeeklyWindow } from '../../domain/sla/calendar.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { CursorParam, IfMatchHeaders, IfNoneMatchHeaders, Limit, NotModified, problemResponses, ref } from '../schemas/common.js'
 import { CalendarPage, CalendarParams, CalendarSchema, HolidayPage, HolidayParams, HolidaySchema, PutHolidayBody } from '../schemas/calendars.js'
-import { iso } from '../../domain/time.js'
-
-const HOLIDAY_RULE = 'Changing holidays never rewrites deadlines already issued (a ticket keeps the dueAt it got when its clock started); ' +
-  'the change applies to deadlines computed afterwards. Each change bumps the calendar\'s version (its ETag), so If-Match takes the ' +
-  'calendar\'s ETag (from GET /v1/calendars/{calendarId} or the holiday list); a stale tag is 412 and changes nothing.'
-
-const hhmm = (minute: number): string => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`
-
-export const presentWindows = (windows: readonly WeeklyWindow[]) =>
-  [...windows]
-    .sort((a, b) => a.weekday - b.weekday || a.startMinute - b.startMinute)
-    .map((w) => ({ weekday: w.weekday, start: hhmm(w.startMinute), end: hhmm(w.endMinute) }))
-
-export const presentCalendar = (c: CalendarRecord) => ({
-  id: c.id,
-  name: c.name,
-  timeZone: c.timeZone,
-  windows: presentWindows(c.windows),
-  observesHolidays: c.observesHolidays,
-  version: c.version,
-  updatedAt: iso(c.updatedAt)
-})
-
-export const presentHoliday = (h: HolidayRecord) => ({
-  calendarId: h.calendarId,
-  date: h.date,
-  name: h.name,
-  updatedAt: iso(h.updatedAt)
-})
+import { presentCalendar, presentHoliday } from '../presenters/calendars.js'
+import { HOLIDAY_RULE } from '../docs/calendars.js'
 
 const Deleted = { description: 'Deleted; ETag carries the calendar\'s new version', type: 'null' } as const
 

@@ -1,14 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Static } from '@sinclair/typebox'
 import * as kb from '../../application/kb.js'
 import type { AppContext } from '../../application/context.js'
-import { highlightToHtml } from '../../domain/kb/markdown.js'
-import { iso, isoOrNull } from '../../domain/time.js'
+import { iso } from '../../domain/time.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, problemResponses, ref } from '../schemas/common.js'
-import type { KbRevisionSchema} from '../schemas/kb.js';
 import {
   CreateKbArticleBody, CreateKbCategoryBody, KbArticleListQuery, KbArticlePage, KbArticleParams, KbArticleSchema, KbCategoryList,
   KbCategoryParams, KbCategorySchema, KbFeedbackBody, KbFeedbackResult, KbMostLinkedList, KbMostLinkedQuery, KbRevisionListQuery,
@@ -16,74 +13,13 @@ import {
   UpdateKbArticleBody, UpdateKbCategoryBody
 } from '../schemas/kb.js'
 import { TicketParams } from '../schemas/tickets.js'
+import { actor, presentArticle, presentRevision, presentCategory, presentHit } from '../presenters/kb.js'
+import { KB_VISIBILITY } from '../docs/kb.js'
 
-type Role = 'customer' | 'agent' | 'admin' | 'system'
-const actor = (id: string, role: string) => ({ id, role: role as Role })
-
-export const presentArticle = ({ article: a, stats }: { article: kb.Article; stats?: kb.ArticleStats }): Static<typeof KbArticleSchema> => ({
-  id: a.id,
-  slug: a.slug,
-  title: a.title,
-  summary: a.summary,
-  bodyMarkdown: a.bodyMarkdown,
-  bodyHtml: a.bodyHtml,
-  categoryId: a.categoryId,
-  tags: a.tags,
-  status: a.status,
-  audiencePlans: a.audiencePlans,
-  publishedAt: isoOrNull(a.publishedAt),
-  version: a.version,
-  createdBy: actor(a.createdBy.id, a.createdBy.role),
-  updatedBy: actor(a.updatedBy.id, a.updatedBy.role),
-  createdAt: iso(a.createdAt),
-  updatedAt: iso(a.updatedAt),
-  ...(stats === undefined ? {} : { stats })
-})
-
-const presentRevision = (r: kb.Revision): Static<typeof KbRevisionSchema> => ({
-  id: r.id,
-  articleId: r.articleId,
-  version: r.version,
-  changedFields: r.changedFields,
-  restoredFromRevisionId: r.restoredFromRevisionId,
-  actor: actor(r.actorId, r.actorRole),
-  createdAt: iso(r.createdAt),
-  content: {
-    slug: r.snapshot.slug,
-    title: r.snapshot.title,
-    summary: r.snapshot.summary,
-    bodyMarkdown: r.snapshot.bodyMarkdown,
-    categoryId: r.snapshot.categoryId,
-    tags: r.snapshot.tags,
-    status: r.snapshot.status,
-    audiencePlans: r.snapshot.audiencePlans as Static<typeof KbRevisionSchema>['content']['audiencePlans']
-  }
-})
-
-const presentCategory = (c: kb.Category): Static<typeof KbCategorySchema> => ({
-  id: c.id, name: c.name, slug: c.slug, description: c.description, position: c.position, version: c.version,
-  createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt)
-})
-
-const presentHit = (h: kb.SearchHit) => ({
-  id: h.article.id,
-  slug: h.article.slug,
-  title: h.article.title,
-  summary: h.article.summary,
-  categoryId: h.article.categoryId,
-  tags: h.article.tags,
-  rank: h.rank,
-  snippetHtml: highlightToHtml(h.snippet),
-  updatedAt: iso(h.article.updatedAt)
-})
 
 /** readable without a token (anonymous visitors), with one (customers, staff); an invalid token is still 401 */
 const OPTIONAL_AUTH = { optionalAuth: true }
 const OPTIONAL_SECURITY: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }]
-
-const VISIBILITY = `Who sees what: agents and admins every article (any status) with feedback and link counts (\`stats\`);
-customers published articles for all plans or for their organization's plan (while its subscription is current);
-anonymous visitors (no token) published articles for all plans. An article the caller may not see is 404.`
 
 export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   // articles -----------------------------------------------------------------------------------------------------------
@@ -105,7 +41,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     config: OPTIONAL_AUTH,
     schema: {
       operationId: 'listKbArticles', tags: ['knowledge-base'], summary: 'List articles',
-      description: `${VISIBILITY}\nNewest change first (updatedAt, then id, descending). \`slug\` finds an article by its URL name.`,
+      description: `${KB_VISIBILITY}\nNewest change first (updatedAt, then id, descending). \`slug\` finds an article by its URL name.`,
       security: OPTIONAL_SECURITY,
       querystring: KbArticleListQuery,
       response: { 200: ref(KbArticlePage) }
@@ -126,7 +62,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     config: OPTIONAL_AUTH,
     schema: {
       operationId: 'getKbArticle', tags: ['knowledge-base'], summary: 'Get an article',
-      description: `${VISIBILITY}\n\`If-None-Match\` with the current ETag gives 304.`,
+      description: `${KB_VISIBILITY}\n\`If-None-Match\` with the current ETag gives 304.`,
       security: OPTIONAL_SECURITY,
       params: KbArticleParams,
       headers: IfNoneMatchHeaders,

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as onboarding from '../../application/onboarding.js'
 import type { AppContext } from '../../application/context.js'
-import { callEndsAt, type OnboardingCall } from '../../domain/onboarding/calls.js'
 import { CALL_STATUSES, type CallStatus } from '../../domain/onboarding/entitlement.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
@@ -16,31 +15,11 @@ import {
   UpdateOnboardingCallBody
 } from '../schemas/onboarding.js'
 import { iso } from '../../domain/time.js'
-
-export const presentCall = (c: OnboardingCall) => ({
-  id: c.id,
-  organizationId: c.organizationId,
-  scheduledAt: iso(c.scheduledAt),
-  endsAt: callEndsAt(c).toISOString(),
-  durationMinutes: c.durationMinutes,
-  attendees: c.attendees.map((a) => ({ name: a.name, email: a.email })),
-  agenda: c.agenda,
-  status: c.status,
-  calendarId: c.calendarId as 'business-hours',
-  createdBy: c.createdBy,
-  updatedBy: c.updatedBy,
-  version: c.version,
-  createdAt: iso(c.createdAt),
-  updatedAt: iso(c.updatedAt)
-})
+import { presentCall } from '../presenters/onboarding.js'
+import { BOOKING_RULES } from '../docs/onboarding.js'
 
 const OrganizationParams = Type.Object({ organizationId: Uuid })
 const CallParams = Type.Object({ callId: Uuid })
-
-const BOOKING_RULES = 'Refused with 403 subscription-inactive when the subscription is not current; 409 onboarding-entitlement-exhausted ' +
-  '(with entitled, scheduled, used, remaining) when no credit is left in the term; 422 scheduled-in-past, 422 outside-subscription-term ' +
-  '(the start must lie in the current term) or 422 outside-business-hours (naming the local time and that day\'s windows) when the whole ' +
-  'call does not lie inside the plan\'s business calendar (Mon–Fri 06:00–18:00 America/Los_Angeles; with US federal holidays for Basic).'
 
 export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/v1/organizations/:organizationId/onboarding', {

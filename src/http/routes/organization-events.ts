@@ -2,24 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as history from '../../application/organization-events.js'
 import type { AppContext } from '../../application/context.js'
-import type { EventRow } from '../../db/repositories/organization-events.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
 import { CursorParam, Limit, Uuid, problemResponses, ref } from '../schemas/common.js'
 import { OrganizationEventPage } from '../schemas/organization-events.js'
-import { iso } from '../../domain/time.js'
-
-export const presentEvent = (e: EventRow) => ({
-  id: String(e.id),
-  type: e.type,
-  occurredAt: iso(e.occurredAt),
-  organizationId: e.organizationId ?? '',
-  resource: { type: e.resourceType, id: e.resourceId, version: e.resourceVersion },
-  ticketId: e.ticketId,
-  visibility: e.visibility,
-  actor: { id: e.actorId, role: e.actorRole },
-  data: e.data
-})
+import { presentEvent } from '../presenters/organization-events.js'
 
 export const organizationEventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/v1/organizations/:organizationId/events', {

@@ -2,29 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as orgs from '../../application/organizations.js'
 import type { AppContext } from '../../application/context.js'
-import { isSubscriptionCurrent, type Organization } from '../../domain/organizations/organization.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { CursorParam, IfMatchHeaders, IfNoneMatchHeaders, Limit, NotModified, problemResponses, ref } from '../schemas/common.js'
 import { CreateOrganizationBody, OrganizationPage, OrganizationParams, OrganizationSchema, UpdateOrganizationBody } from '../schemas/organizations.js'
 import { iso } from '../../domain/time.js'
-
-export const presentOrganization = (o: Organization, now: Date) => ({
-  id: o.id,
-  name: o.name,
-  plan: o.plan,
-  subscription: {
-    status: o.subscription.status,
-    termStart: iso(o.subscription.termStart),
-    termEnd: iso(o.subscription.termEnd),
-    current: isSubscriptionCurrent(o.subscription, now)
-  },
-  emailDomains: o.emailDomains ?? [],
-  version: o.version,
-  createdAt: iso(o.createdAt),
-  updatedAt: iso(o.updatedAt)
-})
+import { presentOrganization } from '../presenters/organizations.js'
 
 export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/organizations', {

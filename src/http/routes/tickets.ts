@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Static } from '@sinclair/typebox'
 import { sortValue } from '../../db/repositories/tickets.js'
 import * as tickets from '../../application/tickets.js'
 import { listTicketEvents } from '../../application/ticket-events.js'
 import type { AppContext } from '../../application/context.js'
-import { TICKET_POLICY } from '../../domain/policy/policy.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
@@ -13,53 +11,9 @@ import {
   CloseTicketBody, CreateTicketBody, SubListQuery, TicketCountQuery, TicketCountsSchema, TicketEventPage, TicketListQuery, TicketPage, TicketParams, TicketSchema, UpdateTicketBody
 } from '../schemas/tickets.js'
 import { presentTicket, presentTicketEvent } from '../presenters/tickets.js'
-import { externalRefFilter } from './external-tickets.js'
 import { iso } from '../../domain/time.js'
-
-const date = (s: string | undefined): Date | undefined => s === undefined ? undefined : new Date(s)
-
-/** the list's filters from the query (shared by the list and the counts) */
-function listFilters (query: Omit<Static<typeof TicketCountQuery>, 'groupBy'>): tickets.ListTicketFilters {
-  return {
-    organizationId: query.organizationId,
-    status: query.status,
-    severity: query.severity,
-    priority: query.priority,
-    slaStatus: query.slaStatus,
-    assigneeId: query.assigneeId,
-    channel: query.channel,
-    createdAfter: date(query.createdAfter),
-    createdBefore: date(query.createdBefore),
-    updatedAfter: date(query.updatedAfter),
-    tags: query.tag,
-    q: query.q,
-    ...externalRefFilter(query.externalSystem, query.externalId)
-  }
-}
-
-export const PATCH_DESCRIPTION = `Changes subject, description, category or assignee. Who may change what:
-
-| field | customer (own organization) | agent / admin |
-|---|---|---|
-| subject | yes, unless the ticket is closed (409 \`ticket-closed\`) | yes |
-| description | yes, unless the ticket is closed (409 \`ticket-closed\`) | yes |
-| category | no — 403 \`field-not-allowed\` | yes |
-| assigneeId | no — 403 \`field-not-allowed\` | yes |
-
-Status, severity and closing have their own actions (comments, \`severity-changes\`, \`close\`, reopen requests).
-Customers of an organization whose subscription is not current cannot edit (403 \`subscription-inactive\`); agents and
-admins can.
-Send \`If-Match\` with the ETag you hold: a stale one is 412 and changes nothing. A PATCH that changes nothing keeps
-the version and writes no event.`
-
-export const CLOSE_DESCRIPTION = `Closes the ticket (agents and admins). Rules of the support terms:
-- \`no_response\` needs at least ${TICKET_POLICY.minContactAttemptsForNoResponse} unanswered contact attempts
-  (agent comments with \`awaitingCustomer: true\` not followed by a customer comment) — otherwise 409
-  \`not-enough-contact-attempts\` with \`contactAttempts\` and \`required\`;
-- \`out_of_scope\` needs a \`note\` (422 \`note-required\`);
-- a closed ticket cannot be closed again (409 \`invalid-transition\` with \`currentStatus\`).
-Closing a ticket that has not had its first response stops the clock: the closure is the response.
-Tickets closed for \`no_response\` can be reopened on request within ${TICKET_POLICY.reopenWindowDays} days.`
+import { listFilters } from '../presenters/tickets.js'
+import { PATCH_DESCRIPTION, CLOSE_DESCRIPTION } from '../docs/tickets.js'
 
 export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/tickets', {
