@@ -24,6 +24,8 @@ import { iso } from '../domain/time.js'
 import type { DbOrTx } from '../db/client.js'
 import { recordEvent } from '../db/events.js'
 import * as mail from '../db/repositories/email.js'
+
+export type { InboundEmailRow } from '../db/repositories/email.js'
 import { findOrganization } from '../db/repositories/organizations.js'
 import { findTicket } from '../db/repositories/tickets.js'
 import type { EmailRuntime } from '../email/runtime.js'

@@ -1,5 +1,7 @@
 import { assertOrgAccess, isStaff, type Principal } from '../domain/access.js'
 import { listOrganizationEvents, type EventRow } from '../db/repositories/organization-events.js'
+
+export type { EventRow }
 import type { AppContext } from './context.js'
 import { requireOrganization } from './guards.js'
 import { pageOf, type Page } from './page.js'

@@ -25,6 +25,8 @@ import { recordEvent } from '../db/events.js'
 import type { Tx } from '../db/client.js'
 import * as repo from '../db/repositories/responsibilities.js'
 import type { TechnicalRepresentative } from '../db/repositories/responsibilities.js'
+
+export type { TechnicalRepresentative }
 import type { AppContext } from './context.js'
 import { checkVersion, requireOrganization, savedOrStale } from './guards.js'
 

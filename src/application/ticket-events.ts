@@ -3,6 +3,8 @@
  */
 import { isStaff, type Principal } from '../domain/access.js'
 import { listTicketEvents as listRows, type TicketEventRow } from '../db/repositories/ticket-events.js'
+
+export type { TicketEventRow }
 import type { AppContext } from './context.js'
 import { loadTicket } from './tickets.js'
 import { pageOf, type Page } from './page.js'

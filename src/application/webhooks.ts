@@ -5,6 +5,8 @@ import { generateSecret, messageIdFor, ROTATION_OVERLAP_MS } from '../domain/web
 import { recordEvent } from '../db/events.js'
 import { readFeed, type FeedPosition } from '../db/repositories/change-feed.js'
 import * as repo from '../db/repositories/webhooks.js'
+
+export type { AttemptRow, DeliveryRow } from '../db/repositories/webhooks.js'
 import type { DbOrTx } from '../db/client.js'
 import { presentChangeEvent } from './change-feed.js'
 import type { AppContext } from './context.js'

@@ -267,6 +267,7 @@ export interface TicketFilters {
 export type SearchScope = 'customer' | 'staff'
 
 export type { CountGroup, TicketSort }
+export { sortValue } from '../../domain/tickets/listing.js'
 
 /** the keyset position: the sort column's value and the id of the last row of the previous page */
 export interface KeysetPosition { at: Date; id: string }
@@ -417,9 +418,6 @@ export async function listTickets (db: DbOrTx, filters: TicketFilters, opts: Lis
 }
 
 /** the value of the sort column of a ticket (the first half of its keyset position) */
-export const sortValue = (t: Ticket, sort: TicketSort): Date =>
-  sort === 'createdAt' ? t.createdAt : sort === 'updatedAt' ? t.updatedAt : t.sla.dueAt
-
 // ---------------------------------------------------------------------------------------------------------------
 // counts
 

@@ -1,5 +1,5 @@
 import { iso } from '../../domain/time.js'
-import type { InboundEmailRow } from '../../db/repositories/email.js'
+import type { InboundEmailRow } from '../../application/email-inbound.js'
 
 export const presentQuarantined = (r: InboundEmailRow) => {
   const v = r.verdict as Record<string, unknown>

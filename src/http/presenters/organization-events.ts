@@ -1,4 +1,4 @@
-import type { EventRow } from '../../db/repositories/organization-events.js'
+import type { EventRow } from '../../application/organization-events.js'
 import { iso } from '../../domain/time.js'
 
 export const presentEvent = (e: EventRow) => ({

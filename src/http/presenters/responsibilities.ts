@@ -1,5 +1,5 @@
 import type { ChecklistItem } from '../../domain/checklists/checklist.js'
-import type { TechnicalRepresentative } from '../../db/repositories/responsibilities.js'
+import type { TechnicalRepresentative } from '../../application/responsibilities.js'
 import { iso } from '../../domain/time.js'
 
 export const presentItem = (i: ChecklistItem) => ({

@@ -1,5 +1,5 @@
 import type { TicketView } from '../../application/tickets.js'
-import type { TicketEventRow } from '../../db/repositories/ticket-events.js'
+import type { TicketEventRow } from '../../application/ticket-events.js'
 import type { ReopenRequest } from '../../domain/tickets/reopen.js'
 import type { SeverityChange } from '../../domain/tickets/severity.js'
 import type { SlaView } from '../../domain/tickets/sla.js'

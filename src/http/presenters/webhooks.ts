@@ -1,5 +1,5 @@
 import type * as hooks from '../../application/webhooks.js'
-import type { AttemptRow, DeliveryRow } from '../../db/repositories/webhooks.js'
+import type { AttemptRow, DeliveryRow } from '../../application/webhooks.js'
 import { iso } from '../../domain/time.js'
 
 export const presentEndpoint = (e: hooks.Endpoint, now: Date) => ({

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { sortValue } from '../../db/repositories/tickets.js'
+import { sortValue } from '../../domain/tickets/listing.js'
 import * as tickets from '../../application/tickets.js'
 import { listTicketEvents } from '../../application/ticket-events.js'
 import type { AppContext } from '../../application/context.js'
