@@ -9,6 +9,7 @@ import { closeTicket as closeRule, type CloseInput } from '../domain/tickets/clo
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
 import { assertReceivedAt, openTicket } from '../domain/tickets/opening.js'
 import { slaPhase, slaView, type SlaView } from '../domain/tickets/sla.js'
+import { snapshotFields } from '../domain/tickets/view.js'
 import type { ClosedReason, Requester, Ticket } from '../domain/tickets/ticket.js'
 import type { BusinessCalendar } from '../domain/sla/calendar.js'
 import type { DbOrTx } from '../db/client.js'
@@ -61,22 +62,7 @@ export const slaSnapshot = (t: Ticket): Record<string, unknown> => ({
   phase: slaPhase(t.sla)
 })
 
-export const ticketSnapshot = (t: Ticket): Record<string, unknown> => ({
-  subject: t.subject,
-  description: t.description,
-  severity: t.severity,
-  priority: t.priority,
-  channel: t.channel,
-  requester: t.requester,
-  category: t.category,
-  assigneeId: t.assigneeId,
-  status: t.status,
-  contactAttempts: t.contactAttempts,
-  receivedAt: iso(t.receivedAt),
-  createdAt: iso(t.createdAt),
-  tags: t.tags ?? [],
-  sla: slaSnapshot(t)
-})
+export const ticketSnapshot = (t: Ticket): Record<string, unknown> => ({ ...snapshotFields(t), sla: slaSnapshot(t) })
 
 /** writes a ticket-level event (resource = the ticket, at its new version) */
 export async function recordTicketEvent (tx: DbOrTx, p: Principal, t: Ticket, type: string, now: Date, data: Record<string, unknown>): Promise<void> {

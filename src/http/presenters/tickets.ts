@@ -1,4 +1,5 @@
 import type { TicketView } from '../../application/tickets.js'
+import { ticketFields } from '../../domain/tickets/view.js'
 import type { TicketEventRow } from '../../application/ticket-events.js'
 import type { ReopenRequest } from '../../domain/tickets/reopen.js'
 import type { SeverityChange } from '../../domain/tickets/severity.js'
@@ -41,32 +42,11 @@ const presentCycle = (c: PastSlaCycle) => ({
 })
 
 export const presentTicket = ({ ticket: t, sla, email }: TicketView): Static<typeof TicketSchema> => ({
-  id: t.id,
-  organizationId: t.organizationId,
-  subject: t.subject,
-  description: t.description,
-  severity: t.severity,
-  priority: t.priority,
-  channel: t.channel,
-  requester: { name: t.requester.name, email: t.requester.email },
-  category: t.category,
-  assigneeId: t.assigneeId,
-  status: t.status,
-  closedReason: t.closedReason,
-  closeNote: t.closeNote,
-  closedAt: isoOrNull(t.closedAt),
-  closedBy: t.closedBy,
-  contactAttempts: t.contactAttempts,
+  ...ticketFields(t),
   sla: presentSla(sla),
   slaHistory: t.slaHistory.map(presentCycle),
   externalRefs: (t.externalRefs ?? []).map((r) => ({ system: r.system, externalId: r.externalId, url: r.url })),
-  email: email ?? { enabled: false, replyAddress: null },
-  tags: t.tags ?? [],
-  createdBy: t.createdBy,
-  receivedAt: iso(t.receivedAt),
-  version: t.version,
-  createdAt: iso(t.createdAt),
-  updatedAt: iso(t.updatedAt)
+  email: email ?? { enabled: false, replyAddress: null }
 })
 
 export const presentComment = (c: TicketComment): Static<typeof TicketCommentSchema> => ({
