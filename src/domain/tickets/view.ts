@@ -1,42 +1,32 @@
-import { iso, isoOrNull } from '../time.js'
+import { iso } from '../time.js'
 import type { Ticket } from './ticket.js'
 
-/**
- * A ticket's own fields as clients see them (JSON: dates as ISO text): the one list the HTTP representation
- * (src/http/presenters/tickets.ts, which adds the computed `sla`, `slaHistory`, `externalRefs` and `email`) and the
- * event snapshot (src/application/tickets.ts) are built from.
- */
-export const ticketFields = (t: Ticket) => ({
-  id: t.id,
-  organizationId: t.organizationId,
-  subject: t.subject,
-  description: t.description,
-  severity: t.severity,
-  priority: t.priority,
-  channel: t.channel,
-  requester: { name: t.requester.name, email: t.requester.email },
-  category: t.category,
-  assigneeId: t.assigneeId,
-  status: t.status,
-  closedReason: t.closedReason,
-  closeNote: t.closeNote,
-  closedAt: isoOrNull(t.closedAt),
-  closedBy: t.closedBy,
-  contactAttempts: t.contactAttempts,
-  tags: t.tags ?? [],
-  createdBy: t.createdBy,
-  receivedAt: iso(t.receivedAt),
-  version: t.version,
-  createdAt: iso(t.createdAt),
-  updatedAt: iso(t.updatedAt)
-})
+/** the parts of a ticket that are not plain fields: computed at read time (sla), or shaped by the HTTP layer */
+const NOT_FIELDS = ['sla', 'slaHistory', 'externalRefs'] as const
 
-export type TicketFields = ReturnType<typeof ticketFields>
+/** a value as JSON shows it: dates as ISO text */
+type Shown<T> = T extends Date ? string : T
+
+export type TicketFields = { [K in Exclude<keyof Ticket, (typeof NOT_FIELDS)[number]>]-?: Shown<NonNullable<Ticket[K]>> | Extract<Ticket[K], null> }
+
+/**
+ * A ticket's own fields as clients see them (dates as ISO text), derived from the Ticket type field by field — the
+ * one view the HTTP representation (src/http/presenters/tickets.ts, which adds the computed `sla`, `slaHistory`,
+ * `externalRefs` and `email`) and the event snapshot (below) are built from. A new Ticket field shows in both.
+ */
+export const ticketFields = (t: Ticket): TicketFields => {
+  const fields: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(t)) {
+    if (!(NOT_FIELDS as readonly string[]).includes(k)) fields[k] = v instanceof Date ? iso(v) : v
+  }
+  fields.tags = t.tags ?? []
+  return fields as TicketFields
+}
 
 /** what the event snapshot leaves out of the fields: identity and version (on the event itself) and the closing details (on ticket.closed) */
 const NOT_IN_SNAPSHOT = ['id', 'organizationId', 'closedReason', 'closeNote', 'closedAt', 'closedBy', 'createdBy', 'version', 'updatedAt'] as const
 
-/** the ticket's fields as an event records them (`after` / `before`), without the SLA (added by the caller) */
+/** the ticket's fields as an event records them (`after` / `before`), without the SLA (the caller adds it) */
 export const snapshotFields = (t: Ticket): Omit<TicketFields, (typeof NOT_IN_SNAPSHOT)[number]> => {
   const fields: Partial<TicketFields> = ticketFields(t)
   for (const k of NOT_IN_SNAPSHOT) delete fields[k]

@@ -10,7 +10,7 @@ import type { ReopenRequestSchema, SeverityChangeSchema, TicketCommentSchema, Ti
 import { DomainError } from '../../domain/errors.js'
 import type { Static } from '@sinclair/typebox'
 import type * as tickets from '../../application/tickets.js'
-import type { TicketCountQuery } from '../schemas/tickets.js'
+import type { CreateTicketBody, TicketCountQuery } from '../schemas/tickets.js'
 import { iso, isoOrNull } from '../../domain/time.js'
 
 export const presentSla = (s: SlaView): Static<typeof TicketSlaSchema> => ({
@@ -116,6 +116,18 @@ export function externalRefFilter (system: string | undefined, externalId: strin
 export const date = (s: string | undefined): Date | undefined => s === undefined ? undefined : new Date(s)
 
 /** the list's filters from the query (shared by the list and the counts) */
+/** the fields a ticket is opened with, as the use cases take them (POST /v1/tickets, the external upsert and its batch items) */
+export const openingInputOf = (b: Pick<Static<typeof CreateTicketBody>, 'subject' | 'description' | 'severity' | 'channel' | 'requester' | 'category' | 'tags' | 'receivedAt'>) => ({
+  subject: b.subject,
+  description: b.description,
+  severity: b.severity,
+  channel: b.channel,
+  requester: b.requester,
+  category: b.category,
+  tags: b.tags,
+  receivedAt: date(b.receivedAt)
+})
+
 export function listFilters (query: Omit<Static<typeof TicketCountQuery>, 'groupBy'>): tickets.ListTicketFilters {
   return {
     organizationId: query.organizationId,

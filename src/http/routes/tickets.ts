@@ -10,7 +10,7 @@ import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, problemResponses, ref 
 import {
   CloseTicketBody, CreateTicketBody, SubListQuery, TicketCountQuery, TicketCountsSchema, TicketEventPage, TicketListQuery, TicketPage, TicketParams, TicketSchema, UpdateTicketBody
 } from '../schemas/tickets.js'
-import { presentTicket, presentTicketEvent } from '../presenters/tickets.js'
+import { openingInputOf, presentTicket, presentTicketEvent } from '../presenters/tickets.js'
 import { iso } from '../../domain/time.js'
 import { listFilters } from '../presenters/tickets.js'
 import { PATCH_DESCRIPTION, CLOSE_DESCRIPTION } from '../docs/tickets.js'
@@ -32,14 +32,7 @@ staff-given \`receivedAt\`, when the customer really made contact; a back-dated 
     const b = request.body
     const view = await tickets.createTicket(ctx, principal(request), {
       organizationId: b.organizationId,
-      subject: b.subject,
-      description: b.description,
-      severity: b.severity,
-      channel: b.channel,
-      requester: b.requester,
-      category: b.category,
-      receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt),
-      tags: b.tags,
+      ...openingInputOf(b),
       suggestedArticleIds: b.suggestedArticleIds,
       attachmentIds: b.attachmentIds
     })
