@@ -3,9 +3,8 @@ import { ticketFields } from '../../domain/tickets/view.js'
 import type { TicketEventRow } from '../../application/ticket-events.js'
 import type { ReopenRequest } from '../../domain/tickets/reopen.js'
 import type { SeverityChange } from '../../domain/tickets/severity.js'
-import type { SlaView } from '../../domain/tickets/sla.js'
+import { cycleTerms, type SlaView } from '../../domain/tickets/sla.js'
 import type { PastSlaCycle, TicketComment } from '../../domain/tickets/ticket.js'
-import { isoDuration } from '../../domain/sla/first-response.js'
 import type { ReopenRequestSchema, SeverityChangeSchema, TicketCommentSchema, TicketEventSchema, TicketSchema, TicketSlaSchema } from '../schemas/tickets.js'
 import { DomainError } from '../../domain/errors.js'
 import type { Static } from '@sinclair/typebox'
@@ -13,30 +12,22 @@ import type * as tickets from '../../application/tickets.js'
 import type { CreateTicketBody, TicketCountQuery } from '../schemas/tickets.js'
 import { iso, isoOrNull } from '../../domain/time.js'
 
+/** a cycle's terms and clock (the current one's and the past ones' alike) */
+const presentClock = (c: Pick<PastSlaCycle, 'cycle' | 'plan' | 'priority' | 'targetSeconds' | 'calendarId' | 'clockStartedAt' | 'dueAt' | 'firstRespondedAt'>) => ({
+  ...cycleTerms(c),
+  clockStartedAt: iso(c.clockStartedAt),
+  dueAt: iso(c.dueAt),
+  firstRespondedAt: isoOrNull(c.firstRespondedAt)
+})
+
 export const presentSla = (s: SlaView): Static<typeof TicketSlaSchema> => ({
-  cycle: s.cycle,
-  plan: s.plan,
-  priority: s.priority,
-  targetSeconds: s.targetSeconds,
-  targetDuration: s.targetDuration,
-  calendarId: s.calendarId,
-  clockStartedAt: iso(s.clockStartedAt),
-  dueAt: iso(s.dueAt),
-  firstRespondedAt: isoOrNull(s.firstRespondedAt),
+  ...presentClock(s),
   status: s.status,
   remainingBusinessSeconds: s.remainingBusinessSeconds
 })
 
 const presentCycle = (c: PastSlaCycle) => ({
-  cycle: c.cycle,
-  plan: c.plan,
-  priority: c.priority,
-  targetSeconds: c.targetSeconds,
-  targetDuration: isoDuration(c.targetSeconds),
-  calendarId: c.calendarId,
-  clockStartedAt: iso(c.clockStartedAt),
-  dueAt: iso(c.dueAt),
-  firstRespondedAt: isoOrNull(c.firstRespondedAt),
+  ...presentClock(c),
   status: c.status,
   endedAt: iso(c.endedAt)
 })
