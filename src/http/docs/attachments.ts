@@ -11,3 +11,8 @@ never held in memory whole.
   with \`usedBytes\` and \`quotaBytes\`.
 - An upload not attached within \`ATTACHMENT_UPLOAD_TTL_HOURS\` (24 h) is deleted (\`expiresAt\`).
 Customers upload for their own organization; agents and admins name it with \`organizationId\`.`
+
+export const GET_ATTACHMENT_CONTENT_DESCRIPTION = `The stored bytes, to the same callers as the metadata. Always \`Content-Disposition: attachment\` (never
+rendered inline) with a safe file name (RFC 6266, \`filename*\` per RFC 8187), \`X-Content-Type-Options: nosniff\`, a
+\`Content-Security-Policy\` that allows nothing, \`Cache-Control: private\`. \`ETag\` is the SHA-256 (\`If-None-Match\` → 304).
+One byte range per request (\`Range: bytes=…\`, \`If-Range\`) → 206 with \`Content-Range\`; past the end → 416.`

@@ -14,6 +14,7 @@ import { AttachmentPage, AttachmentParams, AttachmentSchema, ContentHeaders, CON
 import { TicketParams } from '../schemas/tickets.js'
 import { presentAttachment } from '../presenters/attachments.js'
 import { UPLOAD_DESCRIPTION } from '../docs/attachments.js'
+import { GET_ATTACHMENT_CONTENT_DESCRIPTION } from '../docs/attachments.js'
 
 /** headers on every response that carries stored bytes: never rendered, never sniffed, never cached by shared caches */
 const SAFE_BYTES_HEADERS = {
@@ -93,10 +94,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
   app.get('/v1/attachments/:attachmentId/content', {
     schema: {
       operationId: 'getAttachmentContent', tags: ['attachments'], summary: 'Download an attachment',
-      description: `The stored bytes, to the same callers as the metadata. Always \`Content-Disposition: attachment\` (never
-rendered inline) with a safe file name (RFC 6266, \`filename*\` per RFC 8187), \`X-Content-Type-Options: nosniff\`, a
-\`Content-Security-Policy\` that allows nothing, \`Cache-Control: private\`. \`ETag\` is the SHA-256 (\`If-None-Match\` → 304).
-One byte range per request (\`Range: bytes=…\`, \`If-Range\`) → 206 with \`Content-Range\`; past the end → 416.`,
+      description: GET_ATTACHMENT_CONTENT_DESCRIPTION,
       params: AttachmentParams,
       headers: ContentHeaders,
       response: {

@@ -15,7 +15,7 @@ import {
 import { TicketParams } from '../schemas/tickets.js'
 import { actor, presentArticle, presentRevision, presentCategory, presentHit } from '../presenters/kb.js'
 import { KB_VISIBILITY } from '../docs/kb.js'
-
+import { SEARCH_KB_ARTICLES_DESCRIPTION, SUGGEST_KB_ARTICLES_DESCRIPTION } from '../docs/kb.js'
 
 /** readable without a token (anonymous visitors), with one (customers, staff); an invalid token is still 401 */
 const OPTIONAL_AUTH = { optionalAuth: true }
@@ -192,9 +192,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     config: OPTIONAL_AUTH,
     schema: {
       operationId: 'searchKbArticles', tags: ['knowledge-base'], summary: 'Full-text search',
-      description: `PostgreSQL full text over title, tags, summary and body (English stemming; web-search syntax: words,
-"quoted phrases", \`or\`, \`-excluded\`). Ranked (title and tags weigh most, then summary, then body), with a
-highlighted snippet, filtered by what the caller may see (as for the article list). Served by a GIN index.`,
+      description: SEARCH_KB_ARTICLES_DESCRIPTION,
       security: OPTIONAL_SECURITY,
       querystring: KbSearchQuery,
       response: { 200: ref(KbSearchResult) }
@@ -205,9 +203,7 @@ highlighted snippet, filtered by what the caller may see (as for the article lis
     config: OPTIONAL_AUTH,
     schema: {
       operationId: 'suggestKbArticles', tags: ['knowledge-base'], summary: 'Articles for a ticket being written',
-      description: `The best published articles for a ticket's subject and description (any word may match; the
-subject weighs more), for the portal to show before the customer submits. Only articles the caller may see; staff get
-what a customer of no particular plan would. Record the ones shown as \`suggestedArticleIds\` on ticket create.`,
+      description: SUGGEST_KB_ARTICLES_DESCRIPTION,
       security: OPTIONAL_SECURITY,
       body: ref(KbSuggestionBody),
       response: { 200: ref(KbSearchResult) }

@@ -14,17 +14,13 @@ import { openingInputOf, presentTicket, presentTicketEvent } from '../presenters
 import { iso } from '../../domain/time.js'
 import { listFilters } from '../presenters/tickets.js'
 import { PATCH_DESCRIPTION, CLOSE_DESCRIPTION } from '../docs/tickets.js'
+import { CREATE_TICKET_DESCRIPTION, LIST_TICKETS_DESCRIPTION, COUNT_TICKETS_DESCRIPTION, LIST_TICKET_EVENTS_DESCRIPTION } from '../docs/tickets.js'
 
 export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/tickets', {
     schema: {
       operationId: 'createTicket', tags: ['tickets'], summary: 'Open a ticket',
-      description: `Customers open tickets for their own organization (organizationId is implied by the token); agents and admins name it.
-Refused with 403 \`subscription-inactive\` unless the organization's subscription is current, and with 422
-\`channel-not-in-plan\` when the plan lacks the channel (video call needs Enhanced or Premier, phone needs Premier).
-Priority follows severity (urgent→P1, high/medium→P2, low→P3); the first-response clock starts now (or at the
-staff-given \`receivedAt\`, when the customer really made contact; a back-dated ticket can be at risk or breached at once) and the deadline
-(\`sla.dueAt\`) comes from the plan's target and calendar.`,
+      description: CREATE_TICKET_DESCRIPTION,
       body: ref(CreateTicketBody),
       response: { 201: ref(TicketSchema), ...problemResponses(404, 422) }
     }
@@ -44,16 +40,7 @@ staff-given \`receivedAt\`, when the customer really made contact; a back-dated 
   app.get('/v1/tickets', {
     schema: {
       operationId: 'listTickets', tags: ['tickets'], summary: 'List tickets',
-      description: `Order (\`sort\`, keyset pagination in a stable total order, so no duplicates or gaps while paging):
-- \`createdAt\` (default): newest first — createdAt descending, then id descending;
-- \`updatedAt\`: most recently changed first — updatedAt descending, then id descending;
-- \`slaDueAt\`: the deadline queue ("breaches next") — only tickets whose first response is still owed (open or pending,
-  unanswered; overdue ones included, they come first), the soonest \`sla.dueAt\` first, then id ascending.
-
-A cursor belongs to its filters and its sort (another combination is 400 \`invalid-cursor\`). Customers see only their
-organization's tickets. \`slaStatus\` is evaluated at the time of the request. \`q\` is full-text search (see the parameter);
-results keep the chosen sort, they are not ranked. Each sort × filter the console uses (organization, status, priority,
-assignee, slaStatus) is served by an index ending in (sort column, id).`,
+      description: LIST_TICKETS_DESCRIPTION,
       querystring: TicketListQuery,
       response: { 200: ref(TicketPage), ...problemResponses(404) }
     }
@@ -75,11 +62,7 @@ assignee, slaStatus) is served by an index ending in (sort column, id).`,
   app.get('/v1/tickets/counts', {
     schema: {
       operationId: 'countTickets', tags: ['tickets'], summary: 'Count tickets by status, priority, SLA status or assignee',
-      description: `How many tickets the list with the same filters holds, grouped by \`groupBy\` (queue badges without walking
-pages): \`{ groups: [{ key, count }], total }\`, groups largest first; groups without tickets are left out. Customers count
-only their organization's tickets; \`slaStatus\` (filter or group) is evaluated at the time of the request;
-\`assigneeId\` has a null group for unassigned tickets. Cost: see docs/performance.md (an index-only scan of the matching
-index entries for status, priority and assignee).`,
+      description: COUNT_TICKETS_DESCRIPTION,
       querystring: TicketCountQuery,
       response: { 200: ref(TicketCountsSchema), ...problemResponses(404) }
     }
@@ -139,9 +122,7 @@ index entries for status, priority and assignee).`,
   app.get('/v1/tickets/:ticketId/events', {
     schema: {
       operationId: 'listTicketEvents', tags: ['events'], summary: 'A ticket\'s audit trail',
-      description: `Every change to the ticket, its comments, severity changes and reopen requests, in the order it was
-written, with actor, time and before/after. Each event was written in the same transaction as its change. Customers
-never see internal events (internal comments).`,
+      description: LIST_TICKET_EVENTS_DESCRIPTION,
       params: TicketParams,
       querystring: SubListQuery,
       response: { 200: ref(TicketEventPage), ...problemResponses(404) }
