@@ -2,12 +2,15 @@ import type { Static } from '@sinclair/typebox'
 import type * as kb from '../../application/kb.js'
 import { highlightToHtml } from '../../domain/kb/markdown.js'
 import { iso, isoOrNull } from '../../domain/time.js'
-import type { KbRevisionSchema } from '../schemas/kb.js'
-import type { KbArticleSchema, KbCategorySchema } from '../schemas/kb.js'
+import type { KbRevisionSchema, KbArticleSchema, KbCategorySchema } from '../schemas/kb.js'
 
 type Role = 'customer' | 'agent' | 'admin' | 'system'
 
-export const actor = (id: string, role: string) => ({ id, role: role as Role })
+const actor = (id: string, role: string) => ({ id, role: role as Role })
+
+/** an article a ticket names (suggested before it was opened, or linked in a comment) */
+export const presentTicketLink = (l: Awaited<ReturnType<typeof kb.ticketArticleLinks>>[number]) =>
+  ({ articleId: l.articleId, slug: l.slug, title: l.title, kind: l.kind, commentId: l.commentId, actor: actor(l.actorId, l.actorRole), createdAt: iso(l.createdAt) })
 
 export const presentArticle = ({ article: a, stats }: { article: kb.Article; stats?: kb.ArticleStats }): Static<typeof KbArticleSchema> => ({
   id: a.id,
@@ -65,3 +68,7 @@ export const presentHit = (h: kb.SearchHit) => ({
   snippetHtml: highlightToHtml(h.snippet),
   updatedAt: iso(h.article.updatedAt)
 })
+
+/** an article with how often comments link it */
+export const presentMostLinked = (r: Awaited<ReturnType<typeof kb.mostLinkedArticles>>[number]) =>
+  ({ article: presentArticle({ article: r.article }), linkCount: r.linkCount, ticketCount: r.ticketCount })

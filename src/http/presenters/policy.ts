@@ -20,3 +20,5 @@ export const presentPlan = (plan: SupportPlan) => ({
     }
   })
 })
+
+export const presentSeverityLevel = (s: (typeof SEVERITY_LEVELS)[number]) => ({ id: s.id, name: s.name, priority: s.priority, definition: s.definition })

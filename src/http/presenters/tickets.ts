@@ -5,11 +5,10 @@ import type { ReopenRequest } from '../../domain/tickets/reopen.js'
 import type { SeverityChange } from '../../domain/tickets/severity.js'
 import { cycleTerms, type SlaView } from '../../domain/tickets/sla.js'
 import type { PastSlaCycle, TicketComment } from '../../domain/tickets/ticket.js'
-import type { ReopenRequestSchema, SeverityChangeSchema, TicketCommentSchema, TicketEventSchema, TicketSchema, TicketSlaSchema } from '../schemas/tickets.js'
+import type { ReopenRequestSchema, SeverityChangeSchema, TicketCommentSchema, TicketEventSchema, TicketSchema, TicketSlaSchema, CreateTicketBody, TicketCountQuery } from '../schemas/tickets.js'
 import { DomainError } from '../../domain/errors.js'
 import type { Static } from '@sinclair/typebox'
 import type * as tickets from '../../application/tickets.js'
-import type { CreateTicketBody, TicketCountQuery } from '../schemas/tickets.js'
 import { iso, isoOrNull } from '../../domain/time.js'
 
 /** a cycle's terms and clock (the current one's and the past ones' alike) */

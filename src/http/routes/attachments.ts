@@ -13,8 +13,7 @@ import { NotModified, problemResponses, ref } from '../schemas/common.js'
 import { AttachmentPage, AttachmentParams, AttachmentSchema, ContentHeaders, CONTENT_RANGE_HEADER, UPLOAD_BODY, UploadQuery, binaryResponse } from '../schemas/attachments.js'
 import { TicketParams } from '../schemas/tickets.js'
 import { presentAttachment } from '../presenters/attachments.js'
-import { UPLOAD_DESCRIPTION } from '../docs/attachments.js'
-import { GET_ATTACHMENT_CONTENT_DESCRIPTION } from '../docs/attachments.js'
+import { UPLOAD_DESCRIPTION, GET_ATTACHMENT_CONTENT_DESCRIPTION } from '../docs/attachments.js'
 
 /** headers on every response that carries stored bytes: never rendered, never sniffed, never cached by shared caches */
 const SAFE_BYTES_HEADERS = {

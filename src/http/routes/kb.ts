@@ -13,9 +13,8 @@ import {
   UpdateKbArticleBody, UpdateKbCategoryBody
 } from '../schemas/kb.js'
 import { TicketParams } from '../schemas/tickets.js'
-import { actor, presentArticle, presentRevision, presentCategory, presentHit } from '../presenters/kb.js'
-import { KB_VISIBILITY } from '../docs/kb.js'
-import { SEARCH_KB_ARTICLES_DESCRIPTION, SUGGEST_KB_ARTICLES_DESCRIPTION } from '../docs/kb.js'
+import { presentArticle, presentMostLinked, presentTicketLink, presentRevision, presentCategory, presentHit } from '../presenters/kb.js'
+import { KB_VISIBILITY, SEARCH_KB_ARTICLES_DESCRIPTION, SUGGEST_KB_ARTICLES_DESCRIPTION } from '../docs/kb.js'
 
 /** readable without a token (anonymous visitors), with one (customers, staff); an invalid token is still 401 */
 const OPTIONAL_AUTH = { optionalAuth: true }
@@ -224,7 +223,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
   }, async (request) => {
     const links = await kb.ticketArticleLinks(ctx, principal(request), request.params.ticketId)
     return {
-      items: links.map((l) => ({ articleId: l.articleId, slug: l.slug, title: l.title, kind: l.kind, commentId: l.commentId, actor: actor(l.actorId, l.actorRole), createdAt: iso(l.createdAt) })),
+      items: links.map(presentTicketLink),
       nextCursor: null
     }
   })
@@ -237,7 +236,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
       response: { 200: ref(KbMostLinkedList) }
     }
   }, async (request) => ({
-    items: (await kb.mostLinkedArticles(ctx, principal(request), request.query.limit)).map((r) => ({ article: presentArticle({ article: r.article }), linkCount: r.linkCount, ticketCount: r.ticketCount })),
+    items: (await kb.mostLinkedArticles(ctx, principal(request), request.query.limit)).map(presentMostLinked),
     nextCursor: null
   }))
 }

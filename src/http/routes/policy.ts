@@ -4,7 +4,7 @@ import { notFound } from '../../domain/errors.js'
 import { PLAN_IDS, SEVERITY_LEVELS, SUPPORT_PLANS, type PlanId } from '../../domain/policy/policy.js'
 import { problemResponses, ref } from '../schemas/common.js'
 import { SeverityLevelList, SupportPlanList, SupportPlanSchema } from '../schemas/policy.js'
-import { presentPlan } from '../presenters/policy.js'
+import { presentPlan, presentSeverityLevel } from '../presenters/policy.js'
 
 export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/support-plans', {
@@ -28,5 +28,5 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/severity-levels', {
     config: { public: true },
     schema: { operationId: 'listSeverityLevels', tags: ['policy'], summary: 'List severity levels with their priority and definition', response: { 200: ref(SeverityLevelList) } }
-  }, async () => ({ items: SEVERITY_LEVELS.map((s) => ({ id: s.id, name: s.name, priority: s.priority, definition: s.definition })) }))
+  }, async () => ({ items: SEVERITY_LEVELS.map(presentSeverityLevel) }))
 }

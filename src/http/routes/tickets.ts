@@ -10,11 +10,9 @@ import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, problemResponses, ref 
 import {
   CloseTicketBody, CreateTicketBody, SubListQuery, TicketCountQuery, TicketCountsSchema, TicketEventPage, TicketListQuery, TicketPage, TicketParams, TicketSchema, UpdateTicketBody
 } from '../schemas/tickets.js'
-import { openingInputOf, presentTicket, presentTicketEvent } from '../presenters/tickets.js'
+import { openingInputOf, presentTicket, presentTicketEvent, listFilters } from '../presenters/tickets.js'
 import { iso } from '../../domain/time.js'
-import { listFilters } from '../presenters/tickets.js'
-import { PATCH_DESCRIPTION, CLOSE_DESCRIPTION } from '../docs/tickets.js'
-import { CREATE_TICKET_DESCRIPTION, LIST_TICKETS_DESCRIPTION, COUNT_TICKETS_DESCRIPTION, LIST_TICKET_EVENTS_DESCRIPTION } from '../docs/tickets.js'
+import { PATCH_DESCRIPTION, CLOSE_DESCRIPTION, CREATE_TICKET_DESCRIPTION, LIST_TICKETS_DESCRIPTION, COUNT_TICKETS_DESCRIPTION, LIST_TICKET_EVENTS_DESCRIPTION } from '../docs/tickets.js'
 
 export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/tickets', {
