@@ -1,125 +1,22 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
 /**
  * One typed, validated config object built from the environment. Nothing else in src/ reads process.env.
  * Invalid config fails at start with a message naming the variable.
+ *
+ * SETTINGS is the one table of the configuration: its nesting is the config object's shape, and each entry gives the
+ * environment variable, the TypeBox schema it is validated against, how the raw string is read, the default and the
+ * description the README's configuration table is made from (test/unit/config-readme.test.ts holds the two together;
+ * `node --import tsx scripts/config-readme.ts --write` rewrites the README's table).
  */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-
-export const ConfigSchema = Type.Object({
-  port: Type.Integer({ minimum: 0, maximum: 65535 }),
-  host: Type.String({ minLength: 1 }),
-  /** real PostgreSQL through postgres.js; when absent the service runs on embedded PGlite */
-  databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-  /** PGlite data folder (persists across restarts); only used without databaseUrl */
-  pgliteDir: Type.String({ minLength: 1 }),
-  dbPoolMax: Type.Integer({ minimum: 1, maximum: 500 }),
-  logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l))),
-  migrateOnStart: Type.Boolean(),
-  seedDemoData: Type.Boolean(),
-  jwt: Type.Object({
-    issuer: Type.String({ minLength: 1 }),
-    audience: Type.String({ minLength: 1 }),
-    jwksUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
-    publicKey: Type.Optional(Type.String({ pattern: '-----BEGIN PUBLIC KEY-----' })),
-    /** folder with a generated development key pair; enabled only explicitly (the Makefile's run target) */
-    devKeysDir: Type.Optional(Type.String({ minLength: 1 })),
-    clockToleranceSeconds: Type.Integer({ minimum: 0, maximum: 300 }),
-    /** JWKS key set cache and refetch limits (issue 11, src/auth/verifier.ts) */
-    jwksCacheSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
-    jwksCooldownSeconds: Type.Integer({ minimum: 0, maximum: 3_600 }),
-    jwksTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000 })
-  }),
-  idempotencyTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 30 }),
-  rateLimit: Type.Object({
-    /** requests per window per caller; 0 disables */
-    max: Type.Integer({ minimum: 0 }),
-    windowSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
-    /** redis://… : one shared counter per route and caller across replicas (issue 11) */
-    redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
-    redisPrefix: Type.String({ minLength: 1, maxLength: 200 })
-  }),
-  /**
-   * V8's old-generation growth per major GC, in percent (server.ts sets --heap-growing-percent): the next full GC
-   * runs when the heap reaches live × (1 + p/100). 0 keeps V8's own heuristics, which let a service with ~40 MB live
-   * grow to ~200 MB before collecting (issue 7). A soft bound: it never makes the process fail for lack of heap.
-   */
-  heapGrowthPercent: Type.Integer({ minimum: 0, maximum: 400 }),
-  /** how far back a staff-given `receivedAt` (original contact time) may be, in days (issue 15) */
-  receivedAtMaxAgeDays: Type.Integer({ minimum: 0, maximum: 3650 }),
-  /** connection hygiene (issue 11): node's HTTP server timeouts and caps */
-  http: Type.Object({
-    /** the whole request (headers and body) must arrive within this; else 408 */
-    requestTimeoutMs: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
-    /** the request headers must arrive within this (at most requestTimeoutMs); else 408 */
-    headersTimeoutMs: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
-    /** an idle keep-alive connection is closed after this */
-    keepAliveTimeoutMs: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
-    /** requests served on one connection before it is closed (0: no limit) */
-    maxRequestsPerSocket: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
-    /** open connections per process; more are closed at once (0: no limit) */
-    maxConnections: Type.Integer({ minimum: 0, maximum: 1_000_000 })
-  }),
-  /** database availability monitor (issue 11, src/db/client.ts) */
-  dbHealth: Type.Object({
-    intervalMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
-    timeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
-    connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000 })
-  }),
-  /** run the durable job workers (SLA timers, …) in this replica (WORKERS) */
-  workers: Type.Boolean(),
-  /** serve the HTTP API in this replica (API); false with WORKERS=true = a worker-only process */
-  api: Type.Boolean(),
-  /** idle poll interval of the job workers, seconds (JOBS_POLL_INTERVAL_SECONDS) */
-  jobsPollIntervalSeconds: Type.Number({ minimum: 0.5, maximum: 60 }),
-  /** how often pg-boss returns expired jobs (a killed replica's) to their queue, seconds (JOBS_SUPERVISE_INTERVAL_SECONDS) */
-  jobsSuperviseIntervalSeconds: Type.Integer({ minimum: 1, maximum: 300 }),
-  /** webhooks (issue 13) */
-  webhooks: Type.Object({
-    /** hosts (`host` or `host:port`) exempt from the https and public-address rules: local development and tests only */
-    allowedHosts: Type.Array(Type.String({ minLength: 1 })),
-    /** deliveries sent at once per delivery poller of a replica (WEBHOOK_CONCURRENCY) */
-    concurrency: Type.Integer({ minimum: 1, maximum: 256 }),
-    /** lease of a delivery being sent, seconds; must exceed the 10 s attempt timeout (WEBHOOK_LEASE_SECONDS) */
-    leaseSeconds: Type.Integer({ minimum: 11, maximum: 3600 }),
-    /** how long a delivery job may run before pg-boss hands it to another replica, seconds (WEBHOOK_JOB_EXPIRE_SECONDS) */
-    jobExpireSeconds: Type.Integer({ minimum: 1, maximum: 3600 })
-  }),
-  /** public base URL used in printed hints; defaults to http://HOST:PORT */
-  publicUrl: Type.Optional(Type.String()),
-  /** the email channel (docs/email.md): outbound SMTP is off without smtpUrl + mailFrom; inbound is off without a port or secret */
-  email: Type.Object({
-    smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
-    /** the support address, e.g. "Support <support@desk.example>"; replies go to support+<token>@ its domain */
-    mailFrom: Type.Optional(Type.String({ pattern: '@' })),
-    /** HMAC key of the per-ticket reply tokens (required when outbound or inbound email is on) */
-    tokenSecret: Type.Optional(Type.String({ minLength: 16 })),
-    templatesDir: Type.String({ minLength: 1 }),
-    inboundSmtpPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
-    inboundSmtpHost: Type.String({ minLength: 1 }),
-    /** shared secret of POST /v1/inbound-email (HMAC-SHA256 of the raw body in X-Inbound-Signature) */
-    inboundSecret: Type.Optional(Type.String({ minLength: 16 })),
-    maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 })
-  }),
-  /** exact origins (scheme://host[:port]) allowed to call the API from a browser (CORS); empty: none */
-  corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/?#\\s]+$' })),
-  /** attachments (issue 19): per-file limit, per-organization quota, allowed detected types, unattached upload lifetime */
-  attachments: Type.Object({
-    maxFileBytes: Type.Integer({ minimum: 1, maximum: 1024 * 1024 * 1024 }),
-    orgQuotaBytes: Type.Integer({ minimum: 1 }),
-    allowedTypes: Type.Array(Type.String({ pattern: '^[a-z0-9.+-]+/[a-z0-9.+-]+$' }), { minItems: 1 }),
-    uploadTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 30 })
-  })
-})
 
 /** what may be attached when ATTACHMENT_ALLOWED_TYPES is not set (detected from the bytes; docs/attachments.md) */
 export const DEFAULT_ATTACHMENT_TYPES = [
   'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain', 'text/csv', 'application/xml',
   'message/rfc822', 'application/gzip', 'application/zip'
 ]
-
-export type Config = Static<typeof ConfigSchema>
 
 export class ConfigError extends Error {
   constructor (readonly variable: string, message: string) {
@@ -130,23 +27,26 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>
 
-const int = (env: Env, name: string, fallback: number): number => {
+/** reads one variable's raw text; undefined when it is not set (the setting's default then applies) */
+type Read = (env: Env, variable: string) => unknown
+
+const int: Read = (env, name) => {
   const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
+  if (raw === undefined || raw === '') return undefined
   if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`)
   return Number(raw)
 }
 
-const num = (env: Env, name: string, fallback: number): number => {
+const num: Read = (env, name) => {
   const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
+  if (raw === undefined || raw === '') return undefined
   if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(name, `must be a number, got "${raw}"`)
   return Number(raw)
 }
 
-const bool = (env: Env, name: string, fallback: boolean): boolean => {
+const bool: Read = (env, name) => {
   const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
+  if (raw === undefined || raw === '') return undefined
   const v = raw.trim().toLowerCase()
   if (['1', 'true', 'yes', 'on'].includes(v)) return true
   if (['0', 'false', 'no', 'off'].includes(v)) return false
@@ -158,135 +58,179 @@ const str = (env: Env, name: string): string | undefined => {
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim()
 }
 
-/** maps a config path (as reported by the validator) back to the environment variable that sets it */
-const VARIABLE_FOR_PATH: Record<string, string> = {
-  '/port': 'PORT',
-  '/host': 'HOST',
-  '/databaseUrl': 'DATABASE_URL',
-  '/pgliteDir': 'PGLITE_DIR',
-  '/dbPoolMax': 'DB_POOL_MAX',
-  '/logLevel': 'LOG_LEVEL',
-  '/migrateOnStart': 'MIGRATE_ON_START',
-  '/seedDemoData': 'SEED_DEMO_DATA',
-  '/jwt/issuer': 'JWT_ISSUER',
-  '/jwt/audience': 'JWT_AUDIENCE',
-  '/jwt/jwksUrl': 'JWT_JWKS_URL',
-  '/jwt/publicKey': 'JWT_PUBLIC_KEY',
-  '/jwt/devKeysDir': 'AUTH_DEV_KEYS',
-  '/jwt/clockToleranceSeconds': 'JWT_CLOCK_TOLERANCE_SECONDS',
-  '/jwt/jwksCacheSeconds': 'JWT_JWKS_CACHE_SECONDS',
-  '/jwt/jwksCooldownSeconds': 'JWT_JWKS_COOLDOWN_SECONDS',
-  '/jwt/jwksTimeoutMs': 'JWT_JWKS_TIMEOUT_MS',
-  '/idempotencyTtlHours': 'IDEMPOTENCY_TTL_HOURS',
-  '/rateLimit/max': 'RATE_LIMIT_MAX',
-  '/rateLimit/windowSeconds': 'RATE_LIMIT_WINDOW_SECONDS',
-  '/rateLimit/redisUrl': 'RATE_LIMIT_REDIS_URL',
-  '/rateLimit/redisPrefix': 'RATE_LIMIT_REDIS_PREFIX',
-  '/heapGrowthPercent': 'HEAP_GROWTH_PERCENT',
-  '/receivedAtMaxAgeDays': 'RECEIVED_AT_MAX_AGE_DAYS',
-  '/publicUrl': 'PUBLIC_URL',
-  '/http/requestTimeoutMs': 'HTTP_REQUEST_TIMEOUT_MS',
-  '/http/headersTimeoutMs': 'HTTP_HEADERS_TIMEOUT_MS',
-  '/http/keepAliveTimeoutMs': 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
-  '/http/maxRequestsPerSocket': 'HTTP_MAX_REQUESTS_PER_SOCKET',
-  '/http/maxConnections': 'HTTP_MAX_CONNECTIONS',
-  '/dbHealth/intervalMs': 'DB_HEALTH_INTERVAL_MS',
-  '/dbHealth/timeoutMs': 'DB_HEALTH_TIMEOUT_MS',
-  '/dbHealth/connectTimeoutMs': 'DB_CONNECT_TIMEOUT_MS',
-  '/email/smtpUrl': 'SMTP_URL',
-  '/email/mailFrom': 'MAIL_FROM',
-  '/email/tokenSecret': 'EMAIL_TOKEN_SECRET',
-  '/email/templatesDir': 'EMAIL_TEMPLATES_DIR',
-  '/email/inboundSmtpPort': 'INBOUND_SMTP_PORT',
-  '/email/inboundSmtpHost': 'INBOUND_SMTP_HOST',
-  '/email/inboundSecret': 'INBOUND_EMAIL_SECRET',
-  '/email/maxMessageBytes': 'EMAIL_MAX_BYTES',
-  '/attachments/maxFileBytes': 'ATTACHMENT_MAX_BYTES',
-  '/attachments/orgQuotaBytes': 'ATTACHMENT_ORG_QUOTA_BYTES',
-  '/attachments/allowedTypes': 'ATTACHMENT_ALLOWED_TYPES',
-  '/attachments/uploadTtlHours': 'ATTACHMENT_UPLOAD_TTL_HOURS',
-  '/workers': 'WORKERS',
-  '/api': 'API',
-  '/jobsPollIntervalSeconds': 'JOBS_POLL_INTERVAL_SECONDS',
-  '/jobsSuperviseIntervalSeconds': 'JOBS_SUPERVISE_INTERVAL_SECONDS',
-  '/webhooks/leaseSeconds': 'WEBHOOK_LEASE_SECONDS',
-  '/webhooks/jobExpireSeconds': 'WEBHOOK_JOB_EXPIRE_SECONDS',
-  '/corsOrigins': 'CORS_ORIGINS',
-  '/webhooks/allowedHosts': 'WEBHOOK_ALLOWED_HOSTS',
-  '/webhooks/concurrency': 'WEBHOOK_CONCURRENCY'
+/** an integer that is absent (not 0) when the variable is blank */
+const optionalInt: Read = (env, name) => str(env, name) === undefined ? undefined : int(env, name)
+
+/** a PEM given on one line with literal \n */
+const pem: Read = (env, name) => str(env, name)?.replace(/\\n/g, '\n')
+
+/** comma-separated, blank items dropped */
+const list: Read = (env, name) => str(env, name)?.split(',').map((item) => item.trim()).filter((item) => item !== '')
+
+const lowerList: Read = (env, name) => (list(env, name) as string[] | undefined)?.map((item) => item.toLowerCase())
+
+export interface Setting<S extends TSchema = TSchema> {
+  readonly variable: string
+  readonly schema: S
+  readonly read: Read
+  readonly default?: Static<S>
+  /** the README's default column when the value alone does not say it */
+  readonly shown?: string
+  readonly description: string
 }
 
-export function loadConfig (env: Env): Config {
-  const candidate = {
-    port: int(env, 'PORT', 3000),
-    host: str(env, 'HOST') ?? '127.0.0.1',
-    databaseUrl: str(env, 'DATABASE_URL'),
-    pgliteDir: str(env, 'PGLITE_DIR') ?? '.data/pglite',
-    dbPoolMax: int(env, 'DB_POOL_MAX', 10),
-    logLevel: str(env, 'LOG_LEVEL') ?? 'info',
-    migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
-    seedDemoData: bool(env, 'SEED_DEMO_DATA', false),
-    jwt: {
-      issuer: str(env, 'JWT_ISSUER') ?? 'support-desk',
-      audience: str(env, 'JWT_AUDIENCE') ?? 'support-desk-api',
-      jwksUrl: str(env, 'JWT_JWKS_URL'),
-      publicKey: str(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n'),
-      devKeysDir: str(env, 'AUTH_DEV_KEYS'),
-      clockToleranceSeconds: int(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30),
-      jwksCacheSeconds: int(env, 'JWT_JWKS_CACHE_SECONDS', 600),
-      jwksCooldownSeconds: int(env, 'JWT_JWKS_COOLDOWN_SECONDS', 30),
-      jwksTimeoutMs: int(env, 'JWT_JWKS_TIMEOUT_MS', 2_000)
-    },
-    idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24),
-    rateLimit: {
-      max: int(env, 'RATE_LIMIT_MAX', 6000),
-      windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60),
-      redisUrl: str(env, 'RATE_LIMIT_REDIS_URL'),
-      redisPrefix: str(env, 'RATE_LIMIT_REDIS_PREFIX') ?? 'support-desk:rate-limit:'
-    },
-    heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 50),
-    receivedAtMaxAgeDays: int(env, 'RECEIVED_AT_MAX_AGE_DAYS', 30),
-    http: {
-      requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000),
-      headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000),
-      keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000),
-      maxRequestsPerSocket: int(env, 'HTTP_MAX_REQUESTS_PER_SOCKET', 0),
-      maxConnections: int(env, 'HTTP_MAX_CONNECTIONS', 10_000)
-    },
-    dbHealth: {
-      intervalMs: int(env, 'DB_HEALTH_INTERVAL_MS', 500),
-      timeoutMs: int(env, 'DB_HEALTH_TIMEOUT_MS', 1_000),
-      connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 2_000)
-    },
-    publicUrl: str(env, 'PUBLIC_URL'),
-    attachments: {
-      maxFileBytes: int(env, 'ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024),
-      orgQuotaBytes: int(env, 'ATTACHMENT_ORG_QUOTA_BYTES', 1024 * 1024 * 1024),
-      allowedTypes: (str(env, 'ATTACHMENT_ALLOWED_TYPES')?.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '')) ?? DEFAULT_ATTACHMENT_TYPES,
-      uploadTtlHours: int(env, 'ATTACHMENT_UPLOAD_TTL_HOURS', 24)
-    },
-    workers: bool(env, 'WORKERS', true),
-    api: bool(env, 'API', true),
-    jobsPollIntervalSeconds: num(env, 'JOBS_POLL_INTERVAL_SECONDS', 1),
-    jobsSuperviseIntervalSeconds: int(env, 'JOBS_SUPERVISE_INTERVAL_SECONDS', 10),
-    email: {
-      smtpUrl: str(env, 'SMTP_URL'),
-      mailFrom: str(env, 'MAIL_FROM'),
-      tokenSecret: str(env, 'EMAIL_TOKEN_SECRET'),
-      templatesDir: str(env, 'EMAIL_TEMPLATES_DIR') ?? 'templates/email',
-      inboundSmtpPort: str(env, 'INBOUND_SMTP_PORT') === undefined ? undefined : int(env, 'INBOUND_SMTP_PORT', 0),
-      inboundSmtpHost: str(env, 'INBOUND_SMTP_HOST') ?? '127.0.0.1',
-      inboundSecret: str(env, 'INBOUND_EMAIL_SECRET'),
-      maxMessageBytes: int(env, 'EMAIL_MAX_BYTES', 10 * 1024 * 1024)
-    },
-    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
-    webhooks: {
-      allowedHosts: (str(env, 'WEBHOOK_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''),
-      concurrency: int(env, 'WEBHOOK_CONCURRENCY', 64),
-      leaseSeconds: int(env, 'WEBHOOK_LEASE_SECONDS', 30),
-      jobExpireSeconds: int(env, 'WEBHOOK_JOB_EXPIRE_SECONDS', 60)
-    }
+const setting = <S extends TSchema>(spec: Omit<Setting<S>, 'description'>, description: string): Setting<S> => ({ ...spec, description })
+
+interface SettingTree { readonly [key: string]: Setting | SettingTree }
+
+const isSetting = (node: Setting | SettingTree): node is Setting => typeof node.variable === 'string'
+
+export const SETTINGS = {
+  port: setting({ variable: 'PORT', schema: Type.Integer({ minimum: 0, maximum: 65535 }), read: int, default: 3000 },
+    'HTTP port'),
+  host: setting({ variable: 'HOST', schema: Type.String({ minLength: 1 }), read: str, default: '127.0.0.1' },
+    'listen address (`0.0.0.0` in the container)'),
+  databaseUrl: setting({ variable: 'DATABASE_URL', schema: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })), read: str },
+    '`postgres://…`: use this PostgreSQL server (postgres.js). Unset: embedded PGlite'),
+  pgliteDir: setting({ variable: 'PGLITE_DIR', schema: Type.String({ minLength: 1 }), read: str, default: '.data/pglite' },
+    'PGlite data folder (persists across restarts)'),
+  dbPoolMax: setting({ variable: 'DB_POOL_MAX', schema: Type.Integer({ minimum: 1, maximum: 500 }), read: int, default: 10 },
+    'PostgreSQL connection pool size per replica; up to 3× as many requests run at once, more wait (503 `overloaded` beyond 30× or after 5 s) — see docs/performance.md'),
+  logLevel: setting({ variable: 'LOG_LEVEL', schema: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l))), read: str, default: 'info' },
+    'pino level: fatal, error, warn, info, debug, trace, silent'),
+  migrateOnStart: setting({ variable: 'MIGRATE_ON_START', schema: Type.Boolean(), read: bool, default: true },
+    'apply committed migrations at start (serialised by an advisory lock across replicas)'),
+  seedDemoData: setting({ variable: 'SEED_DEMO_DATA', schema: Type.Boolean(), read: bool, default: false, shown: '`false` (`true` under `make run`)' },
+    'create one organization per plan when the database has none'),
+  jwt: {
+    issuer: setting({ variable: 'JWT_ISSUER', schema: Type.String({ minLength: 1 }), read: str, default: 'support-desk' },
+      'required `iss`'),
+    audience: setting({ variable: 'JWT_AUDIENCE', schema: Type.String({ minLength: 1 }), read: str, default: 'support-desk-api' },
+      'required `aud`'),
+    jwksUrl: setting({ variable: 'JWT_JWKS_URL', schema: Type.Optional(Type.String({ pattern: '^https?://' })), read: str },
+      "key source 1: the identity provider's JWKS (ES256, EdDSA, RS256)"),
+    publicKey: setting({ variable: 'JWT_PUBLIC_KEY', schema: Type.Optional(Type.String({ pattern: '-----BEGIN PUBLIC KEY-----' })), read: pem },
+      'key source 2: one PEM public key; its type pins the algorithm (P-256 → ES256, Ed25519 → EdDSA, RSA → RS256)'),
+    devKeysDir: setting({ variable: 'AUTH_DEV_KEYS', schema: Type.Optional(Type.String({ minLength: 1 })), read: str },
+      'key source 3, local development only: folder holding a generated ES256 key pair. Set by `make run` when no other source is given; never a default'),
+    clockToleranceSeconds: setting({ variable: 'JWT_CLOCK_TOLERANCE_SECONDS', schema: Type.Integer({ minimum: 0, maximum: 300 }), read: int, default: 30 },
+      'allowed clock skew for `exp`/`nbf`'),
+    jwksCacheSeconds: setting({ variable: 'JWT_JWKS_CACHE_SECONDS', schema: Type.Integer({ minimum: 1, maximum: 86_400 }), read: int, default: 600 },
+      'the JWKS key set is fetched again after this; a removed key stops working then'),
+    jwksCooldownSeconds: setting({ variable: 'JWT_JWKS_COOLDOWN_SECONDS', schema: Type.Integer({ minimum: 0, maximum: 3_600 }), read: int, default: 30 },
+      'at most one JWKS fetch per this period (unknown `kid`, stale set, failures)'),
+    jwksTimeoutMs: setting({ variable: 'JWT_JWKS_TIMEOUT_MS', schema: Type.Integer({ minimum: 100, maximum: 60_000 }), read: int, default: 2_000 },
+      'a JWKS fetch not answered within this fails; the last good key set stays in use')
+  },
+  idempotencyTtlHours: setting({ variable: 'IDEMPOTENCY_TTL_HOURS', schema: Type.Integer({ minimum: 1, maximum: 24 * 30 }), read: int, default: 24 },
+    'how long an `Idempotency-Key` is remembered'),
+  rateLimit: {
+    max: setting({ variable: 'RATE_LIMIT_MAX', schema: Type.Integer({ minimum: 0 }), read: int, default: 6000 },
+      'requests per window per matched route and caller (0 disables)'),
+    windowSeconds: setting({ variable: 'RATE_LIMIT_WINDOW_SECONDS', schema: Type.Integer({ minimum: 1, maximum: 3600 }), read: int, default: 60 },
+      'the rate-limit window, in seconds (see `RATE_LIMIT_MAX`)'),
+    redisUrl: setting({ variable: 'RATE_LIMIT_REDIS_URL', schema: Type.Optional(Type.String({ pattern: '^rediss?://' })), read: str },
+      '`redis://…`: keep the rate-limit counters in this Redis, so N replicas enforce one limit. Unset: in memory per replica. Redis unreachable: requests pass (logged)'),
+    redisPrefix: setting({ variable: 'RATE_LIMIT_REDIS_PREFIX', schema: Type.String({ minLength: 1, maxLength: 200 }), read: str, default: 'support-desk:rate-limit:' },
+      'key prefix of the counters in Redis')
+  },
+  heapGrowthPercent: setting({ variable: 'HEAP_GROWTH_PERCENT', schema: Type.Integer({ minimum: 0, maximum: 400 }), read: int, default: 50 },
+    "V8 heap growth allowed between full GCs, in percent of the live heap (`--heap-growing-percent`, set by the server at start); bounds RSS under load without a hard heap limit. `0` keeps V8's heuristics — see docs/performance.md"),
+  receivedAtMaxAgeDays: setting({ variable: 'RECEIVED_AT_MAX_AGE_DAYS', schema: Type.Integer({ minimum: 0, maximum: 3650 }), read: int, default: 30 },
+    'how far back a staff-given `receivedAt` (when the customer really made contact) may be; older is 422 `received-at-too-old`'),
+  http: {
+    requestTimeoutMs: setting({ variable: 'HTTP_REQUEST_TIMEOUT_MS', schema: Type.Integer({ minimum: 1, maximum: 3_600_000 }), read: int, default: 30_000 },
+      'a request (headers and body) must arrive within this, else 408 `request-timeout` and the connection is closed'),
+    headersTimeoutMs: setting({ variable: 'HTTP_HEADERS_TIMEOUT_MS', schema: Type.Integer({ minimum: 1, maximum: 3_600_000 }), read: int, default: 10_000 },
+      'the request headers must arrive within this (≤ `HTTP_REQUEST_TIMEOUT_MS`), else 408'),
+    keepAliveTimeoutMs: setting({ variable: 'HTTP_KEEP_ALIVE_TIMEOUT_MS', schema: Type.Integer({ minimum: 1, maximum: 3_600_000 }), read: int, default: 72_000 },
+      "an idle keep-alive connection is closed after this (keep it above the load balancer's idle timeout)"),
+    maxRequestsPerSocket: setting({ variable: 'HTTP_MAX_REQUESTS_PER_SOCKET', schema: Type.Integer({ minimum: 0, maximum: 1_000_000 }), read: int, default: 0 },
+      'requests served on one connection before it is closed (0: no limit)'),
+    maxConnections: setting({ variable: 'HTTP_MAX_CONNECTIONS', schema: Type.Integer({ minimum: 0, maximum: 1_000_000 }), read: int, default: 10_000 },
+      'open connections per process; more are closed at once (0: no limit)')
+  },
+  dbHealth: {
+    intervalMs: setting({ variable: 'DB_HEALTH_INTERVAL_MS', schema: Type.Integer({ minimum: 50, maximum: 60_000 }), read: int, default: 500 },
+      'PostgreSQL availability probe period (its own connection) — see docs/reliability.md'),
+    timeoutMs: setting({ variable: 'DB_HEALTH_TIMEOUT_MS', schema: Type.Integer({ minimum: 50, maximum: 60_000 }), read: int, default: 1_000 },
+      'a probe not answered within this marks the database unavailable: requests that need it get 503 `database-unavailable` at once'),
+    connectTimeoutMs: setting({ variable: 'DB_CONNECT_TIMEOUT_MS', schema: Type.Integer({ minimum: 100, maximum: 60_000 }), read: int, default: 2_000 },
+      'PostgreSQL connection attempt timeout (pool and probe)')
+  },
+  workers: setting({ variable: 'WORKERS', schema: Type.Boolean(), read: bool, default: true },
+    'run the durable job workers (SLA timers, …) in this replica; `false` = API only (it still schedules jobs) — see docs/jobs.md'),
+  api: setting({ variable: 'API', schema: Type.Boolean(), read: bool, default: true },
+    'serve the HTTP API; `API=false` (with `WORKERS=true`) = a worker-only replica that listens on no port, so API and workers scale apart'),
+  jobsPollIntervalSeconds: setting({ variable: 'JOBS_POLL_INTERVAL_SECONDS', schema: Type.Number({ minimum: 0.5, maximum: 60 }), read: num, default: 1 },
+    'idle poll interval of the job workers (≥ 0.5); bounds how late a timer fires when workers are idle'),
+  jobsSuperviseIntervalSeconds: setting({ variable: 'JOBS_SUPERVISE_INTERVAL_SECONDS', schema: Type.Integer({ minimum: 1, maximum: 300 }), read: int, default: 10 },
+    "how often pg-boss returns expired jobs (a killed worker's) to their queue"),
+  webhooks: {
+    allowedHosts: setting({ variable: 'WEBHOOK_ALLOWED_HOSTS', schema: Type.Array(Type.String({ minLength: 1 })), read: list, default: [], shown: '—' },
+      'comma-separated `host` / `host:port` exempt from the webhook URL rules (https, public addresses): local development and tests only, **unsafe in production** — see docs/webhooks.md'),
+    concurrency: setting({ variable: 'WEBHOOK_CONCURRENCY', schema: Type.Integer({ minimum: 1, maximum: 256 }), read: int, default: 64 },
+      'webhook deliveries sent at once by one delivery poller (two per replica) — see docs/webhooks.md'),
+    leaseSeconds: setting({ variable: 'WEBHOOK_LEASE_SECONDS', schema: Type.Integer({ minimum: 11, maximum: 3600 }), read: int, default: 30 },
+      'how long a webhook delivery being sent is reserved for its worker (≥ 11: more than the 10 s attempt timeout)'),
+    jobExpireSeconds: setting({ variable: 'WEBHOOK_JOB_EXPIRE_SECONDS', schema: Type.Integer({ minimum: 1, maximum: 3600 }), read: int, default: 60 },
+      "a webhook delivery job running longer is handed to another replica (how soon a killed replica's deliveries are sent again, plus the supervise interval)")
+  },
+  publicUrl: setting({ variable: 'PUBLIC_URL', schema: Type.Optional(Type.String()), read: str, shown: '`http://HOST:PORT`' },
+    "base URL printed in start-up hints and the contract's `servers` (Swagger UI's \"Try it out\" calls it)"),
+  email: {
+    smtpUrl: setting({ variable: 'SMTP_URL', schema: Type.Optional(Type.String({ pattern: '^smtps?://' })), read: str },
+      'outbound email relay (`smtp://…`, `smtps://…`); set together with `MAIL_FROM`, or neither. Unset: email is off and tickets say `email.enabled: false` — see docs/email.md'),
+    mailFrom: setting({ variable: 'MAIL_FROM', schema: Type.Optional(Type.String({ pattern: '@' })), read: str },
+      'the support address (`Acme Support <support@desk.example>`); set together with `SMTP_URL`, or neither'),
+    tokenSecret: setting({ variable: 'EMAIL_TOKEN_SECRET', schema: Type.Optional(Type.String({ minLength: 16 })), read: str },
+      'HMAC key (16+ chars) of the per-ticket reply addresses `support+<token>@…`; required once any email setting is on'),
+    templatesDir: setting({ variable: 'EMAIL_TEMPLATES_DIR', schema: Type.String({ minLength: 1 }), read: str, default: 'templates/email' },
+      'the editable message templates (one `.txt` with a `Subject:` line and one `.html` per kind)'),
+    inboundSmtpPort: setting({ variable: 'INBOUND_SMTP_PORT', schema: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })), read: optionalInt, shown: 'off' },
+      "the service's own SMTP listener for inbound mail (put it behind your MX); unset: off"),
+    inboundSmtpHost: setting({ variable: 'INBOUND_SMTP_HOST', schema: Type.String({ minLength: 1 }), read: str, default: '127.0.0.1' },
+      'the address the inbound SMTP listener binds to (with `INBOUND_SMTP_PORT`)'),
+    inboundSecret: setting({ variable: 'INBOUND_EMAIL_SECRET', schema: Type.Optional(Type.String({ minLength: 16 })), read: str },
+      'shared secret of `POST /v1/inbound-email` (`X-Inbound-Signature: sha256=<HMAC of the raw message>`); unset: that route is off'),
+    maxMessageBytes: setting({ variable: 'EMAIL_MAX_BYTES', schema: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 }), read: int, default: 10 * 1024 * 1024 },
+      'largest inbound message (10 MB)')
+  },
+  corsOrigins: setting({ variable: 'CORS_ORIGINS', schema: Type.Array(Type.String({ pattern: '^https?://[^/?#\\s]+$' })), read: list, default: [], shown: '(empty)' },
+    'comma-separated exact origins (`https://console.example.com`) allowed to call the API from a browser; empty: no cross-origin access. No credentials mode; preflight cached 600 s; exposes ETag, Location, RateLimit, RateLimit-Policy, Retry-After, Idempotent-Replayed, X-Request-Id'),
+  attachments: {
+    maxFileBytes: setting({ variable: 'ATTACHMENT_MAX_BYTES', schema: Type.Integer({ minimum: 1, maximum: 1024 * 1024 * 1024 }), read: int, default: 25 * 1024 * 1024, shown: '`26214400` (25 MiB)' },
+      'largest file per upload (413 `attachment-too-large`) — docs/attachments.md'),
+    orgQuotaBytes: setting({ variable: 'ATTACHMENT_ORG_QUOTA_BYTES', schema: Type.Integer({ minimum: 1 }), read: int, default: 1024 * 1024 * 1024, shown: '`1073741824` (1 GiB)' },
+      'stored attachment bytes per organization, each distinct content once (422 `attachment-quota-exceeded`)'),
+    allowedTypes: setting({ variable: 'ATTACHMENT_ALLOWED_TYPES', schema: Type.Array(Type.String({ pattern: '^[a-z0-9.+-]+/[a-z0-9.+-]+$' }), { minItems: 1 }), read: lowerList, default: DEFAULT_ATTACHMENT_TYPES, shown: 'images, PDF, text, CSV, XML, .eml, gzip, zip' },
+      'comma-separated detected types that may be uploaded (`image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,application/xml,message/rfc822,application/gzip,application/zip`)'),
+    uploadTtlHours: setting({ variable: 'ATTACHMENT_UPLOAD_TTL_HOURS', schema: Type.Integer({ minimum: 1, maximum: 24 * 30 }), read: int, default: 24 },
+      'an upload not attached within this time is deleted (by an `upload-expiry` job)')
   }
+} satisfies SettingTree
+
+type SchemaOf<T> = TObject<{ -readonly [K in keyof T]: T[K] extends Setting<infer S> ? S : SchemaOf<T[K]> }>
+
+const schemaOf = (tree: SettingTree): TObject =>
+  Type.Object(Object.fromEntries(Object.entries(tree).map(([key, node]) => [key, isSetting(node) ? node.schema : schemaOf(node)])))
+
+export const ConfigSchema = schemaOf(SETTINGS) as SchemaOf<typeof SETTINGS>
+
+export type Config = Static<typeof ConfigSchema>
+
+/** every setting with its config path (`/jwt/issuer`), in table order */
+export const settingsList = (tree: SettingTree = SETTINGS, prefix = ''): Array<{ path: string, setting: Setting }> =>
+  Object.entries(tree).flatMap(([key, node]) => isSetting(node) ? [{ path: `${prefix}/${key}`, setting: node }] : settingsList(node, `${prefix}/${key}`))
+
+/** maps a config path (as reported by the validator) back to the environment variable that sets it */
+const VARIABLE_FOR_PATH: Record<string, string> = Object.fromEntries(settingsList().map(({ path, setting }) => [path, setting.variable]))
+
+const readTree = (env: Env, tree: SettingTree): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(tree).map(([key, node]) => [key, isSetting(node) ? node.read(env, node.variable) ?? node.default : readTree(env, node)]))
+
+export function loadConfig (env: Env): Config {
+  const candidate = readTree(env, SETTINGS)
   // drop undefined optionals so the validator sees them as absent
   const cleaned = JSON.parse(JSON.stringify(candidate)) as unknown
   const firstError = Value.Errors(ConfigSchema, cleaned).First()

@@ -7,20 +7,18 @@ import { createHash, randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { sql } from 'drizzle-orm'
 import sharp from 'sharp'
-import { canAccessOrg, isStaff, requireRole, type Principal } from '../domain/access.js'
+import { actorOf, canAccessOrg, isStaff, requireRole, type Principal } from '../domain/access.js'
 import { ContentSniffer } from '../domain/attachments/sniff.js'
 import { safeFilename } from '../domain/attachments/files.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import { iso } from '../domain/time.js'
 import type { DbOrTx } from '../db/client.js'
 import { recordEvent } from '../db/events.js'
-import { findOrganization } from '../db/repositories/organizations.js'
 import * as repo from '../db/repositories/attachments.js'
 import type { AttachmentRow, BlobRow } from '../db/repositories/attachments.js'
 import type { BlobStore } from './ports/blob-store.js'
 import type { AppContext } from './context.js'
-import { actorOf } from './organizations.js'
-import { organizationFor } from './tickets.js'
+import { found, organizationFor, requireOrganization } from './guards.js'
 
 export interface AttachmentSettings {
   maxFileBytes: number
@@ -79,7 +77,7 @@ function tooLarge (max: number): DomainError {
 export async function uploadFile (ctx: AppContext, p: Principal, input: UploadInput): Promise<Attachment> {
   const { store, settings } = services(ctx)
   const organizationId = organizationFor(p, input.organizationId)
-  if (await findOrganization(ctx.database.db, organizationId) === undefined) throw notFound('Organization')
+  await requireOrganization(ctx.database.db, organizationId)
   const filename = safeFilename(input.filename)
   const key = randomUUID()
   const hash = createHash('sha256')
@@ -194,11 +192,9 @@ function assertVisible (p: Principal, r: AttachmentRow): void {
 }
 
 async function loadVisible (db: DbOrTx, p: Principal, id: string): Promise<{ row: AttachmentRow; blob: BlobRow }> {
-  const row = await repo.findAttachment(db, id)
-  if (row === undefined) throw notFound('Attachment')
+  const row = found(await repo.findAttachment(db, id), 'Attachment')
   assertVisible(p, row)
-  const blob = await repo.blobById(db, row.blobId)
-  if (blob === undefined) throw notFound('Attachment')
+  const blob = found(await repo.blobById(db, row.blobId), 'Attachment')
   return { row, blob }
 }
 
@@ -216,8 +212,7 @@ export async function openContent (ctx: AppContext, p: Principal, id: string): P
 
 export async function getThumbnail (ctx: AppContext, p: Principal, id: string): Promise<{ attachment: Attachment; thumbnail: Uint8Array }> {
   const { row, blob } = await loadVisible(ctx.database.db, p, id)
-  const thumbnail = await repo.thumbnailOf(ctx.database.db, blob.id)
-  if (thumbnail === undefined) throw notFound('Thumbnail')
+  const thumbnail = found(await repo.thumbnailOf(ctx.database.db, blob.id), 'Thumbnail')
   return { attachment: { ...row, hasThumbnail: true }, thumbnail }
 }
 
@@ -238,8 +233,7 @@ export async function deleteAttachment (ctx: AppContext, p: Principal, id: strin
   const { store } = services(ctx)
   const now = ctx.now()
   const key = await ctx.database.db.transaction(async (tx) => {
-    const row = await repo.findAttachment(tx, id, { forUpdate: true })
-    if (row === undefined) throw notFound('Attachment')
+    const row = found(await repo.findAttachment(tx, id, { forUpdate: true }), 'Attachment')
     assertVisible(p, row)
     requireRole(p, 'agent', 'admin')
     await lockOrganizationStore(tx, row.organizationId)

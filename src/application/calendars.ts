@@ -7,17 +7,17 @@
  * computed afterwards.
  */
 import { createHash } from 'node:crypto'
-import { primaryRole, requireGlobalRole, type Principal } from '../domain/access.js'
+import { actorOf, requireGlobalRole, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import { recordEvent } from '../db/events.js'
 import * as repo from '../db/repositories/calendars.js'
 import type { CalendarRecord, HolidayRecord } from '../db/repositories/calendars.js'
 import type { Tx } from '../db/client.js'
 import type { AppContext } from './context.js'
+import { checkVersion, savedOrStale } from './guards.js'
+import { pageOf, type Page } from './page.js'
 
 export type { CalendarRecord, HolidayRecord }
-
-const actorOf = (p: Principal) => ({ id: p.subject, role: primaryRole(p) })
 
 /** fixed namespace for calendar resource ids (UUID v5 of the calendar's text id) */
 const CALENDAR_NAMESPACE = '6f1c2d0e-8a4b-5c3d-9e2f-0a1b2c3d4e5f'
@@ -39,9 +39,9 @@ export function calendarResourceId (calendarId: string): string {
 const calendarNotFound = (id: string): DomainError => notFound(`Calendar ${id}`)
 
 /** any authenticated caller may read calendars (they explain deadlines) */
-export async function listCalendars (ctx: AppContext, _p: Principal, opts: { limit: number; afterId?: string }): Promise<{ items: CalendarRecord[]; hasMore: boolean }> {
+export async function listCalendars (ctx: AppContext, _p: Principal, opts: { limit: number; afterId?: string }): Promise<Page<CalendarRecord>> {
   const rows = await repo.listCalendars(ctx.database.db, { limit: opts.limit + 1, afterId: opts.afterId })
-  return { items: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit }
+  return pageOf(rows, opts.limit)
 }
 
 export async function getCalendar (ctx: AppContext, _p: Principal, id: string): Promise<CalendarRecord> {
@@ -56,7 +56,7 @@ export async function listHolidays (ctx: AppContext, _p: Principal, id: string, 
     const calendar = await repo.findCalendar(tx, id)
     if (calendar === undefined) throw calendarNotFound(id)
     const rows = await repo.listHolidayPage(tx, id, { limit: opts.limit + 1, year: opts.year, afterDate: opts.afterDate })
-    return { calendar, items: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit }
+    return { calendar, ...pageOf(rows, opts.limit) }
   })
 }
 
@@ -73,16 +73,12 @@ export async function getHoliday (ctx: AppContext, _p: Principal, id: string, da
 async function lockCalendar (tx: Tx, id: string, expectedVersion: number | undefined): Promise<CalendarRecord> {
   const calendar = await repo.findCalendar(tx, id, { forUpdate: true })
   if (calendar === undefined) throw calendarNotFound(id)
-  if (expectedVersion !== undefined && expectedVersion !== calendar.version) {
-    throw new DomainError('precondition-failed', `The calendar is at version ${calendar.version}, not ${expectedVersion}`, { currentVersion: calendar.version })
-  }
+  checkVersion('calendar', expectedVersion, calendar.version, 'short')
   return calendar
 }
 
 async function bump (tx: Tx, calendar: CalendarRecord, now: Date): Promise<CalendarRecord> {
-  const saved = await repo.bumpCalendarVersion(tx, calendar.id, calendar.version, now)
-  if (saved === undefined) throw new DomainError('precondition-failed', 'The calendar changed concurrently; fetch it and retry')
-  return saved
+  return savedOrStale(await repo.bumpCalendarVersion(tx, calendar.id, calendar.version, now), 'calendar', 'short')
 }
 
 export interface PutHolidayResult {

@@ -2,6 +2,7 @@ import { assertOrgAccess, isStaff, requireRole, type Principal } from '../domain
 import { readFeed, type FeedPosition, type FeedRow } from '../db/repositories/change-feed.js'
 import type { AppContext } from './context.js'
 import { iso } from '../domain/time.js'
+import { pageOf, type Page } from './page.js'
 
 export interface FeedScope {
   /** the organization the caller reads (forced for org-scoped tokens), or undefined: every organization */
@@ -21,9 +22,9 @@ export function feedScope (p: Principal, organizationId: string | undefined): Fe
 }
 
 /** one page of the change feed (see src/db/repositories/change-feed.ts for the safe horizon) */
-export async function readChangeFeed (ctx: AppContext, scope: FeedScope, q: { after?: FeedPosition; limit: number; types?: string[] }): Promise<{ items: FeedRow[]; hasMore: boolean }> {
+export async function readChangeFeed (ctx: AppContext, scope: FeedScope, q: { after?: FeedPosition; limit: number; types?: string[] }): Promise<Page<FeedRow>> {
   const rows = await readFeed(ctx.database.db, { ...q, ...scope, limit: q.limit + 1 })
-  return { items: rows.slice(0, q.limit), hasMore: rows.length > q.limit }
+  return pageOf(rows, q.limit)
 }
 
 /**

@@ -4,6 +4,10 @@ import type { EmailRuntime } from '../email/runtime.js'
 import type { AttachmentServices } from './attachments.js'
 import type { JobEngine } from '../jobs/engine.js'
 
+/** what the HTTP layer needs of the database: whether it is up, and whether an error means it is unreachable */
+export type { DatabaseAvailability } from '../db/client.js'
+export { isConnectionError } from '../db/client.js'
+
 /** what every use case needs: the database, the clock (tests pass a fixed or moving clock) and shared caches */
 export interface AppContext {
   database: Database

@@ -16,7 +16,7 @@
 import { authenticate } from 'mailauth'
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser'
 import type { Principal } from '../domain/access.js'
-import { requireRole } from '../domain/access.js'
+import { actorOf, requireRole } from '../domain/access.js'
 import { DomainError } from '../domain/errors.js'
 import { domainOf, messageIdsIn, ticketFromAddresses, type MailAddress } from '../domain/email/addresses.js'
 import { autoReplyReason, failsEnforcedDmarc, replyText, severityFromSubject, type AuthVerdict, type HeaderMap } from '../domain/email/inbound.js'
@@ -24,14 +24,16 @@ import { iso } from '../domain/time.js'
 import type { DbOrTx } from '../db/client.js'
 import { recordEvent } from '../db/events.js'
 import * as mail from '../db/repositories/email.js'
+
+export type { InboundEmailRow } from '../db/repositories/email.js'
 import { findOrganization } from '../db/repositories/organizations.js'
 import { findTicket } from '../db/repositories/tickets.js'
 import type { EmailRuntime } from '../email/runtime.js'
 import type { AppContext } from './context.js'
 import { EMAIL_ACTOR, queueTicketEmail } from './email-outbound.js'
-import { actorOf } from './organizations.js'
 import { addCommentIn } from './ticket-comments.js'
 import { insertNewTicket, recordTicketEvent, ticketSnapshot } from './tickets.js'
+import { pageOf, type Page } from './page.js'
 
 export interface InboundEnvelope {
   /** the SMTP client's address (SMTP listener); absent for the HTTP route, which trusts the provider's Received header */
@@ -230,11 +232,11 @@ const resultOf = (r: mail.InboundEmailRow, duplicate: boolean): InboundResult =>
 
 // quarantine (staff) ------------------------------------------------------------------------------------------------
 
-export async function listQuarantine (ctx: AppContext, p: Principal, page: { limit: number; after?: { receivedAt: Date; id: string } }): Promise<{ items: mail.InboundEmailRow[]; hasMore: boolean }> {
+export async function listQuarantine (ctx: AppContext, p: Principal, page: { limit: number; after?: { receivedAt: Date; id: string } }): Promise<Page<mail.InboundEmailRow>> {
   requireRole(p, 'agent', 'admin')
   if (p.orgId !== null) throw new DomainError('forbidden', 'The quarantine spans organizations: use an unscoped staff token')
   const rows = await mail.listQuarantine(ctx.database.db, { limit: page.limit + 1, after: page.after })
-  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+  return pageOf(rows, page.limit)
 }
 
 async function loadQuarantined (tx: DbOrTx, p: Principal, id: string): Promise<mail.InboundEmailRow> {

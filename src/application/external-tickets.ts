@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto'
  * runs again, now finding the reference — and takes the update path.
  */
 import { isStaff, type Principal } from '../domain/access.js'
-import { DomainError, notFound } from '../domain/errors.js'
+import { DomainError } from '../domain/errors.js'
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
 import { slaView } from '../domain/tickets/sla.js'
 import { sameTags } from '../domain/tickets/tags.js'
@@ -27,7 +27,8 @@ import * as refs from '../db/repositories/external-refs.js'
 import type { RefKey } from '../db/repositories/external-refs.js'
 import * as ticketsRepo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
-import { assertSubscriptionFor, checkVersion, loadTicket, openNewTicket, organizationFor, staleWrite, ticketEvent, ticketSnapshot, viewOf, type CreateTicketInput, type TicketView } from './tickets.js'
+import { loadTicket, openNewTicket, ticketEvent, ticketSnapshot, viewOf, type CreateTicketInput, type TicketView } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, found, organizationFor, staleWrite } from './guards.js'
 import { scheduleSlaTimers, sendSlaTimerJobs, slaTimerJobs } from './sla-timers.js'
 
 export interface ExternalTicketKey { organizationId: string; system: string; externalId: string }
@@ -108,8 +109,7 @@ const updatedEvent = (p: Principal, key: RefKey, plan: UpdatePlan, now: Date): N
 })
 
 async function create (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalTicketKey, input: ExternalTicketInput, now: Date): Promise<UpsertResult> {
-  const org = await findOrganization(tx, key.organizationId)
-  if (org === undefined) throw notFound('Organization')
+  const org = found(await findOrganization(tx, key.organizationId), 'Organization')
   const { ticket: opened, calendar } = await openNewTicket(ctx, tx, p, org, input, now)
   const [saved, linked] = await Promise.all(createWrites(ctx, tx, p, key, { ...opened, externalRefs: refsOfNew(key, input) }, input, now))
   // another transaction linked the reference first (the lock makes this a safety net): roll back, run again
@@ -221,10 +221,10 @@ async function batchIn (ctx: AppContext, p: Principal, orgId: string, items: Arr
     // reference linked concurrently and runs again, and so does the batch, below); the references are read once the
     // locks are held, so they include what the batch before this one committed
     await refs.lockRefs(tx, orgId, keys)
-    const [org, found] = await Promise.all([findOrganization(tx, orgId), refs.findRefs(tx, orgId, keys)])
-    if (org === undefined) throw notFound('Organization')
-    const refByKey = new Map(found.map((r) => [refKey(r), r as refs.RefRow]))
-    const locked = await ticketsRepo.findTicketsForUpdate(tx, [...new Set(found.map((r) => r.ticketId))])
+    const [orgRow, existing] = await Promise.all([findOrganization(tx, orgId), refs.findRefs(tx, orgId, keys)])
+    const org = found(orgRow, 'Organization')
+    const refByKey = new Map(existing.map((r) => [refKey(r), r as refs.RefRow]))
+    const locked = await ticketsRepo.findTicketsForUpdate(tx, [...new Set(existing.map((r) => r.ticketId))])
     const ticketById = new Map(locked.map((t) => [t.id, t]))
 
     // decide every item in order, against the state the items before it left; collect what to write
@@ -254,8 +254,7 @@ async function batchIn (ctx: AppContext, p: Principal, orgId: string, items: Arr
           continue
         }
         if (item.pre.mustNotExist) throw new DomainError('precondition-failed', 'If-None-Match: * was sent but a ticket already has this external reference', { ticketId: ref.ticketId })
-        const current = ticketById.get(ref.ticketId)
-        if (current === undefined) throw notFound('Ticket')
+        const current = found(ticketById.get(ref.ticketId), 'Ticket')
         checkVersion('ticket', item.pre.version, current.version)
         assertSubscriptionAllows('edit', { organization: org, by: isStaff(p) ? 'staff' : 'customer', now })
         const plan = planUpdate(p, current, key, ref, item.input, now)

@@ -2,7 +2,7 @@
  * Who reads the knowledge base, and the links tickets and comments make to articles. Kept apart from kb.ts so the
  * ticket use cases can record links inside their own transaction without an import cycle.
  */
-import { isStaff, type Principal } from '../domain/access.js'
+import { actorOf, isStaff, type Principal } from '../domain/access.js'
 import { DomainError } from '../domain/errors.js'
 import { readerOf, type Reader } from '../domain/kb/article.js'
 import { isSubscriptionCurrent } from '../domain/organizations/organization.js'
@@ -11,7 +11,6 @@ import type { DbOrTx } from '../db/client.js'
 import * as repo from '../db/repositories/kb.js'
 import { findOrganization } from '../db/repositories/organizations.js'
 import type { AppContext } from './context.js'
-import { actorOf } from './organizations.js'
 import { recordEvent } from '../db/events.js'
 
 /** who reads: customers get their organization's plan (only while the subscription is current) */

@@ -7,7 +7,7 @@
  * their organization and so never see them, and even an unscoped non-staff reader is excluded by the visibility, so
  * draft content never reaches a customer through the feed. Staff feed readers see them all.
  */
-import { requireRole, type Principal } from '../domain/access.js'
+import { actorOf, requireRole, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import {
   canRead, changedFields, nextPublishedAt, normalizeTags, slugify,
@@ -20,8 +20,9 @@ import { recordEvent, type Actor } from '../db/events.js'
 import * as repo from '../db/repositories/kb.js'
 import type { AppContext } from './context.js'
 import { readerFor } from './kb-access.js'
-import { actorOf } from './organizations.js'
-import { checkVersion, loadTicket, staleWrite } from './tickets.js'
+import { loadTicket } from './tickets.js'
+import { checkVersion, found, staleWrite } from './guards.js'
+import { pageOf, type Page } from './page.js'
 
 export type { Article } from '../domain/kb/article.js'
 export { readerFor, recordArticleLinks } from './kb-access.js'
@@ -101,8 +102,7 @@ async function changeArticle (ctx: AppContext, p: Principal, id: string, expecte
   const actor = actorOf(p)
   try {
     return await ctx.database.db.transaction(async (tx) => {
-      const current = await repo.findArticle(tx, id, { forUpdate: true })
-      if (current === undefined) throw notFound('Article')
+      const current = found(await repo.findArticle(tx, id, { forUpdate: true }), 'Article')
       checkVersion('article', expectedVersion, current.version)
       const content = next(current)
       const fields = changedFields(current, content)
@@ -147,8 +147,7 @@ export async function updateArticle (ctx: AppContext, p: Principal, id: string, 
  */
 export async function restoreRevision (ctx: AppContext, p: Principal, articleId: string, revisionId: string, expectedVersion: number | undefined): Promise<Article> {
   requireWriter(p)
-  const revision = await repo.findRevision(ctx.database.db, articleId, revisionId)
-  if (revision === undefined) throw notFound('Revision')
+  const revision = found(await repo.findRevision(ctx.database.db, articleId, revisionId), 'Revision')
   const s = revision.snapshot
   return await changeArticle(ctx, p, articleId, expectedVersion, (c) => ({
     slug: c.slug,
@@ -167,8 +166,7 @@ export async function deleteArticle (ctx: AppContext, p: Principal, id: string, 
   const now = ctx.now()
   const actor = actorOf(p)
   await ctx.database.db.transaction(async (tx) => {
-    const current = await repo.findArticle(tx, id, { forUpdate: true })
-    if (current === undefined) throw notFound('Article')
+    const current = found(await repo.findArticle(tx, id, { forUpdate: true }), 'Article')
     checkVersion('article', expectedVersion, current.version)
     await repo.deleteArticle(tx, id)
     await kbEvent(tx, { type: 'kb.article_deleted', resourceType: 'kb_article', resourceId: id, version: current.version, actor, now, data: { before: repo.snapshotOf(current) } })
@@ -178,15 +176,14 @@ export async function deleteArticle (ctx: AppContext, p: Principal, id: string, 
 /** an article the caller may see (others: 404, as if absent); staff also get feedback and link counts */
 export async function getArticle (ctx: AppContext, p: Principal | null, id: string): Promise<{ article: Article; stats?: repo.ArticleStats }> {
   const db = ctx.database.db
-  const article = await repo.findArticle(db, id)
-  if (article === undefined) throw notFound('Article')
+  const article = found(await repo.findArticle(db, id), 'Article')
   const reader = await readerFor(ctx, p)
   if (!canRead(reader, article)) throw notFound('Article')
   if (reader.kind !== 'staff') return { article }
   return { article, stats: (await repo.statsFor(db, [id])).get(id) }
 }
 
-export async function listArticles (ctx: AppContext, p: Principal | null, filters: repo.ArticleFilters, page: { limit: number; after?: { updatedAt: Date; id: string } }): Promise<{ items: Array<{ article: Article; stats?: repo.ArticleStats }>; hasMore: boolean }> {
+export async function listArticles (ctx: AppContext, p: Principal | null, filters: repo.ArticleFilters, page: { limit: number; after?: { updatedAt: Date; id: string } }): Promise<Page<{ article: Article; stats?: repo.ArticleStats }>> {
   const db = ctx.database.db
   const reader = await readerFor(ctx, p)
   // non-staff only ever see published articles; asking for drafts gives an empty list, not an error
@@ -196,12 +193,12 @@ export async function listArticles (ctx: AppContext, p: Principal | null, filter
   return { items: items.map((article) => ({ article, stats: stats?.get(article.id) })), hasMore: rows.length > page.limit }
 }
 
-export async function listRevisions (ctx: AppContext, p: Principal, articleId: string, page: { limit: number; beforeVersion?: number }): Promise<{ items: repo.Revision[]; hasMore: boolean }> {
+export async function listRevisions (ctx: AppContext, p: Principal, articleId: string, page: { limit: number; beforeVersion?: number }): Promise<Page<repo.Revision>> {
   requireWriter(p)
   const db = ctx.database.db
   if (await repo.findArticle(db, articleId) === undefined) throw notFound('Article')
   const rows = await repo.listRevisions(db, articleId, { limit: page.limit + 1, beforeVersion: page.beforeVersion })
-  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+  return pageOf(rows, page.limit)
 }
 
 // search and suggestions -----------------------------------------------------------------------------------------------
@@ -248,8 +245,7 @@ export async function updateCategory (ctx: AppContext, p: Principal, id: string,
   const actor = actorOf(p)
   try {
     return await ctx.database.db.transaction(async (tx) => {
-      const current = await repo.findCategory(tx, id, { forUpdate: true })
-      if (current === undefined) throw notFound('Category')
+      const current = found(await repo.findCategory(tx, id, { forUpdate: true }), 'Category')
       checkVersion('category', expectedVersion, current.version)
       const next = {
         name: patch.name ?? current.name,

@@ -7,8 +7,8 @@
  * one credit left, exactly one of any number of concurrent bookings wins and the others see the credit gone (409).
  * Every write locks in the same order (organization, then call), so two writes cannot deadlock each other.
  */
-import { assertOrgAccess, isStaff, requireRole, type Principal } from '../domain/access.js'
-import { DomainError, notFound } from '../domain/errors.js'
+import { actorOf, assertOrgAccess, isStaff, requireRole, type Principal } from '../domain/access.js'
+import { DomainError } from '../domain/errors.js'
 import {
   assertBookableTime,
   assertCallModifiable,
@@ -24,10 +24,10 @@ import { ONBOARDING_POLICY, type CalendarId } from '../domain/policy/policy.js'
 import { recordEvent } from '../db/events.js'
 import type { DbOrTx } from '../db/client.js'
 import * as repo from '../db/repositories/onboarding.js'
-import { findOrganization } from '../db/repositories/organizations.js'
-import { actorOf } from './organizations.js'
 import type { AppContext } from './context.js'
 import { iso } from '../domain/time.js'
+import { checkVersion, found, requireOrganization, savedOrStale } from './guards.js'
+import { pageOf, type Page } from './page.js'
 
 export interface EntitlementView extends Entitlement { calendarId: CalendarId }
 
@@ -65,9 +65,7 @@ async function entitlementOf (db: DbOrTx, org: Organization, opts: { excludeCall
 /** the organization, when the caller may see it (foreign or absent → 404) */
 async function visibleOrganization (ctx: AppContext, p: Principal, organizationId: string): Promise<Organization> {
   assertOrgAccess(p, organizationId, 'Organization')
-  const org = await findOrganization(ctx.database.db, organizationId)
-  if (org === undefined) throw notFound('Organization')
-  return org
+  return await requireOrganization(ctx.database.db, organizationId)
 }
 
 export async function getEntitlement (ctx: AppContext, p: Principal, organizationId: string): Promise<EntitlementView> {
@@ -80,8 +78,7 @@ export async function bookCall (ctx: AppContext, p: Principal, organizationId: s
   const now = ctx.now()
   const actor = actorOf(p)
   return await ctx.database.db.transaction(async (tx) => {
-    const org = await repo.lockOrganization(tx, organizationId)
-    if (org === undefined) throw notFound('Organization')
+    const org = found(await repo.lockOrganization(tx, organizationId), 'Organization')
     assertSubscriptionCurrent(org, now)
     const before = await entitlementOf(tx, org)
     assertCreditLeft(before)
@@ -106,15 +103,14 @@ export async function bookCall (ctx: AppContext, p: Principal, organizationId: s
   })
 }
 
-export async function listCalls (ctx: AppContext, p: Principal, organizationId: string, opts: { limit: number; after?: { scheduledAt: Date; id: string }; status?: CallStatus }): Promise<{ items: OnboardingCall[]; hasMore: boolean }> {
+export async function listCalls (ctx: AppContext, p: Principal, organizationId: string, opts: { limit: number; after?: { scheduledAt: Date; id: string }; status?: CallStatus }): Promise<Page<OnboardingCall>> {
   await visibleOrganization(ctx, p, organizationId)
   const rows = await repo.listCalls(ctx.database.db, organizationId, { ...opts, limit: opts.limit + 1 })
-  return { items: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit }
+  return pageOf(rows, opts.limit)
 }
 
 export async function getCall (ctx: AppContext, p: Principal, callId: string): Promise<OnboardingCall> {
-  const call = await repo.findCall(ctx.database.db, callId)
-  if (call === undefined) throw notFound('Onboarding call')
+  const call = found(await repo.findCall(ctx.database.db, callId), 'Onboarding call')
   assertOrgAccess(p, call.organizationId, 'Onboarding call')
   return call
 }
@@ -141,13 +137,9 @@ export async function updateCall (ctx: AppContext, p: Principal, callId: string,
   if (input.status === 'completed' || input.status === 'no_show') requireRole(p, 'agent', 'admin')
 
   return await ctx.database.db.transaction(async (tx) => {
-    const org = await repo.lockOrganization(tx, seen.organizationId)
-    if (org === undefined) throw notFound('Onboarding call')
-    const current = await repo.findCall(tx, callId, { forUpdate: true })
-    if (current === undefined) throw notFound('Onboarding call')
-    if (expectedVersion !== undefined && expectedVersion !== current.version) {
-      throw new DomainError('precondition-failed', `The call is at version ${current.version}, not ${expectedVersion}`, { currentVersion: current.version })
-    }
+    const org = found(await repo.lockOrganization(tx, seen.organizationId), 'Onboarding call')
+    const current = found(await repo.findCall(tx, callId, { forUpdate: true }), 'Onboarding call')
+    checkVersion('call', expectedVersion, current.version, 'short')
 
     let next: OnboardingCall
     let type: string
@@ -179,8 +171,7 @@ export async function updateCall (ctx: AppContext, p: Principal, callId: string,
       type = moved ? 'onboarding_call.rescheduled' : 'onboarding_call.updated'
     }
 
-    const saved = await repo.updateCall(tx, next, current.version, actor, now)
-    if (saved === undefined) throw new DomainError('precondition-failed', 'The call changed concurrently; fetch it and retry')
+    const saved = savedOrStale(await repo.updateCall(tx, next, current.version, actor, now), 'call', 'short')
     await recordEvent(tx, {
       type, organizationId: saved.organizationId, resourceType: 'onboarding_call', resourceId: saved.id,
       resourceVersion: saved.version, actor, occurredAt: now, data: { before: snapshot(current), after: snapshot(saved) }

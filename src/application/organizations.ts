@@ -1,5 +1,5 @@
-import { assertOrgAccess, isStaff, primaryRole, requireGlobalRole, requireRole, type Principal } from '../domain/access.js'
-import { DomainError, notFound } from '../domain/errors.js'
+import { actorOf, assertOrgAccess, isStaff, requireGlobalRole, requireRole, type Principal } from '../domain/access.js'
+import { DomainError } from '../domain/errors.js'
 import { assertValidTerm, type Organization, type SubscriptionStatus } from '../domain/organizations/organization.js'
 import type { PlanId } from '../domain/policy/policy.js'
 import { recordEvent } from '../db/events.js'
@@ -9,6 +9,8 @@ import { iso } from '../domain/time.js'
 import type { DbOrTx } from '../db/client.js'
 import { replaceOrganizationDomains } from '../db/repositories/email.js'
 import { normalizeDomain } from '../domain/email/addresses.js'
+import { checkVersion, found, savedOrStale } from './guards.js'
+import { pageOf, type Page } from './page.js'
 
 export interface CreateOrganizationInput {
   name: string
@@ -33,8 +35,6 @@ async function setEmailDomains (tx: DbOrTx, org: Organization, domains: string[]
   }
   return { ...org, emailDomains: normalized }
 }
-
-export const actorOf = (p: Principal) => ({ id: p.subject, role: primaryRole(p) })
 
 const snapshot = (o: Organization) => ({
   name: o.name,
@@ -65,15 +65,13 @@ export async function createOrganization (ctx: AppContext, p: Principal, input: 
 /** customers (and any org-scoped token) see their own organization; another one is 404 */
 export async function getOrganization (ctx: AppContext, p: Principal, id: string): Promise<Organization> {
   assertOrgAccess(p, id, 'Organization')
-  const org = await repo.findOrganization(ctx.database.db, id)
-  if (org === undefined) throw notFound('Organization')
-  return org
+  return found(await repo.findOrganization(ctx.database.db, id), 'Organization')
 }
 
-export async function listOrganizations (ctx: AppContext, p: Principal, opts: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: Organization[]; hasMore: boolean }> {
+export async function listOrganizations (ctx: AppContext, p: Principal, opts: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<Organization>> {
   if (!isStaff(p)) requireRole(p, 'agent', 'admin')
   const rows = await repo.listOrganizations(ctx.database.db, { limit: opts.limit + 1, after: opts.after, onlyId: p.orgId ?? undefined })
-  return { items: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit }
+  return pageOf(rows, opts.limit)
 }
 
 export async function updateOrganization (ctx: AppContext, p: Principal, id: string, input: UpdateOrganizationInput, expectedVersion: number | undefined): Promise<Organization> {
@@ -81,11 +79,8 @@ export async function updateOrganization (ctx: AppContext, p: Principal, id: str
   requireGlobalRole(p, 'admin')
   const now = ctx.now()
   return await ctx.database.db.transaction(async (tx) => {
-    const current = await repo.findOrganization(tx, id, { forUpdate: true })
-    if (current === undefined) throw notFound('Organization')
-    if (expectedVersion !== undefined && expectedVersion !== current.version) {
-      throw new DomainError('precondition-failed', `The organization is at version ${current.version}, not ${expectedVersion}`, { currentVersion: current.version })
-    }
+    const current = found(await repo.findOrganization(tx, id, { forUpdate: true }), 'Organization')
+    checkVersion('organization', expectedVersion, current.version, 'short')
     const next: Organization = {
       ...current,
       name: input.name ?? current.name,
@@ -97,8 +92,7 @@ export async function updateOrganization (ctx: AppContext, p: Principal, id: str
       }
     }
     assertValidTerm(next.subscription.termStart, next.subscription.termEnd)
-    const updated = await repo.updateOrganization(tx, next, current.version, now)
-    if (updated === undefined) throw new DomainError('precondition-failed', 'The organization changed concurrently; fetch it and retry')
+    const updated = savedOrStale(await repo.updateOrganization(tx, next, current.version, now), 'organization', 'short')
     const saved = input.emailDomains === undefined ? updated : await setEmailDomains(tx, updated, input.emailDomains)
     await recordEvent(tx, {
       type: 'organization.updated', organizationId: id, resourceType: 'organization', resourceId: id,

@@ -1,21 +1,21 @@
 /**
  * Reopen requests for tickets closed for lack of response (rules in src/domain/tickets/reopen.ts).
  */
-import { canAccessOrg, isStaff, requireRole, type Principal } from '../domain/access.js'
+import { actorOf, canAccessOrg, isStaff, requireRole, type Principal } from '../domain/access.js'
 import { notFound } from '../domain/errors.js'
 import { responseTarget } from '../domain/policy/policy.js'
 import { assertCanRequestReopen, decideReopenRequest, reopenTicket, type ReopenDecision, type ReopenRequest, type ReopenStatus } from '../domain/tickets/reopen.js'
 import { recordEvent } from '../db/events.js'
 import type { DbOrTx } from '../db/client.js'
-import { findOrganization } from '../db/repositories/organizations.js'
 import * as requests from '../db/repositories/reopen-requests.js'
 import { findTicket, updateTicket as saveTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
-import { actorOf } from './organizations.js'
-import { assertSubscriptionFor, checkVersion, loadTicket, organizationFor, recordTicketEvent, slaSnapshot, staleWrite } from './tickets.js'
+import { loadTicket, recordTicketEvent, slaSnapshot } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, found, organizationFor, requireOrganization, staleWrite } from './guards.js'
 import { iso } from '../domain/time.js'
 import { queueTicketEmail } from './email-outbound.js'
 import { scheduleSlaTimers } from './sla-timers.js'
+import { pageOf, type Page } from './page.js'
 
 async function loadRequest (db: DbOrTx, p: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<ReopenRequest> {
   const r = await requests.findReopenRequest(db, id, opts)
@@ -62,10 +62,8 @@ export async function decideReopen (ctx: AppContext, p: Principal, requestId: st
       decisionNote: saved.decisionNote, decidedAt: iso(now)
     })
     if (decision === 'approve') {
-      const ticket = await findTicket(tx, saved.ticketId, { forUpdate: true })
-      if (ticket === undefined) throw notFound('Ticket')
-      const org = await findOrganization(tx, ticket.organizationId)
-      if (org === undefined) throw notFound('Organization')
+      const ticket = found(await findTicket(tx, saved.ticketId, { forUpdate: true }), 'Ticket')
+      const org = await requireOrganization(tx, ticket.organizationId)
       const calendar = await ctx.calendars.require(responseTarget(org.plan, ticket.severity).calendarId, tx)
       const reopened = reopenTicket(ticket, { plan: org.plan, now, calendar })
       const savedTicket = await saveTicket(tx, reopened, ticket.version, now)
@@ -94,15 +92,15 @@ export async function getReopenRequest (ctx: AppContext, p: Principal, id: strin
 }
 
 /** the agents' queue (`status=pending`); org-scoped tokens see only their organization's requests */
-export async function listReopenRequests (ctx: AppContext, p: Principal, filters: { status?: ReopenStatus; organizationId?: string }, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: ReopenRequest[]; hasMore: boolean }> {
+export async function listReopenRequests (ctx: AppContext, p: Principal, filters: { status?: ReopenStatus; organizationId?: string }, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<ReopenRequest>> {
   const organizationId = p.orgId !== null || !isStaff(p) ? organizationFor(p, filters.organizationId) : filters.organizationId
   const rows = await requests.listReopenRequests(ctx.database.db, { status: filters.status, organizationId }, { limit: page.limit + 1, after: page.after })
-  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+  return pageOf(rows, page.limit)
 }
 
-export async function listTicketReopenRequests (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: ReopenRequest[]; hasMore: boolean }> {
+export async function listTicketReopenRequests (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<ReopenRequest>> {
   const db = ctx.database.db
   await loadTicket(db, p, ticketId)
   const rows = await requests.listReopenRequests(db, { ticketId }, { limit: page.limit + 1, after: page.after })
-  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+  return pageOf(rows, page.limit)
 }

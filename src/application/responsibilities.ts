@@ -6,8 +6,8 @@
  * The subscription need not be current here: restoring DNS records at the end of the term is itself a duty of the
  * checklist, so customers can keep recording it after the term has ended.
  */
-import { assertOrgAccess, isStaff, type Principal } from '../domain/access.js'
-import { DomainError, notFound } from '../domain/errors.js'
+import { actorOf, assertOrgAccess, isStaff, type Principal } from '../domain/access.js'
+import { DomainError } from '../domain/errors.js'
 import {
   assertNotApplicableAllowed,
   assertStatusChangeAllowed,
@@ -23,11 +23,12 @@ import { isResponsibilityKey, responsibility, type ResponsibilityKey } from '../
 import type { Actor } from '../db/events.js'
 import { recordEvent } from '../db/events.js'
 import type { Tx } from '../db/client.js'
-import { findOrganization } from '../db/repositories/organizations.js'
 import * as repo from '../db/repositories/responsibilities.js'
 import type { TechnicalRepresentative } from '../db/repositories/responsibilities.js'
-import { actorOf } from './organizations.js'
+
+export type { TechnicalRepresentative }
 import type { AppContext } from './context.js'
+import { checkVersion, requireOrganization, savedOrStale } from './guards.js'
 
 export interface UpdateResponsibilityInput {
   status?: ResponsibilityStatus
@@ -39,9 +40,7 @@ export interface RepresentativeInput { name: string; email: string; phone?: stri
 
 async function visibleOrganization (ctx: AppContext, p: Principal, organizationId: string, on: Tx | undefined = undefined): Promise<Organization> {
   assertOrgAccess(p, organizationId, 'Organization')
-  const org = await findOrganization(on ?? ctx.database.db, organizationId)
-  if (org === undefined) throw notFound('Organization')
-  return org
+  return await requireOrganization(on ?? ctx.database.db, organizationId)
 }
 
 function knownKey (key: string): ResponsibilityKey {
@@ -88,9 +87,7 @@ export async function updateResponsibility (ctx: AppContext, p: Principal, organ
     const k = knownKey(key)
     const def = responsibility(k)
     const item = await repo.lockItem(tx, organizationId, k)
-    if (expectedVersion !== undefined && expectedVersion !== item.version) {
-      throw new DomainError('precondition-failed', `The item is at version ${item.version}, not ${expectedVersion}`, { currentVersion: item.version })
-    }
+    checkVersion('item', expectedVersion, item.version, 'short')
     if (input.status !== undefined) {
       assertStatusChangeAllowed(def, item.status, input.status)
       assertNotApplicableAllowed(def, { from: item.status, to: input.status, by: isStaff(p) ? 'staff' : 'customer' })
@@ -104,8 +101,7 @@ export async function updateResponsibility (ctx: AppContext, p: Principal, organ
     if (next.status === item.status && next.note === item.note && next.evidenceUrl === item.evidenceUrl) {
       return checklistItem(def, item, org.subscription, now) // nothing changes
     }
-    const saved = await repo.updateItem(tx, next, item.version, actor, now)
-    if (saved === undefined) throw new DomainError('precondition-failed', 'The item changed concurrently; fetch it and retry')
+    const saved = savedOrStale(await repo.updateItem(tx, next, item.version, actor, now), 'item', 'short')
     await recordEvent(tx, {
       type: 'responsibility.updated', organizationId, resourceType: 'responsibility_item', resourceId: saved.id,
       resourceVersion: saved.version, actor, occurredAt: now, data: { key: k, before: itemSnapshot(item), after: itemSnapshot(saved) }
@@ -139,11 +135,8 @@ export async function setRepresentative (ctx: AppContext, p: Principal, organiza
     }
     if (saved === undefined) {
       if (current === undefined) throw new Error('representative row vanished')
-      if (expectedVersion !== undefined && expectedVersion !== current.version) {
-        throw new DomainError('precondition-failed', `The representative is at version ${current.version}, not ${expectedVersion}`, { currentVersion: current.version })
-      }
-      saved = await repo.updateRepresentative(tx, current.id, fields, current.version, actor, now)
-      if (saved === undefined) throw new DomainError('precondition-failed', 'The representative changed concurrently; fetch it and retry')
+      checkVersion('representative', expectedVersion, current.version, 'short')
+      saved = savedOrStale(await repo.updateRepresentative(tx, current.id, fields, current.version, actor, now), 'representative', 'short')
     }
     await recordEvent(tx, {
       type: 'technical_representative.set', organizationId, resourceType: 'technical_representative', resourceId: saved.id,
@@ -164,11 +157,8 @@ export async function clearRepresentative (ctx: AppContext, p: Principal, organi
     await visibleOrganization(ctx, p, organizationId, tx)
     const current = await repo.findRepresentative(tx, organizationId, { forUpdate: true })
     if (current === undefined || !current.isSet) throw new DomainError('not-found', 'No technical representative is set for this organization')
-    if (expectedVersion !== undefined && expectedVersion !== current.version) {
-      throw new DomainError('precondition-failed', `The representative is at version ${current.version}, not ${expectedVersion}`, { currentVersion: current.version })
-    }
-    const saved = await repo.updateRepresentative(tx, current.id, null, current.version, actor, now)
-    if (saved === undefined) throw new DomainError('precondition-failed', 'The representative changed concurrently; fetch it and retry')
+    checkVersion('representative', expectedVersion, current.version, 'short')
+    const saved = savedOrStale(await repo.updateRepresentative(tx, current.id, null, current.version, actor, now), 'representative', 'short')
     await recordEvent(tx, {
       type: 'technical_representative.cleared', organizationId, resourceType: 'technical_representative', resourceId: saved.id,
       resourceVersion: saved.version, actor, occurredAt: now, data: { before: repSnapshot(current), after: null }

@@ -1,20 +1,19 @@
 /**
  * Severity upgrades and downgrades (rules in src/domain/tickets/severity.ts).
  */
-import { requireRole, type Principal } from '../domain/access.js'
-import { notFound } from '../domain/errors.js'
+import { actorOf, requireRole, type Principal } from '../domain/access.js'
 import { responseTarget, type Severity } from '../domain/policy/policy.js'
 import { changeSeverity as changeRule, type SeverityChange } from '../domain/tickets/severity.js'
 import { slaView } from '../domain/tickets/sla.js'
 import { recordEvent } from '../db/events.js'
-import { findOrganization } from '../db/repositories/organizations.js'
 import * as changes from '../db/repositories/severity-changes.js'
 import { updateTicket as saveTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
-import { actorOf } from './organizations.js'
-import { assertSubscriptionFor, checkVersion, loadTicket, staleWrite, viewOf, type TicketView } from './tickets.js'
+import { loadTicket, viewOf, type TicketView } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, found, requireOrganization, staleWrite } from './guards.js'
 import { iso } from '../domain/time.js'
 import { scheduleSlaTimers } from './sla-timers.js'
+import { pageOf, type Page } from './page.js'
 
 const slaJson = (v: SeverityChange['slaBefore']): Record<string, unknown> => ({
   ...v, clockStartedAt: iso(v.clockStartedAt), dueAt: iso(v.dueAt), firstRespondedAt: v.firstRespondedAt?.toISOString() ?? null
@@ -26,8 +25,7 @@ export async function changeSeverity (ctx: AppContext, p: Principal, ticketId: s
     const current = await loadTicket(tx, p, ticketId, { forUpdate: true })
     requireRole(p, 'agent', 'admin')
     checkVersion('ticket', expectedVersion, current.version)
-    const org = await findOrganization(tx, current.organizationId)
-    if (org === undefined) throw notFound('Organization')
+    const org = await requireOrganization(tx, current.organizationId)
     await assertSubscriptionFor(tx, p, 'change-severity', org, now)
     const newCalendar = await ctx.calendars.require(responseTarget(org.plan, input.severity).calendarId, tx)
     const oldCalendar = await ctx.calendars.require(current.sla.calendarId, tx)
@@ -68,17 +66,16 @@ export async function changeSeverity (ctx: AppContext, p: Principal, ticketId: s
   })
 }
 
-export async function listSeverityChanges (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: SeverityChange[]; hasMore: boolean }> {
+export async function listSeverityChanges (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<SeverityChange>> {
   const db = ctx.database.db
   await loadTicket(db, p, ticketId)
   const rows = await changes.listSeverityChanges(db, ticketId, { limit: page.limit + 1, after: page.after })
-  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+  return pageOf(rows, page.limit)
 }
 
 export async function getSeverityChange (ctx: AppContext, p: Principal, ticketId: string, changeId: string): Promise<SeverityChange> {
   const db = ctx.database.db
   await loadTicket(db, p, ticketId)
-  const change = await changes.findSeverityChange(db, ticketId, changeId)
-  if (change === undefined) throw notFound('Severity change')
+  const change = found(await changes.findSeverityChange(db, ticketId, changeId), 'Severity change')
   return change
 }

@@ -8,13 +8,13 @@
  * when the clock starts; later holiday changes never rewrite it.
  */
 import { assertOrgAccess, type Principal } from '../domain/access.js'
-import { DomainError, notFound } from '../domain/errors.js'
+import { DomainError } from '../domain/errors.js'
 import { assertSubscriptionCurrent } from '../domain/organizations/organization.js'
 import { responseTarget, type CalendarId, type PlanId, type Priority, type ResponseTarget, type Severity } from '../domain/policy/policy.js'
 import { addBusinessTime, businessSegments, type BusinessCalendar, type TimeSegment } from '../domain/sla/calendar.js'
-import { findOrganization } from '../db/repositories/organizations.js'
 import type { DbOrTx } from '../db/client.js'
 import type { AppContext } from './context.js'
+import { requireOrganization } from './guards.js'
 
 export interface FirstResponseDeadlineInput {
   plan: PlanId
@@ -101,8 +101,7 @@ export async function previewSla (ctx: AppContext, p: Principal, input: SlaPrevi
   if (input.organizationId !== undefined) {
     organizationId = input.organizationId
     assertOrgAccess(p, organizationId, 'Organization')
-    const org = await findOrganization(ctx.database.db, organizationId)
-    if (org === undefined) throw notFound('Organization')
+    const org = await requireOrganization(ctx.database.db, organizationId)
     assertSubscriptionCurrent(org, now)
     plan = org.plan
   } else {

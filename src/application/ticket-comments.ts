@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 /**
  * The conversation: comments, the first response and contact attempts (rules in src/domain/tickets/conversation.ts).
  */
-import { isStaff, type Principal } from '../domain/access.js'
+import { actorOf, isStaff, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import { applyComment } from '../domain/tickets/conversation.js'
 import type { CommentVisibility, Ticket, TicketComment } from '../domain/tickets/ticket.js'
@@ -11,14 +11,15 @@ import * as comments from '../db/repositories/ticket-comments.js'
 import { updateTicketWithComment } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { recordArticleLinks } from './kb-access.js'
-import { actorOf } from './organizations.js'
-import { assertSubscriptionFor, checkVersion, loadTicket, recordTicketEvent, staleWrite, viewOf, type TicketView } from './tickets.js'
+import { loadTicket, recordTicketEvent, viewOf, type TicketView } from './tickets.js'
+import { assertSubscriptionFor, checkVersion, staleWrite } from './guards.js'
 import { iso } from '../domain/time.js'
 import type { DbOrTx } from '../db/client.js'
 import { commentEmailFor, outboundOn, queueCommentEmail } from './email-outbound.js'
 import { isStaffActor, type CommentEmail } from '../domain/tickets/ticket.js'
 import { attachUploads } from './attachments.js'
 import { scheduleSlaTimers } from './sla-timers.js'
+import { pageOf, type Page } from './page.js'
 
 export interface AddCommentInput {
   body: string
@@ -105,11 +106,11 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
   return { comment: stored, ticket: await viewOf(ctx, updated, now, tx) }
 }
 
-export async function listComments (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: TicketComment[]; hasMore: boolean }> {
+export async function listComments (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<TicketComment>> {
   const db = ctx.database.db
   await loadTicket(db, p, ticketId)
   const rows = await comments.listComments(db, ticketId, { publicOnly: !isStaff(p), limit: page.limit + 1, after: page.after })
-  return { items: rows.slice(0, page.limit), hasMore: rows.length > page.limit }
+  return pageOf(rows, page.limit)
 }
 
 export async function getComment (ctx: AppContext, p: Principal, ticketId: string, commentId: string): Promise<TicketComment> {

@@ -3,16 +3,16 @@ import { randomUUID } from 'node:crypto'
  * Ticket use cases: one transaction each — load (locking the row for writes), decide with domain code, persist with a
  * version-checked update, and write the outbox event in the same transaction.
  */
-import { canAccessOrg, isStaff, requireRole, type Principal } from '../domain/access.js'
-import { DomainError, notFound } from '../domain/errors.js'
+import { actorOf, canAccessOrg, isStaff, requireRole, type Principal } from '../domain/access.js'
+import { notFound } from '../domain/errors.js'
 import { responseTarget, type Channel, type Severity } from '../domain/policy/policy.js'
 import { closeTicket as closeRule, type CloseInput } from '../domain/tickets/closing.js'
 import { editTicket, type TicketPatch } from '../domain/tickets/editing.js'
 import { assertReceivedAt, openTicket, ticketFromDraft } from '../domain/tickets/opening.js'
 import { slaPhase, slaView, type SlaView } from '../domain/tickets/sla.js'
-import { assertSubscriptionAllows, requiresCurrentSubscription, type TicketAction } from '../domain/tickets/subscription.js'
-import type { Organization } from '../domain/organizations/organization.js'
+import { snapshotFields } from '../domain/tickets/view.js'
 import type { ClosedReason, Requester, Ticket } from '../domain/tickets/ticket.js'
+import type { Organization } from '../domain/organizations/organization.js'
 import type { BusinessCalendar } from '../domain/sla/calendar.js'
 import type { DbOrTx } from '../db/client.js'
 import { recordEvent, type NewEvent } from '../db/events.js'
@@ -20,11 +20,12 @@ import { findOrganization } from '../db/repositories/organizations.js'
 import * as repo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { recordArticleLinks } from './kb-access.js'
-import { actorOf } from './organizations.js'
+import { assertSubscriptionFor, checkVersion, organizationFor, staleWrite } from './guards.js'
 import { iso, isoOrNull } from '../domain/time.js'
 import { closedReasonText, outboundOn, queueTicketEmail } from './email-outbound.js'
 import { attachUploads } from './attachments.js'
 import { scheduleSlaTimers } from './sla-timers.js'
+import type { Page } from './page.js'
 
 /** a ticket with its `sla` object computed at read time */
 export interface TicketView {
@@ -51,40 +52,6 @@ export async function loadTicket (db: DbOrTx, p: Principal, id: string, opts: { 
   return ticket
 }
 
-/** If-Match: the caller's version must be the stored one (checked on the locked row) */
-export function checkVersion (what: string, expected: number | undefined, current: number): void {
-  if (expected !== undefined && expected !== current) {
-    throw new DomainError('precondition-failed', `The ${what} is at version ${current}, not ${expected}; fetch it again and retry`, { currentVersion: current })
-  }
-}
-
-/**
- * 403 subscription-inactive when the caller needs a current subscription for `action` (src/domain/tickets/subscription.ts)
- * and the organization has none; loads the organization (on the transaction) only when the rule needs it.
- */
-export async function assertSubscriptionFor (db: DbOrTx, p: Principal, action: TicketAction, organization: Organization | string, now: Date): Promise<void> {
-  const by = isStaff(p) ? 'staff' : 'customer'
-  if (!requiresCurrentSubscription(action, by)) return
-  const org = typeof organization === 'string' ? await findOrganization(db, organization) : organization
-  if (org === undefined) throw notFound('Organization')
-  assertSubscriptionAllows(action, { organization: org, by, now })
-}
-
-export const staleWrite = (what: string): DomainError =>
-  new DomainError('precondition-failed', `The ${what} changed concurrently; fetch it again and retry`)
-
-/** the organization the caller may act for: a scoped token implies (and only allows) its own */
-export function organizationFor (p: Principal, given: string | undefined): string {
-  if (p.orgId !== null) {
-    if (given !== undefined && given !== p.orgId) throw notFound('Organization')
-    return p.orgId
-  }
-  if (!isStaff(p)) throw notFound('Organization')
-  if (given === undefined) throw new DomainError('organization-required', 'organizationId is required for agents and admins')
-  return given
-}
-
-
 export const slaSnapshot = (t: Ticket): Record<string, unknown> => ({
   cycle: t.sla.cycle,
   plan: t.sla.plan,
@@ -97,22 +64,7 @@ export const slaSnapshot = (t: Ticket): Record<string, unknown> => ({
   phase: slaPhase(t.sla)
 })
 
-export const ticketSnapshot = (t: Ticket): Record<string, unknown> => ({
-  subject: t.subject,
-  description: t.description,
-  severity: t.severity,
-  priority: t.priority,
-  channel: t.channel,
-  requester: t.requester,
-  category: t.category,
-  assigneeId: t.assigneeId,
-  status: t.status,
-  contactAttempts: t.contactAttempts,
-  receivedAt: iso(t.receivedAt),
-  createdAt: iso(t.createdAt),
-  tags: t.tags ?? [],
-  sla: slaSnapshot(t)
-})
+export const ticketSnapshot = (t: Ticket): Record<string, unknown> => ({ ...snapshotFields(t), sla: slaSnapshot(t) })
 
 /** writes a ticket-level event (resource = the ticket, at its new version) */
 export async function recordTicketEvent (tx: DbOrTx, p: Principal, t: Ticket, type: string, now: Date, data: Record<string, unknown>): Promise<void> {
@@ -234,7 +186,7 @@ function scopedFilters (p: Principal, filters: ListTicketFilters): ListTicketFil
   return scoped
 }
 
-export async function listTickets (ctx: AppContext, p: Principal, filters: ListTicketFilters, page: { limit: number; after?: repo.KeysetPosition; sort?: repo.TicketSort }): Promise<{ items: TicketView[]; hasMore: boolean }> {
+export async function listTickets (ctx: AppContext, p: Principal, filters: ListTicketFilters, page: { limit: number; after?: repo.KeysetPosition; sort?: repo.TicketSort }): Promise<Page<TicketView>> {
   const scoped = scopedFilters(p, filters)
   const now = ctx.now()
   const rows = await repo.listTickets(ctx.database.db, scoped, { limit: page.limit + 1, after: page.after, now, sort: page.sort })

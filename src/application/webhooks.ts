@@ -1,19 +1,21 @@
-import { isAdmin, requireRole, type Principal } from '../domain/access.js'
+import { actorOf, isAdmin, requireRole, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import { receives, TEST_EVENT_TYPE } from '../domain/webhooks/endpoint.js'
 import { generateSecret, messageIdFor, ROTATION_OVERLAP_MS } from '../domain/webhooks/signing.js'
 import { recordEvent } from '../db/events.js'
 import { readFeed, type FeedPosition } from '../db/repositories/change-feed.js'
-import { findOrganization } from '../db/repositories/organizations.js'
 import * as repo from '../db/repositories/webhooks.js'
+
+export type { AttemptRow, DeliveryRow } from '../db/repositories/webhooks.js'
 import type { DbOrTx } from '../db/client.js'
 import { presentChangeEvent } from './change-feed.js'
 import type { AppContext } from './context.js'
-import { actorOf } from './organizations.js'
 import { resolveTarget, type WebhookNetwork } from './webhook-sender.js'
 import { queueDeliveries, queueJob } from './webhook-delivery.js'
 import { events } from '../db/schema/events.js'
 import { desc, eq } from 'drizzle-orm'
+import { checkVersion, found, requireOrganization, savedOrStale } from './guards.js'
+import { pageOf, type Page } from './page.js'
 
 export type Endpoint = repo.EndpointRow
 
@@ -53,7 +55,7 @@ export async function createEndpoint (ctx: AppContext, net: WebhookNetwork, p: P
   const now = ctx.now()
   const secret = generateSecret()
   const endpoint = await ctx.database.db.transaction(async (tx) => {
-    if (organizationId !== null && await findOrganization(tx, organizationId) === undefined) throw notFound('Organization')
+    if (organizationId !== null) await requireOrganization(tx, organizationId)
     await repo.ensureDispatcherCursor(tx, now)
     const e = await repo.insertEndpoint(tx, { organizationId, url: input.url, description: input.description ?? null, eventTypes: input.eventTypes ?? null, secret }, now)
     await endpointEvent(tx, 'webhook_endpoint.created', e, actorOf(p), now, { after: snapshot(e) })
@@ -69,10 +71,10 @@ export async function getEndpoint (ctx: AppContext, p: Principal, id: string): P
   return e
 }
 
-export async function listEndpoints (ctx: AppContext, p: Principal, opts: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: Endpoint[]; hasMore: boolean }> {
+export async function listEndpoints (ctx: AppContext, p: Principal, opts: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<Endpoint>> {
   requireWebhookAdmin(p)
   const rows = await repo.listEndpoints(ctx.database.db, { limit: opts.limit + 1, after: opts.after, organizationId: p.orgId ?? undefined })
-  return { items: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit }
+  return pageOf(rows, opts.limit)
 }
 
 export interface EndpointChanges { url?: string; eventTypes?: string[] | null; description?: string | null; enabled?: boolean }
@@ -83,11 +85,8 @@ async function changeEndpoint (ctx: AppContext, p: Principal, id: string, expect
   return await ctx.database.db.transaction(async (tx) => {
     const current = await repo.findEndpoint(tx, id, { forUpdate: true })
     assertEndpointAccess(p, current)
-    if (expectedVersion !== undefined && expectedVersion !== current.version) {
-      throw new DomainError('precondition-failed', `The webhook endpoint is at version ${current.version}, not ${expectedVersion}`, { currentVersion: current.version })
-    }
-    const saved = await repo.updateEndpoint(tx, id, current.version, decide(current, now), now)
-    if (saved === undefined) throw new DomainError('precondition-failed', 'The webhook endpoint changed concurrently; fetch it and retry')
+    checkVersion('webhook endpoint', expectedVersion, current.version, 'short')
+    const saved = savedOrStale(await repo.updateEndpoint(tx, id, current.version, decide(current, now), now), 'webhook endpoint', 'short')
     await endpointEvent(tx, 'webhook_endpoint.updated', saved, actorOf(p), now, { before: snapshot(current), after: snapshot(saved) })
     return saved
   })
@@ -121,9 +120,7 @@ export async function deleteEndpoint (ctx: AppContext, p: Principal, id: string,
   await ctx.database.db.transaction(async (tx) => {
     const current = await repo.findEndpoint(tx, id, { forUpdate: true })
     assertEndpointAccess(p, current)
-    if (expectedVersion !== undefined && expectedVersion !== current.version) {
-      throw new DomainError('precondition-failed', `The webhook endpoint is at version ${current.version}, not ${expectedVersion}`, { currentVersion: current.version })
-    }
+    checkVersion('webhook endpoint', expectedVersion, current.version, 'short')
     await repo.deleteEndpoint(tx, id)
     await endpointEvent(tx, 'webhook_endpoint.deleted', current, actorOf(p), now, { before: snapshot(current) })
   })
@@ -159,15 +156,13 @@ export async function listDeliveries (ctx: AppContext, p: Principal, endpointId:
 
 export async function retryDelivery (ctx: AppContext, p: Principal, deliveryId: string): Promise<repo.DeliveryRow> {
   requireWebhookAdmin(p)
-  const d = await repo.findDelivery(ctx.database.db, deliveryId)
-  if (d === undefined) throw notFound('Webhook delivery')
+  const d = found(await repo.findDelivery(ctx.database.db, deliveryId), 'Webhook delivery')
   const e = await repo.findEndpoint(ctx.database.db, d.endpointId)
   if (e === undefined || (p.orgId !== null && e.organizationId !== p.orgId)) throw notFound('Webhook delivery')
   if (d.status === 'pending') return d
   const now = ctx.now()
   return await ctx.database.db.transaction(async (tx) => {
-    const saved = await repo.rescheduleDelivery(tx, deliveryId, now)
-    if (saved === undefined) throw notFound('Webhook delivery')
+    const saved = found(await repo.rescheduleDelivery(tx, deliveryId, now), 'Webhook delivery')
     await queueJob(ctx, tx, [deliveryId], now)
     return saved
   })

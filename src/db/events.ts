@@ -1,7 +1,7 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import { events } from './schema/events.js'
 import type { DbOrTx } from './client.js'
-import { PreparedStatement } from './prepared.js'
+import { PreparedStatement, placeholder as p } from './prepared.js'
 import { iso } from '../domain/time.js'
 
 export interface Actor { id: string; role: 'customer' | 'agent' | 'admin' | 'system' }
@@ -18,8 +18,6 @@ export interface NewEvent {
   occurredAt: Date
   data: Record<string, unknown>
 }
-
-const p = (name: string, cast?: string): SQL => cast === undefined ? sql`${sql.placeholder(name)}` : sql`${sql.placeholder(name)}::${sql.raw(cast)}`
 
 /**
  * One prepared INSERT for every event (issue 7): a plain drizzle insert was built, parsed and planned anew on every

@@ -1,3 +1,4 @@
+import { sql, type SQL } from 'drizzle-orm'
 import type { PgPreparedQuery, PreparedQueryConfig } from 'drizzle-orm/pg-core'
 import type { DbOrTx } from './client.js'
 
@@ -53,3 +54,10 @@ export class PreparedStatement<T extends PreparedQueryConfig> {
     return await query.all(values)
   }
 }
+
+/**
+ * A placeholder as raw SQL (not bound to a column encoder, which would choke on null dates), with an optional cast:
+ * values are passed to the driver as given, so callers encode them (dates as ISO strings, jsonb as JSON text).
+ */
+export const placeholder = (name: string, cast?: string): SQL =>
+  cast === undefined ? sql`${sql.placeholder(name)}` : sql`${sql.placeholder(name)}::${sql.raw(cast)}`

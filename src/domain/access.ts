@@ -18,6 +18,9 @@ export const isAdmin = (p: Principal): boolean => p.roles.includes('admin')
 export const primaryRole = (p: Principal): Role =>
   p.roles.includes('admin') ? 'admin' : p.roles.includes('agent') ? 'agent' : 'customer'
 
+/** who did it, as audit events and records name the caller */
+export const actorOf = (p: Principal): { id: string; role: Role } => ({ id: p.subject, role: primaryRole(p) })
+
 export function requireRole (p: Principal, ...allowed: Role[]): void {
   if (!p.roles.some((r) => allowed.includes(r))) {
     throw new DomainError('forbidden', `This action needs one of the roles: ${allowed.join(', ')}`, { requiredRoles: allowed })

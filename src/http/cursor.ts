@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { DomainError } from '../domain/errors.js'
+import type { Page } from '../application/page.js'
 
 /**
  * Opaque keyset cursors: base64url of { p: position, f: fingerprint of the filters it was issued for }.
@@ -66,4 +67,31 @@ export function decodeCursor (cursor: string | undefined, filters: Record<string
     throw new DomainError('invalid-cursor', 'The cursor was issued for different filters; start again without a cursor')
   }
   return p as Position
+}
+
+/**
+ * One list route's keyset: reads the request's cursor (400 `invalid-cursor` as decodeCursor says) and builds the
+ * page's `nextCursor` for the same filters — null when the page is the last.
+ */
+export interface Keyset {
+  /** the decoded position, undefined on the first page */
+  readonly position: Position | undefined
+  /** a (timestamp, uuid) position as the use case's `after`: `{ [key]: Date, id }` */
+  after: <K extends string>(key: K) => ({ [P in K]: Date } & { id: string }) | undefined
+  /** the page's nextCursor: the position of its last item, or null when no more follow */
+  next: <T>(page: Page<T>, positionOf: (last: T) => Position) => string | null
+}
+
+export function keyset (cursor: string | undefined, filters: Record<string, unknown>, shape: CursorKind[]): Keyset {
+  const position = decodeCursor(cursor, filters, shape)
+  return {
+    position,
+    after: <K extends string>(key: K) => position === undefined
+      ? undefined
+      : { [key]: new Date(position[0] as string), id: position[1] as string } as { [P in K]: Date } & { id: string },
+    next: (page, positionOf) => {
+      const last = page.items.at(-1)
+      return page.hasMore && last !== undefined ? encodeCursor(positionOf(last), filters) : null
+    }
+  }
 }

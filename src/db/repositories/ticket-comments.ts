@@ -1,14 +1,12 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm'
 import type { ActorRef, CommentEmail, TicketComment } from '../../domain/tickets/ticket.js'
 import type { DbOrTx } from '../client.js'
-import { PreparedStatement } from '../prepared.js'
+import { PreparedStatement, placeholder as p } from '../prepared.js'
 import { ticketComments } from '../schema/tickets.js'
 import { iso } from '../../domain/time.js'
 
 type Row = typeof ticketComments.$inferSelect
 type Insert = typeof ticketComments.$inferInsert
-
-const p = (name: string, cast?: string): SQL => cast === undefined ? sql`${sql.placeholder(name)}` : sql`${sql.placeholder(name)}::${sql.raw(cast)}`
 
 export const toComment = (r: Row): TicketComment => ({
   id: r.id,

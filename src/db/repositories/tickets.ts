@@ -10,7 +10,7 @@ import { slaPhase } from '../../domain/tickets/sla.js'
 import type { ActorRef, PastSlaCycle, Ticket, TicketStatus } from '../../domain/tickets/ticket.js'
 import type { Channel, Priority, Severity } from '../../domain/policy/policy.js'
 import type { DbOrTx } from '../client.js'
-import { PreparedStatement } from '../prepared.js'
+import { PreparedStatement, placeholder as p } from '../prepared.js'
 import { hasRefCondition } from './external-refs.js'
 import { SEARCH_CONFIG, tickets, type SlaHistoryRow } from '../schema/tickets.js'
 import { iso, isoOrNull } from '../../domain/time.js'
@@ -54,7 +54,150 @@ const at = (v: unknown): Date => v instanceof Date ? v : new Date(v as string)
 const atOrNull = (v: unknown): Date | null => v === null || v === undefined ? null : at(v)
 
 
-/** column name of every ticket property, for mapping a drizzle row through the one mapper below */
+type TicketInsert = typeof tickets.$inferInsert
+type Column = keyof TicketInsert
+/** a row as the driver returns it: column names, timestamps as text, jsonb parsed */
+type Raw = Record<string, unknown>
+
+/**
+ * How one ticket field is stored: the columns it is written to (with the placeholder's cast), how it is read back
+ * from a driver row and how it is written. `written`: on every write ('update': the mutable state), only by the insert
+ * ('insert'), or never (the database sets it). The one field list of the ticket aggregate: the row mapping, the
+ * insert and the version-checked update are all derived from TICKET_FIELDS.
+ */
+interface Field<K extends keyof Ticket> {
+  written: 'update' | 'insert' | 'never'
+  columns: Partial<Record<Column, string | null>>
+  read: (r: Raw) => Ticket[K]
+  write: (t: TicketDraft) => Partial<Record<Column, unknown>>
+}
+
+/** the column name (snake_case) of a drizzle property */
+const columnName = (c: Column): string => tickets[c as keyof typeof readColumns].name
+
+/** a field stored as it is in one column of the same name; `cast` for timestamps is added by `time` / `timeOrNull` */
+const plain = <K extends keyof Ticket & Column>(k: K, written: Field<K>['written'] = 'update'): Field<K> =>
+  ({ written, columns: { [k]: null }, read: (r) => r[columnName(k)] as Ticket[K], write: (t) => ({ [k]: t[k as keyof TicketDraft] }) })
+const time = <K extends keyof Ticket & Column>(k: K, written: Field<K>['written'] = 'update'): Field<K> =>
+  ({ written, columns: { [k]: 'timestamptz' }, read: (r) => at(r[columnName(k)]) as Ticket[K], write: (t) => ({ [k]: isoOrNull(t[k as keyof TicketDraft] as Date) }) })
+const timeOrNull = <K extends keyof Ticket & Column>(k: K): Field<K> =>
+  ({ written: 'update', columns: { [k]: 'timestamptz' }, read: (r) => atOrNull(r[columnName(k)]) as Ticket[K], write: (t) => ({ [k]: isoOrNull(t[k as keyof TicketDraft] as Date | null) }) })
+const readOnly = <K extends keyof Ticket & Column>(k: K): Field<K> =>
+  ({ written: 'never', columns: {}, read: (r) => r[columnName(k)] as Ticket[K], write: () => ({}) })
+
+export const TICKET_FIELDS: { [K in keyof Ticket]-?: Field<K> } = {
+  // chosen by the service (src/application/tickets.ts), so that statements needing it go out with the insert (issue 15)
+  id: { written: 'insert', columns: { id: 'uuid' }, read: (r) => r.id as string, write: (t) => ({ id: (t as Partial<Ticket>).id }) },
+  organizationId: plain('organizationId', 'insert'),
+  subject: plain('subject'),
+  description: plain('description'),
+  severity: plain('severity'),
+  priority: plain('priority'),
+  channel: plain('channel', 'insert'),
+  requester: {
+    written: 'insert',
+    columns: { requesterName: null, requesterEmail: null },
+    read: (r) => ({ name: r.requester_name as string, email: r.requester_email as string }),
+    write: (t) => ({ requesterName: t.requester.name, requesterEmail: t.requester.email })
+  },
+  category: plain('category'),
+  assigneeId: plain('assigneeId'),
+  status: plain('status'),
+  closedReason: plain('closedReason'),
+  closeNote: plain('closeNote'),
+  closedAt: timeOrNull('closedAt'),
+  closedBy: {
+    written: 'update',
+    columns: { closedById: null, closedByRole: null },
+    read: (r) => actor(r.closed_by_id as string | null, r.closed_by_role as string | null),
+    write: (t) => ({ closedById: t.closedBy?.id ?? null, closedByRole: t.closedBy?.role ?? null })
+  },
+  contactAttempts: plain('contactAttempts'),
+  sla: {
+    written: 'update',
+    columns: {
+      slaCycle: null, slaPlan: null, slaPriority: null, slaTargetSeconds: null, slaCalendarId: null, slaClockStartedAt: 'timestamptz',
+      slaDueAt: 'timestamptz', slaAtRiskAt: 'timestamptz', firstRespondedAt: 'timestamptz', slaPhase: null
+    },
+    read: (r) => ({
+      cycle: r.sla_cycle as number,
+      plan: r.sla_plan as Ticket['sla']['plan'],
+      priority: r.sla_priority as Ticket['sla']['priority'],
+      targetSeconds: r.sla_target_seconds as number,
+      calendarId: r.sla_calendar_id as Ticket['sla']['calendarId'],
+      clockStartedAt: at(r.sla_clock_started_at),
+      dueAt: at(r.sla_due_at),
+      atRiskAt: at(r.sla_at_risk_at),
+      firstRespondedAt: atOrNull(r.first_responded_at)
+    }),
+    write: (t) => ({
+      slaCycle: t.sla.cycle,
+      slaPlan: t.sla.plan,
+      slaPriority: t.sla.priority,
+      slaTargetSeconds: t.sla.targetSeconds,
+      slaCalendarId: t.sla.calendarId,
+      slaClockStartedAt: isoOrNull(t.sla.clockStartedAt),
+      slaDueAt: isoOrNull(t.sla.dueAt),
+      slaAtRiskAt: isoOrNull(t.sla.atRiskAt),
+      firstRespondedAt: isoOrNull(t.sla.firstRespondedAt),
+      slaPhase: slaPhase(t.sla)
+    })
+  },
+  slaHistory: {
+    written: 'update',
+    columns: { slaHistory: 'jsonb' },
+    read: (r) => (r.sla_history as SlaHistoryRow[]).map(historyFromRow),
+    write: (t) => ({ slaHistory: JSON.stringify(t.slaHistory.map(historyToRow)) })
+  },
+  tags: {
+    written: 'update',
+    columns: { tags: 'text[]' },
+    read: (r) => r.tags as string[],
+    write: (t) => ({ tags: tagsLiteral(t.tags ?? []) })
+  },
+  // the read copy of the ticket's references: set by the insert (a ticket opened by reference has its one reference)
+  // and by external-refs.ts when a reference changes
+  externalRefs: {
+    written: 'insert',
+    columns: { externalRefs: 'jsonb' },
+    read: (r) => r.external_refs as Ticket['externalRefs'],
+    write: (t) => ({ externalRefs: JSON.stringify(t.externalRefs ?? []) })
+  },
+  createdBy: {
+    written: 'insert',
+    columns: { createdById: null, createdByRole: null },
+    read: (r) => ({ id: r.created_by_id as string, role: r.created_by_role as ActorRef['role'] }),
+    write: (t) => ({ createdById: t.createdBy.id, createdByRole: t.createdBy.role })
+  },
+  receivedAt: time('receivedAt', 'insert'),
+  version: readOnly('version'),
+  createdAt: time('createdAt', 'insert'),
+  // set by the insert from the draft; the update sets it from its own `now` (below)
+  updatedAt: time('updatedAt', 'insert')
+}
+
+const FIELD_LIST = Object.entries(TICKET_FIELDS) as Array<[keyof Ticket, Field<keyof Ticket>]>
+
+/** the fields written by an insert (all written ones) or an update (the mutable ones) */
+const writtenBy = (statement: 'insert' | 'update') =>
+  FIELD_LIST.filter(([, f]) => f.written === 'update' || (statement === 'insert' && f.written === 'insert')).map(([, f]) => f)
+
+/** the placeholders of a statement: every written column set from a placeholder of the same name */
+const placeholders = (statement: 'insert' | 'update'): Partial<Record<Column, SQL>> => Object.fromEntries(
+  writtenBy(statement).flatMap((f) => Object.entries(f.columns).map(([c, cast]) => [c, p(c, cast ?? undefined)])))
+
+/** the placeholder values of a statement, from the ticket (or draft) */
+const valuesOf = (statement: 'insert' | 'update', t: TicketDraft): Record<string, unknown> =>
+  Object.assign({}, ...writtenBy(statement).map((f) => f.write(t))) as Record<string, unknown>
+
+/**
+ * A ticket from the row as the driver returns it (column names, timestamps as text): the hot reads (get by id,
+ * list pages) map rows here instead of through drizzle's generic result mapping (issue 7). Same result as toTicket.
+ */
+export const toTicketFromDriver = (r: Raw): Ticket =>
+  Object.fromEntries(FIELD_LIST.map(([k, f]) => [k, f.read(r)])) as unknown as Ticket
+
+/** column name of every ticket property, for mapping a drizzle row through the one mapper above */
 const COLUMN_OF = Object.entries(readColumns).map(([prop, col]) => [prop, col.name] as const)
 
 /** a ticket from a drizzle row (insert/update … returning): re-keyed by column name, then the one mapper */
@@ -62,118 +205,10 @@ export const toTicket = (row: TicketRow): Ticket =>
   toTicketFromDriver(Object.fromEntries(COLUMN_OF.map(([prop, column]) => [column, row[prop as keyof TicketRow]])))
 
 /**
- * A ticket from the row as the driver returns it (column names, timestamps as text): the hot reads (get by id,
- * list pages) map rows here instead of through drizzle's generic result mapping (issue 7). Same result as toTicket.
- */
-export const toTicketFromDriver = (r: Record<string, unknown>): Ticket => ({
-  id: r.id as string,
-  organizationId: r.organization_id as string,
-  subject: r.subject as string,
-  description: r.description as string,
-  severity: r.severity as Ticket['severity'],
-  priority: r.priority as Ticket['priority'],
-  channel: r.channel as Ticket['channel'],
-  requester: { name: r.requester_name as string, email: r.requester_email as string },
-  category: r.category as string | null,
-  assigneeId: r.assignee_id as string | null,
-  status: r.status as Ticket['status'],
-  closedReason: r.closed_reason as Ticket['closedReason'],
-  closeNote: r.close_note as string | null,
-  closedAt: atOrNull(r.closed_at),
-  closedBy: actor(r.closed_by_id as string | null, r.closed_by_role as string | null),
-  contactAttempts: r.contact_attempts as number,
-  sla: {
-    cycle: r.sla_cycle as number,
-    plan: r.sla_plan as Ticket['sla']['plan'],
-    priority: r.sla_priority as Ticket['sla']['priority'],
-    targetSeconds: r.sla_target_seconds as number,
-    calendarId: r.sla_calendar_id as Ticket['sla']['calendarId'],
-    clockStartedAt: at(r.sla_clock_started_at),
-    dueAt: at(r.sla_due_at),
-    atRiskAt: at(r.sla_at_risk_at),
-    firstRespondedAt: atOrNull(r.first_responded_at)
-  },
-  slaHistory: (r.sla_history as SlaHistoryRow[]).map(historyFromRow),
-  tags: r.tags as string[],
-  externalRefs: r.external_refs as TicketRow['externalRefs'],
-  createdBy: { id: r.created_by_id as string, role: r.created_by_role as ActorRef['role'] },
-  receivedAt: at(r.received_at),
-  version: r.version as number,
-  createdAt: at(r.created_at),
-  updatedAt: at(r.updated_at)
-})
-
-/** the mutable columns of a ticket, as placeholder values */
-const mutableValues = (t: Ticket | TicketDraft): Record<string, unknown> => ({
-  subject: t.subject,
-  description: t.description,
-  severity: t.severity,
-  priority: t.priority,
-  category: t.category,
-  assigneeId: t.assigneeId,
-  status: t.status,
-  closedReason: t.closedReason,
-  closeNote: t.closeNote,
-  closedAt: isoOrNull(t.closedAt),
-  closedById: t.closedBy?.id ?? null,
-  closedByRole: t.closedBy?.role ?? null,
-  contactAttempts: t.contactAttempts,
-  slaCycle: t.sla.cycle,
-  slaPlan: t.sla.plan,
-  slaPriority: t.sla.priority,
-  slaTargetSeconds: t.sla.targetSeconds,
-  slaCalendarId: t.sla.calendarId,
-  slaClockStartedAt: isoOrNull(t.sla.clockStartedAt),
-  slaDueAt: isoOrNull(t.sla.dueAt),
-  slaAtRiskAt: isoOrNull(t.sla.atRiskAt),
-  firstRespondedAt: isoOrNull(t.sla.firstRespondedAt),
-  slaPhase: slaPhase(t.sla),
-  slaHistory: JSON.stringify(t.slaHistory.map(historyToRow)),
-  tags: tagsLiteral(t.tags ?? [])
-})
-
-/**
  * A text[] literal: tags are [a-z0-9._-] only (validateTags), so no element needs quoting; one encoding for both
  * drivers (postgres.js and PGlite take the literal text with an explicit ::text[] cast).
  */
 export const tagsLiteral = (tags: readonly string[]): string => `{${tags.join(',')}}`
-
-/**
- * A placeholder as raw SQL (not bound to a column encoder, which would choke on null dates): values are passed to the
- * driver as given, so callers encode them (dates as ISO strings, jsonb as JSON text).
- */
-const p = (name: string, cast?: string): SQL => cast === undefined ? sql`${sql.placeholder(name)}` : sql`${sql.placeholder(name)}::${sql.raw(cast)}`
-
-type TicketInsert = typeof tickets.$inferInsert
-
-/** every mutable column set from a placeholder of the same name */
-const mutableSet: Partial<Record<keyof TicketInsert, SQL>> = {
-  subject: p('subject'),
-  description: p('description'),
-  severity: p('severity'),
-  priority: p('priority'),
-  category: p('category'),
-  assigneeId: p('assigneeId'),
-  status: p('status'),
-  closedReason: p('closedReason'),
-  closeNote: p('closeNote'),
-  closedAt: p('closedAt', 'timestamptz'),
-  closedById: p('closedById'),
-  closedByRole: p('closedByRole'),
-  contactAttempts: p('contactAttempts'),
-  slaCycle: p('slaCycle'),
-  slaPlan: p('slaPlan'),
-  slaPriority: p('slaPriority'),
-  slaTargetSeconds: p('slaTargetSeconds'),
-  slaCalendarId: p('slaCalendarId'),
-  slaClockStartedAt: p('slaClockStartedAt', 'timestamptz'),
-  slaDueAt: p('slaDueAt', 'timestamptz'),
-  slaAtRiskAt: p('slaAtRiskAt', 'timestamptz'),
-  firstRespondedAt: p('firstRespondedAt', 'timestamptz'),
-  slaPhase: p('slaPhase'),
-  slaHistory: p('slaHistory', 'jsonb'),
-  tags: p('tags', 'text[]')
-}
 
 const byId = new PreparedStatement('ticket_by_id', (db, name) =>
   db.select(readColumns).from(tickets).where(eq(tickets.id, p('id', 'uuid'))).prepare(name))
@@ -182,23 +217,10 @@ const byIdForUpdate = new PreparedStatement('ticket_by_id_for_update', (db, name
   db.select(readColumns).from(tickets).where(eq(tickets.id, p('id', 'uuid'))).for('update').prepare(name))
 
 const insert = new PreparedStatement('ticket_insert', (db, name) =>
-  db.insert(tickets).values({
-    ...(mutableSet as unknown as TicketInsert),
-    id: p('id', 'uuid'),
-    externalRefs: p('externalRefs', 'jsonb'),
-    organizationId: p('organizationId'),
-    channel: p('channel'),
-    requesterName: p('requesterName'),
-    requesterEmail: p('requesterEmail'),
-    createdById: p('createdById'),
-    createdByRole: p('createdByRole'),
-    receivedAt: p('receivedAt', 'timestamptz'),
-    createdAt: p('createdAt', 'timestamptz'),
-    updatedAt: p('updatedAt', 'timestamptz')
-  }).returning(readColumns).prepare(name))
+  db.insert(tickets).values(placeholders('insert') as unknown as TicketInsert).returning(readColumns).prepare(name))
 
 const updateVersioned = new PreparedStatement('ticket_update_versioned', (db, name) =>
-  db.update(tickets).set({ ...(mutableSet as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz') })
+  db.update(tickets).set({ ...(placeholders('update') as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz') })
     .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
     .returning(readColumns).prepare(name))
 
@@ -207,27 +229,20 @@ export async function findTicket (db: DbOrTx, id: string, opts: { forUpdate?: bo
   return rows[0] === undefined ? undefined : toTicketFromDriver(rows[0])
 }
 
-/** the values a new ticket is inserted with, by property (timestamps as ISO text, jsonb as JSON text) */
-const insertValues = (t: Ticket): Record<string, unknown> => ({
-  ...mutableValues(t),
-  id: t.id,
-  externalRefs: JSON.stringify(t.externalRefs ?? []),
-  organizationId: t.organizationId,
-  channel: t.channel,
-  requesterName: t.requester.name,
-  requesterEmail: t.requester.email,
-  createdById: t.createdBy.id,
-  createdByRole: t.createdBy.role,
-  receivedAt: isoOrNull(t.receivedAt),
-  createdAt: isoOrNull(t.createdAt),
-  updatedAt: isoOrNull(t.updatedAt)
-})
-
 /** inserts a new ticket under its (client-generated) id; returns the stored row */
-export async function insertTicket (db: DbOrTx, draft: Ticket): Promise<Ticket> {
-  const rows = await insert.execute(db, insertValues(draft))
+export async function insertTicket (db: DbOrTx, ticket: Ticket): Promise<Ticket> {
+  const rows = await insert.execute(db, valuesOf('insert', ticket))
   if (rows[0] === undefined) throw new Error('insert returned no row')
   return toTicket(rows[0])
+}
+
+/**
+ * Writes the ticket's mutable state and bumps its version, atomically: `UPDATE … WHERE id = $id AND version = $from`.
+ * Returns undefined when the stored version is no longer `fromVersion` (someone else won).
+ */
+export async function updateTicket (db: DbOrTx, next: Ticket, fromVersion: number, now: Date): Promise<Ticket | undefined> {
+  const rows = await updateVersioned.execute(db, { ...valuesOf('update', next), id: next.id, fromVersion, updatedAt: isoOrNull(now) })
+  return rows[0] === undefined ? undefined : toTicket(rows[0])
 }
 
 const TABLE_COLUMNS = getTableColumns(tickets)
@@ -242,7 +257,7 @@ export async function insertTickets (db: DbOrTx, list: readonly Ticket[]): Promi
   if (list.length === 0) return
   const rows = list.map((t) => {
     const row: Record<string, unknown> = {}
-    for (const [prop, value] of Object.entries(insertValues(t))) {
+    for (const [prop, value] of Object.entries(valuesOf('insert', t))) {
       const column = TABLE_COLUMNS[prop as keyof typeof TABLE_COLUMNS]
       row[column.name] = JSONB_PROPS.has(prop) ? JSON.parse(value as string) : value
     }
@@ -260,25 +275,16 @@ export async function findTicketsForUpdate (db: DbOrTx, ids: readonly string[]):
   return rows.map(toTicket)
 }
 
-/**
- * Writes the ticket's mutable state and bumps its version, atomically: `UPDATE … WHERE id = $id AND version = $from`.
- * Returns undefined when the stored version is no longer `fromVersion` (someone else won).
- */
-export async function updateTicket (db: DbOrTx, next: Ticket, fromVersion: number, now: Date): Promise<Ticket | undefined> {
-  const rows = await updateVersioned.execute(db, { ...mutableValues(next), id: next.id, fromVersion, updatedAt: isoOrNull(now) })
-  return rows[0] === undefined ? undefined : toTicket(rows[0])
-}
-
 const commentDoc = (): SQL => sql`setweight(to_tsvector(${sql.raw(`'${SEARCH_CONFIG}'`)}, ${p('commentBody')}::text), 'C')`
 
 /** the version-checked update of a comment's transaction, appending the comment's text to the search document of its visibility */
 const updateVersionedWithComment = {
   public: new PreparedStatement('ticket_update_versioned_comment_public', (db, name) =>
-    db.update(tickets).set({ ...(mutableSet as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz'), searchPublicComments: sql`${tickets.searchPublicComments} || ${commentDoc()}` })
+    db.update(tickets).set({ ...(placeholders('update') as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz'), searchPublicComments: sql`${tickets.searchPublicComments} || ${commentDoc()}` })
       .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
       .returning(readColumns).prepare(name)),
   internal: new PreparedStatement('ticket_update_versioned_comment_internal', (db, name) =>
-    db.update(tickets).set({ ...(mutableSet as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz'), searchInternalComments: sql`${tickets.searchInternalComments} || ${commentDoc()}` })
+    db.update(tickets).set({ ...(placeholders('update') as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz'), searchInternalComments: sql`${tickets.searchInternalComments} || ${commentDoc()}` })
       .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
       .returning(readColumns).prepare(name))
 }
@@ -288,7 +294,7 @@ const updateVersionedWithComment = {
  * document of its visibility (weight C; internal comments go only into the staff document), in one statement.
  */
 export async function updateTicketWithComment (db: DbOrTx, next: Ticket, fromVersion: number, now: Date, comment: { visibility: 'public' | 'internal'; body: string }): Promise<Ticket | undefined> {
-  const rows = await updateVersionedWithComment[comment.visibility].execute(db, { ...mutableValues(next), id: next.id, fromVersion, updatedAt: isoOrNull(now), commentBody: comment.body })
+  const rows = await updateVersionedWithComment[comment.visibility].execute(db, { ...valuesOf('update', next), id: next.id, fromVersion, updatedAt: isoOrNull(now), commentBody: comment.body })
   return rows[0] === undefined ? undefined : toTicket(rows[0])
 }
 
@@ -323,6 +329,7 @@ export interface TicketFilters {
 export type SearchScope = 'customer' | 'staff'
 
 export type { CountGroup, TicketSort }
+export { sortValue } from '../../domain/tickets/listing.js'
 
 /** the keyset position: the sort column's value and the id of the last row of the previous page */
 export interface KeysetPosition { at: Date; id: string }
@@ -473,9 +480,6 @@ export async function listTickets (db: DbOrTx, filters: TicketFilters, opts: Lis
 }
 
 /** the value of the sort column of a ticket (the first half of its keyset position) */
-export const sortValue = (t: Ticket, sort: TicketSort): Date =>
-  sort === 'createdAt' ? t.createdAt : sort === 'updatedAt' ? t.updatedAt : t.sla.dueAt
-
 // ---------------------------------------------------------------------------------------------------------------
 // counts
 

@@ -67,6 +67,16 @@ export const slaPhase = (c: Pick<SlaCycle, 'firstRespondedAt' | 'dueAt'>): SlaPh
 export const recordFirstResponse = (c: SlaCycle, at: Date): SlaCycle =>
   c.firstRespondedAt !== null ? c : { ...c, firstRespondedAt: new Date(at) }
 
+/** what a cycle was set up with: its number, plan, priority and target (also as an ISO 8601 duration), calendar */
+export const cycleTerms = (c: Pick<SlaCycle, 'cycle' | 'plan' | 'priority' | 'targetSeconds' | 'calendarId'>) => ({
+  cycle: c.cycle,
+  plan: c.plan,
+  priority: c.priority,
+  targetSeconds: c.targetSeconds,
+  targetDuration: isoDuration(c.targetSeconds),
+  calendarId: c.calendarId
+})
+
 /** the `sla` object at `now`: status and remaining business seconds come from the SLA engine's slaState */
 export function slaView (c: SlaCycle, calendar: BusinessCalendar, now: Date): SlaView {
   assertCalendarFor(c.calendarId, calendar)
@@ -79,12 +89,7 @@ export function slaView (c: SlaCycle, calendar: BusinessCalendar, now: Date): Sl
     now
   })
   return {
-    cycle: c.cycle,
-    plan: c.plan,
-    priority: c.priority,
-    targetSeconds: c.targetSeconds,
-    targetDuration: isoDuration(c.targetSeconds),
-    calendarId: c.calendarId,
+    ...cycleTerms(c),
     clockStartedAt: c.clockStartedAt,
     dueAt: c.dueAt,
     firstRespondedAt: c.firstRespondedAt,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError } from '../../domain/errors.js'
-import type { DatabaseAvailability } from '../../db/client.js'
+import type { DatabaseAvailability } from '../../application/context.js'
 
 /**
  * Admission gate in front of database work (issue 7): at most `permits` requests run their handlers at once and the

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, PROBLEM_BASE, errorCatalogue, type ErrorCode } from '../../domain/errors.js'
-import { isConnectionError } from '../../db/client.js'
+import { isConnectionError } from '../../application/context.js'
 
 export interface ProblemBody {
   type: string

@@ -1,70 +1,42 @@
-import type { Static } from '@sinclair/typebox'
 import type { TicketView } from '../../application/tickets.js'
-import type { TicketEventRow } from '../../db/repositories/ticket-events.js'
+import { ticketFields } from '../../domain/tickets/view.js'
+import type { TicketEventRow } from '../../application/ticket-events.js'
 import type { ReopenRequest } from '../../domain/tickets/reopen.js'
 import type { SeverityChange } from '../../domain/tickets/severity.js'
-import type { SlaView } from '../../domain/tickets/sla.js'
+import { cycleTerms, type SlaView } from '../../domain/tickets/sla.js'
 import type { PastSlaCycle, TicketComment } from '../../domain/tickets/ticket.js'
-import { isoDuration } from '../../domain/sla/first-response.js'
-import type { ReopenRequestSchema, SeverityChangeSchema, TicketCommentSchema, TicketEventSchema, TicketSchema, TicketSlaSchema } from '../schemas/tickets.js'
+import type { ReopenRequestSchema, SeverityChangeSchema, TicketCommentSchema, TicketEventSchema, TicketSchema, TicketSlaSchema, CreateTicketBody, TicketCountQuery } from '../schemas/tickets.js'
+import { DomainError } from '../../domain/errors.js'
+import type { Static } from '@sinclair/typebox'
+import type * as tickets from '../../application/tickets.js'
 import { iso, isoOrNull } from '../../domain/time.js'
 
+/** a cycle's terms and clock (the current one's and the past ones' alike) */
+const presentClock = (c: Pick<PastSlaCycle, 'cycle' | 'plan' | 'priority' | 'targetSeconds' | 'calendarId' | 'clockStartedAt' | 'dueAt' | 'firstRespondedAt'>) => ({
+  ...cycleTerms(c),
+  clockStartedAt: iso(c.clockStartedAt),
+  dueAt: iso(c.dueAt),
+  firstRespondedAt: isoOrNull(c.firstRespondedAt)
+})
 
 export const presentSla = (s: SlaView): Static<typeof TicketSlaSchema> => ({
-  cycle: s.cycle,
-  plan: s.plan,
-  priority: s.priority,
-  targetSeconds: s.targetSeconds,
-  targetDuration: s.targetDuration,
-  calendarId: s.calendarId,
-  clockStartedAt: iso(s.clockStartedAt),
-  dueAt: iso(s.dueAt),
-  firstRespondedAt: isoOrNull(s.firstRespondedAt),
+  ...presentClock(s),
   status: s.status,
   remainingBusinessSeconds: s.remainingBusinessSeconds
 })
 
 const presentCycle = (c: PastSlaCycle) => ({
-  cycle: c.cycle,
-  plan: c.plan,
-  priority: c.priority,
-  targetSeconds: c.targetSeconds,
-  targetDuration: isoDuration(c.targetSeconds),
-  calendarId: c.calendarId,
-  clockStartedAt: iso(c.clockStartedAt),
-  dueAt: iso(c.dueAt),
-  firstRespondedAt: isoOrNull(c.firstRespondedAt),
+  ...presentClock(c),
   status: c.status,
   endedAt: iso(c.endedAt)
 })
 
 export const presentTicket = ({ ticket: t, sla, email }: TicketView): Static<typeof TicketSchema> => ({
-  id: t.id,
-  organizationId: t.organizationId,
-  subject: t.subject,
-  description: t.description,
-  severity: t.severity,
-  priority: t.priority,
-  channel: t.channel,
-  requester: { name: t.requester.name, email: t.requester.email },
-  category: t.category,
-  assigneeId: t.assigneeId,
-  status: t.status,
-  closedReason: t.closedReason,
-  closeNote: t.closeNote,
-  closedAt: isoOrNull(t.closedAt),
-  closedBy: t.closedBy,
-  contactAttempts: t.contactAttempts,
+  ...ticketFields(t),
   sla: presentSla(sla),
   slaHistory: t.slaHistory.map(presentCycle),
   externalRefs: (t.externalRefs ?? []).map((r) => ({ system: r.system, externalId: r.externalId, url: r.url })),
-  email: email ?? { enabled: false, replyAddress: null },
-  tags: t.tags ?? [],
-  createdBy: t.createdBy,
-  receivedAt: iso(t.receivedAt),
-  version: t.version,
-  createdAt: iso(t.createdAt),
-  updatedAt: iso(t.updatedAt)
+  email: email ?? { enabled: false, replyAddress: null }
 })
 
 export const presentComment = (c: TicketComment): Static<typeof TicketCommentSchema> => ({
@@ -120,3 +92,46 @@ export const presentTicketEvent = (e: TicketEventRow): Static<typeof TicketEvent
   actor: { id: e.actorId, role: e.actorRole as Static<typeof TicketEventSchema>['actor']['role'] },
   data: e.data
 })
+
+/** the GET /v1/tickets filter pair: both or neither */
+export function externalRefFilter (system: string | undefined, externalId: string | undefined): { externalSystem?: string; externalId?: string } {
+  if (system === undefined && externalId === undefined) return {}
+  if (system === undefined || externalId === undefined) {
+    const missing = system === undefined ? 'externalSystem' : 'externalId'
+    throw new DomainError('validation-failed', 'externalSystem and externalId go together', { errors: [{ path: `query.${missing}`, message: 'is required with the other' }] })
+  }
+  return { externalSystem: system, externalId }
+}
+
+export const date = (s: string | undefined): Date | undefined => s === undefined ? undefined : new Date(s)
+
+/** the list's filters from the query (shared by the list and the counts) */
+/** the fields a ticket is opened with, as the use cases take them (POST /v1/tickets, the external upsert and its batch items) */
+export const openingInputOf = (b: Pick<Static<typeof CreateTicketBody>, 'subject' | 'description' | 'severity' | 'channel' | 'requester' | 'category' | 'tags' | 'receivedAt'>) => ({
+  subject: b.subject,
+  description: b.description,
+  severity: b.severity,
+  channel: b.channel,
+  requester: b.requester,
+  category: b.category,
+  tags: b.tags,
+  receivedAt: date(b.receivedAt)
+})
+
+export function listFilters (query: Omit<Static<typeof TicketCountQuery>, 'groupBy'>): tickets.ListTicketFilters {
+  return {
+    organizationId: query.organizationId,
+    status: query.status,
+    severity: query.severity,
+    priority: query.priority,
+    slaStatus: query.slaStatus,
+    assigneeId: query.assigneeId,
+    channel: query.channel,
+    createdAfter: date(query.createdAfter),
+    createdBefore: date(query.createdBefore),
+    updatedAfter: date(query.updatedAfter),
+    tags: query.tag,
+    q: query.q,
+    ...externalRefFilter(query.externalSystem, query.externalId)
+  }
+}

@@ -8,11 +8,12 @@ import type { AppContext } from '../../application/context.js'
 import { loadTicket } from '../../application/tickets.js'
 import { contentDisposition, parseRange } from '../../domain/attachments/files.js'
 import { DomainError } from '../../domain/errors.js'
-import { iso } from '../../domain/time.js'
 import { principal } from '../plugins/auth.js'
 import { NotModified, problemResponses, ref } from '../schemas/common.js'
 import { AttachmentPage, AttachmentParams, AttachmentSchema, ContentHeaders, CONTENT_RANGE_HEADER, UPLOAD_BODY, UploadQuery, binaryResponse } from '../schemas/attachments.js'
 import { TicketParams } from '../schemas/tickets.js'
+import { presentAttachment } from '../presenters/attachments.js'
+import { UPLOAD_DESCRIPTION, GET_ATTACHMENT_CONTENT_DESCRIPTION } from '../docs/attachments.js'
 
 /** headers on every response that carries stored bytes: never rendered, never sniffed, never cached by shared caches */
 const SAFE_BYTES_HEADERS = {
@@ -21,37 +22,6 @@ const SAFE_BYTES_HEADERS = {
   'cache-control': 'private, no-cache',
   'cross-origin-resource-policy': 'same-origin'
 }
-
-export const UPLOAD_DESCRIPTION = `Uploads one file, to attach afterwards (\`attachmentIds\` on ticket creation or on a comment) — so a
-comment and its files arrive together and retries are safe. Send either \`multipart/form-data\` with one part named
-\`file\`, or the raw bytes with any \`Content-Type\` (name it with \`?filename=\`). The body is streamed into storage,
-never held in memory whole.
-- At most \`ATTACHMENT_MAX_BYTES\` (25 MiB by default) per file: 413 \`attachment-too-large\`, nothing kept.
-- The stored type is detected from the bytes, never taken from the client: images (PNG, JPEG, GIF, WebP), PDF, text,
-  CSV, XML, e-mail messages (.eml), and gzip/zip of those; anything else (an executable renamed \`.pdf\`, …) is 415
-  \`attachment-type-not-allowed\` with \`detectedType\`.
-- SHA-256 is recorded; the same content uploaded again by the organization is stored once.
-- The organization's stored bytes are limited (\`ATTACHMENT_ORG_QUOTA_BYTES\`): 422 \`attachment-quota-exceeded\`
-  with \`usedBytes\` and \`quotaBytes\`.
-- An upload not attached within \`ATTACHMENT_UPLOAD_TTL_HOURS\` (24 h) is deleted (\`expiresAt\`).
-Customers upload for their own organization; agents and admins name it with \`organizationId\`.`
-
-export const presentAttachment = (a: Attachment, ttlHours: number): Static<typeof AttachmentSchema> => ({
-  id: a.id,
-  organizationId: a.organizationId,
-  ticketId: a.ticketId,
-  commentId: a.commentId,
-  filename: a.filename,
-  contentType: a.contentType,
-  size: a.size,
-  sha256: a.sha256,
-  visibility: a.visibility,
-  uploadedBy: { id: a.uploadedById, role: a.uploadedByRole as 'customer' | 'agent' | 'admin' },
-  createdAt: iso(a.createdAt),
-  attachedAt: a.attachedAt === null ? null : iso(a.attachedAt),
-  expiresAt: a.ticketId === null ? iso(new Date(a.createdAt.getTime() + ttlHours * 3_600_000)) : null,
-  hasThumbnail: a.hasThumbnail
-})
 
 /** the shared problem responses with descriptions that fit file routes */
 function fileProblems (...statuses: number[]): Record<number, unknown> {
@@ -123,10 +93,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
   app.get('/v1/attachments/:attachmentId/content', {
     schema: {
       operationId: 'getAttachmentContent', tags: ['attachments'], summary: 'Download an attachment',
-      description: `The stored bytes, to the same callers as the metadata. Always \`Content-Disposition: attachment\` (never
-rendered inline) with a safe file name (RFC 6266, \`filename*\` per RFC 8187), \`X-Content-Type-Options: nosniff\`, a
-\`Content-Security-Policy\` that allows nothing, \`Cache-Control: private\`. \`ETag\` is the SHA-256 (\`If-None-Match\` → 304).
-One byte range per request (\`Range: bytes=…\`, \`If-Range\`) → 206 with \`Content-Range\`; past the end → 416.`,
+      description: GET_ATTACHMENT_CONTENT_DESCRIPTION,
       params: AttachmentParams,
       headers: ContentHeaders,
       response: {

@@ -1,43 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as calendars from '../../application/calendars.js'
-import type { CalendarRecord, HolidayRecord } from '../../application/calendars.js'
 import type { AppContext } from '../../application/context.js'
-import type { WeeklyWindow } from '../../domain/sla/calendar.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { CursorParam, IfMatchHeaders, IfNoneMatchHeaders, Limit, NotModified, problemResponses, ref } from '../schemas/common.js'
 import { CalendarPage, CalendarParams, CalendarSchema, HolidayPage, HolidayParams, HolidaySchema, PutHolidayBody } from '../schemas/calendars.js'
-import { iso } from '../../domain/time.js'
-
-const HOLIDAY_RULE = 'Changing holidays never rewrites deadlines already issued (a ticket keeps the dueAt it got when its clock started); ' +
-  'the change applies to deadlines computed afterwards. Each change bumps the calendar\'s version (its ETag), so If-Match takes the ' +
-  'calendar\'s ETag (from GET /v1/calendars/{calendarId} or the holiday list); a stale tag is 412 and changes nothing.'
-
-const hhmm = (minute: number): string => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`
-
-export const presentWindows = (windows: readonly WeeklyWindow[]) =>
-  [...windows]
-    .sort((a, b) => a.weekday - b.weekday || a.startMinute - b.startMinute)
-    .map((w) => ({ weekday: w.weekday, start: hhmm(w.startMinute), end: hhmm(w.endMinute) }))
-
-export const presentCalendar = (c: CalendarRecord) => ({
-  id: c.id,
-  name: c.name,
-  timeZone: c.timeZone,
-  windows: presentWindows(c.windows),
-  observesHolidays: c.observesHolidays,
-  version: c.version,
-  updatedAt: iso(c.updatedAt)
-})
-
-export const presentHoliday = (h: HolidayRecord) => ({
-  calendarId: h.calendarId,
-  date: h.date,
-  name: h.name,
-  updatedAt: iso(h.updatedAt)
-})
+import { presentCalendar, presentHoliday } from '../presenters/calendars.js'
+import { HOLIDAY_RULE } from '../docs/calendars.js'
 
 const Deleted = { description: 'Deleted; ETag carries the calendar\'s new version', type: 'null' } as const
 
@@ -51,12 +22,11 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     }
   }, async (request) => {
     const { limit, cursor } = request.query
-    const pos = decodeCursor(cursor, {}, ['text'])
-    const page = await calendars.listCalendars(ctx, principal(request), { limit, afterId: pos?.[0] as string | undefined })
-    const last = page.items.at(-1)
+    const keys = keyset(cursor, {}, ['text'])
+    const page = await calendars.listCalendars(ctx, principal(request), { limit, afterId: keys.position?.[0] as string | undefined })
     return {
       items: page.items.map(presentCalendar),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.id], {}) : null
+      nextCursor: keys.next(page, (last) => [last.id])
     }
   })
 
@@ -93,13 +63,12 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     const { year, limit, cursor } = request.query
     const { calendarId } = request.params
     const filters = { calendarId, year: year ?? null }
-    const pos = decodeCursor(cursor, filters, ['date'])
-    const page = await calendars.listHolidays(ctx, principal(request), calendarId, { limit, year, afterDate: pos?.[0] as string | undefined })
+    const keys = keyset(cursor, filters, ['date'])
+    const page = await calendars.listHolidays(ctx, principal(request), calendarId, { limit, year, afterDate: keys.position?.[0] as string | undefined })
     setEtag(reply, page.calendar.version)
-    const last = page.items.at(-1)
     return {
       items: page.items.map(presentHoliday),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.date], filters) : null
+      nextCursor: keys.next(page, (last) => [last.date])
     }
   })
 

@@ -5,11 +5,12 @@ import type { AppContext } from '../../application/context.js'
 import * as inbound from '../../application/email-inbound.js'
 import { DomainError } from '../../domain/errors.js'
 import { iso } from '../../domain/time.js'
-import type { InboundEmailRow } from '../../db/repositories/email.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { CursorParam, Limit, Uuid, problemResponses, ref } from '../schemas/common.js'
 import { InboundResultSchema, QuarantinePage, ReleaseBody } from '../schemas/email.js'
+import { presentQuarantined } from '../presenters/inbound-email.js'
+import { INBOUND_DESCRIPTION } from '../docs/inbound-email.js'
 
 export const SIGNATURE_HEADER = 'x-inbound-signature'
 
@@ -24,32 +25,6 @@ function verifySignature (secret: string | undefined, header: string | undefined
     throw new DomainError('invalid-inbound-signature', `${SIGNATURE_HEADER} must be sha256=<hex HMAC-SHA256 of the raw body with the shared secret>`)
   }
 }
-
-const presentQuarantined = (r: InboundEmailRow) => {
-  const v = r.verdict as Record<string, unknown>
-  return {
-    id: r.id,
-    messageId: r.messageId,
-    from: r.fromAddress,
-    subject: r.subject,
-    reason: r.reason ?? '',
-    authentication: {
-      spf: String(v.spf ?? 'none'), dkim: String(v.dkim ?? 'none'), dmarc: String(v.dmarc ?? 'none'),
-      dmarcPolicy: typeof v.dmarcPolicy === 'string' ? v.dmarcPolicy : null, fromDomain: String(v.fromDomain ?? '')
-    },
-    sizeBytes: r.sizeBytes,
-    receivedAt: iso(r.receivedAt)
-  }
-}
-
-const INBOUND_DESCRIPTION = `For a mail provider's inbound route (or your MTA): the raw RFC 822 message as the body
-(\`Content-Type: message/rfc822\`, at most EMAIL_MAX_BYTES, default 10 MB → 413), authenticated by
-\`X-Inbound-Signature: sha256=<hex HMAC-SHA256 of the body with INBOUND_EMAIL_SECRET>\` (no bearer token; 401
-\`invalid-inbound-signature\`). The same use case as the SMTP listener: SPF/DKIM/DMARC are checked (the client IP and HELO
-are read from the provider's topmost Received header), replies become public comments by the requester, new messages
-from a registered organization domain open tickets on the \`email\` channel, auto-replies are ignored, and anything
-that fails DMARC under p=reject/quarantine or comes from an unknown sender lands in the quarantine. A Message-ID seen
-before is answered with the first result (\`duplicate: true\`), so the provider may retry safely. See docs/email.md.`
 
 export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; inboundSecret?: string; maxMessageBytes: number }> = async (app, { ctx, inboundSecret, maxMessageBytes }) => {
   // the raw message travels as a latin1 string (byte-exact), so the route schema can describe it
@@ -84,15 +59,14 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; in
       response: { 200: ref(QuarantinePage), ...problemResponses(404) }
     }
   }, async (request) => {
-    const pos = decodeCursor(request.query.cursor, {}, ['timestamp', 'uuid'])
+    const keys = keyset(request.query.cursor, {}, ['timestamp', 'uuid'])
     const page = await inbound.listQuarantine(ctx, principal(request), {
       limit: request.query.limit,
-      after: pos === undefined ? undefined : { receivedAt: new Date(pos[0] as string), id: pos[1] as string }
+      after: keys.after('receivedAt')
     })
-    const last = page.items.at(-1)
     return {
       items: page.items.map(presentQuarantined),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.receivedAt), last.id], {}) : null
+      nextCursor: keys.next(page, (last) => [iso(last.receivedAt), last.id])
     }
   })
 

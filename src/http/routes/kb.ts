@@ -1,14 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Static } from '@sinclair/typebox'
 import * as kb from '../../application/kb.js'
 import type { AppContext } from '../../application/context.js'
-import { highlightToHtml } from '../../domain/kb/markdown.js'
-import { iso, isoOrNull } from '../../domain/time.js'
+import { iso } from '../../domain/time.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, problemResponses, ref } from '../schemas/common.js'
-import type { KbRevisionSchema} from '../schemas/kb.js';
 import {
   CreateKbArticleBody, CreateKbCategoryBody, KbArticleListQuery, KbArticlePage, KbArticleParams, KbArticleSchema, KbCategoryList,
   KbCategoryParams, KbCategorySchema, KbFeedbackBody, KbFeedbackResult, KbMostLinkedList, KbMostLinkedQuery, KbRevisionListQuery,
@@ -16,74 +13,12 @@ import {
   UpdateKbArticleBody, UpdateKbCategoryBody
 } from '../schemas/kb.js'
 import { TicketParams } from '../schemas/tickets.js'
-
-type Role = 'customer' | 'agent' | 'admin' | 'system'
-const actor = (id: string, role: string) => ({ id, role: role as Role })
-
-export const presentArticle = ({ article: a, stats }: { article: kb.Article; stats?: kb.ArticleStats }): Static<typeof KbArticleSchema> => ({
-  id: a.id,
-  slug: a.slug,
-  title: a.title,
-  summary: a.summary,
-  bodyMarkdown: a.bodyMarkdown,
-  bodyHtml: a.bodyHtml,
-  categoryId: a.categoryId,
-  tags: a.tags,
-  status: a.status,
-  audiencePlans: a.audiencePlans,
-  publishedAt: isoOrNull(a.publishedAt),
-  version: a.version,
-  createdBy: actor(a.createdBy.id, a.createdBy.role),
-  updatedBy: actor(a.updatedBy.id, a.updatedBy.role),
-  createdAt: iso(a.createdAt),
-  updatedAt: iso(a.updatedAt),
-  ...(stats === undefined ? {} : { stats })
-})
-
-const presentRevision = (r: kb.Revision): Static<typeof KbRevisionSchema> => ({
-  id: r.id,
-  articleId: r.articleId,
-  version: r.version,
-  changedFields: r.changedFields,
-  restoredFromRevisionId: r.restoredFromRevisionId,
-  actor: actor(r.actorId, r.actorRole),
-  createdAt: iso(r.createdAt),
-  content: {
-    slug: r.snapshot.slug,
-    title: r.snapshot.title,
-    summary: r.snapshot.summary,
-    bodyMarkdown: r.snapshot.bodyMarkdown,
-    categoryId: r.snapshot.categoryId,
-    tags: r.snapshot.tags,
-    status: r.snapshot.status,
-    audiencePlans: r.snapshot.audiencePlans as Static<typeof KbRevisionSchema>['content']['audiencePlans']
-  }
-})
-
-const presentCategory = (c: kb.Category): Static<typeof KbCategorySchema> => ({
-  id: c.id, name: c.name, slug: c.slug, description: c.description, position: c.position, version: c.version,
-  createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt)
-})
-
-const presentHit = (h: kb.SearchHit) => ({
-  id: h.article.id,
-  slug: h.article.slug,
-  title: h.article.title,
-  summary: h.article.summary,
-  categoryId: h.article.categoryId,
-  tags: h.article.tags,
-  rank: h.rank,
-  snippetHtml: highlightToHtml(h.snippet),
-  updatedAt: iso(h.article.updatedAt)
-})
+import { presentArticle, presentMostLinked, presentTicketLink, presentRevision, presentCategory, presentHit } from '../presenters/kb.js'
+import { KB_VISIBILITY, SEARCH_KB_ARTICLES_DESCRIPTION, SUGGEST_KB_ARTICLES_DESCRIPTION } from '../docs/kb.js'
 
 /** readable without a token (anonymous visitors), with one (customers, staff); an invalid token is still 401 */
 const OPTIONAL_AUTH = { optionalAuth: true }
 const OPTIONAL_SECURITY: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }]
-
-const VISIBILITY = `Who sees what: agents and admins every article (any status) with feedback and link counts (\`stats\`);
-customers published articles for all plans or for their organization's plan (while its subscription is current);
-anonymous visitors (no token) published articles for all plans. An article the caller may not see is 404.`
 
 export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   // articles -----------------------------------------------------------------------------------------------------------
@@ -105,21 +40,20 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     config: OPTIONAL_AUTH,
     schema: {
       operationId: 'listKbArticles', tags: ['knowledge-base'], summary: 'List articles',
-      description: `${VISIBILITY}\nNewest change first (updatedAt, then id, descending). \`slug\` finds an article by its URL name.`,
+      description: `${KB_VISIBILITY}\nNewest change first (updatedAt, then id, descending). \`slug\` finds an article by its URL name.`,
       security: OPTIONAL_SECURITY,
       querystring: KbArticleListQuery,
       response: { 200: ref(KbArticlePage) }
     }
   }, async (request) => {
     const { limit, cursor, ...query } = request.query
-    const pos = decodeCursor(cursor, query, ['timestamp', 'uuid'])
+    const keys = keyset(cursor, query, ['timestamp', 'uuid'])
     const page = await kb.listArticles(ctx, request.principalOrNull, query, {
-      limit, after: pos === undefined ? undefined : { updatedAt: new Date(pos[0] as string), id: pos[1] as string }
+      limit, after: keys.after('updatedAt')
     })
-    const last = page.items.at(-1)?.article
     return {
       items: page.items.map(presentArticle),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.updatedAt), last.id], query) : null
+      nextCursor: keys.next(page, ({ article: last }) => [iso(last.updatedAt), last.id])
     }
   })
 
@@ -127,7 +61,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     config: OPTIONAL_AUTH,
     schema: {
       operationId: 'getKbArticle', tags: ['knowledge-base'], summary: 'Get an article',
-      description: `${VISIBILITY}\n\`If-None-Match\` with the current ETag gives 304.`,
+      description: `${KB_VISIBILITY}\n\`If-None-Match\` with the current ETag gives 304.`,
       security: OPTIONAL_SECURITY,
       params: KbArticleParams,
       headers: IfNoneMatchHeaders,
@@ -179,10 +113,9 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     }
   }, async (request) => {
     const { articleId } = request.params
-    const pos = decodeCursor(request.query.cursor, { articleId }, ['id'])
-    const page = await kb.listRevisions(ctx, principal(request), articleId, { limit: request.query.limit, beforeVersion: pos?.[0] as number | undefined })
-    const last = page.items.at(-1)
-    return { items: page.items.map(presentRevision), nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.version], { articleId }) : null }
+    const keys = keyset(request.query.cursor, { articleId }, ['id'])
+    const page = await kb.listRevisions(ctx, principal(request), articleId, { limit: request.query.limit, beforeVersion: keys.position?.[0] as number | undefined })
+    return { items: page.items.map(presentRevision), nextCursor: keys.next(page, (last) => [last.version]) }
   })
 
   app.post('/v1/kb/articles/:articleId/revisions/:revisionId/restore', {
@@ -258,9 +191,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     config: OPTIONAL_AUTH,
     schema: {
       operationId: 'searchKbArticles', tags: ['knowledge-base'], summary: 'Full-text search',
-      description: `PostgreSQL full text over title, tags, summary and body (English stemming; web-search syntax: words,
-"quoted phrases", \`or\`, \`-excluded\`). Ranked (title and tags weigh most, then summary, then body), with a
-highlighted snippet, filtered by what the caller may see (as for the article list). Served by a GIN index.`,
+      description: SEARCH_KB_ARTICLES_DESCRIPTION,
       security: OPTIONAL_SECURITY,
       querystring: KbSearchQuery,
       response: { 200: ref(KbSearchResult) }
@@ -271,9 +202,7 @@ highlighted snippet, filtered by what the caller may see (as for the article lis
     config: OPTIONAL_AUTH,
     schema: {
       operationId: 'suggestKbArticles', tags: ['knowledge-base'], summary: 'Articles for a ticket being written',
-      description: `The best published articles for a ticket's subject and description (any word may match; the
-subject weighs more), for the portal to show before the customer submits. Only articles the caller may see; staff get
-what a customer of no particular plan would. Record the ones shown as \`suggestedArticleIds\` on ticket create.`,
+      description: SUGGEST_KB_ARTICLES_DESCRIPTION,
       security: OPTIONAL_SECURITY,
       body: ref(KbSuggestionBody),
       response: { 200: ref(KbSearchResult) }
@@ -294,7 +223,7 @@ what a customer of no particular plan would. Record the ones shown as \`suggeste
   }, async (request) => {
     const links = await kb.ticketArticleLinks(ctx, principal(request), request.params.ticketId)
     return {
-      items: links.map((l) => ({ articleId: l.articleId, slug: l.slug, title: l.title, kind: l.kind, commentId: l.commentId, actor: actor(l.actorId, l.actorRole), createdAt: iso(l.createdAt) })),
+      items: links.map(presentTicketLink),
       nextCursor: null
     }
   })
@@ -307,7 +236,7 @@ what a customer of no particular plan would. Record the ones shown as \`suggeste
       response: { 200: ref(KbMostLinkedList) }
     }
   }, async (request) => ({
-    items: (await kb.mostLinkedArticles(ctx, principal(request), request.query.limit)).map((r) => ({ article: presentArticle({ article: r.article }), linkCount: r.linkCount, ticketCount: r.ticketCount })),
+    items: (await kb.mostLinkedArticles(ctx, principal(request), request.query.limit)).map(presentMostLinked),
     nextCursor: null
   }))
 }

@@ -2,10 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as onboarding from '../../application/onboarding.js'
 import type { AppContext } from '../../application/context.js'
-import { callEndsAt, type OnboardingCall } from '../../domain/onboarding/calls.js'
 import { CALL_STATUSES, type CallStatus } from '../../domain/onboarding/entitlement.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { CursorParam, IfMatchHeaders, IfNoneMatchHeaders, Limit, NotModified, Uuid, problemResponses, ref } from '../schemas/common.js'
 import {
@@ -16,31 +15,11 @@ import {
   UpdateOnboardingCallBody
 } from '../schemas/onboarding.js'
 import { iso } from '../../domain/time.js'
-
-export const presentCall = (c: OnboardingCall) => ({
-  id: c.id,
-  organizationId: c.organizationId,
-  scheduledAt: iso(c.scheduledAt),
-  endsAt: callEndsAt(c).toISOString(),
-  durationMinutes: c.durationMinutes,
-  attendees: c.attendees.map((a) => ({ name: a.name, email: a.email })),
-  agenda: c.agenda,
-  status: c.status,
-  calendarId: c.calendarId as 'business-hours',
-  createdBy: c.createdBy,
-  updatedBy: c.updatedBy,
-  version: c.version,
-  createdAt: iso(c.createdAt),
-  updatedAt: iso(c.updatedAt)
-})
+import { presentCall } from '../presenters/onboarding.js'
+import { BOOKING_RULES } from '../docs/onboarding.js'
 
 const OrganizationParams = Type.Object({ organizationId: Uuid })
 const CallParams = Type.Object({ callId: Uuid })
-
-const BOOKING_RULES = 'Refused with 403 subscription-inactive when the subscription is not current; 409 onboarding-entitlement-exhausted ' +
-  '(with entitled, scheduled, used, remaining) when no credit is left in the term; 422 scheduled-in-past, 422 outside-subscription-term ' +
-  '(the start must lie in the current term) or 422 outside-business-hours (naming the local time and that day\'s windows) when the whole ' +
-  'call does not lie inside the plan\'s business calendar (Mon–Fri 06:00–18:00 America/Los_Angeles; with US federal holidays for Basic).'
 
 export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/v1/organizations/:organizationId/onboarding', {
@@ -105,16 +84,15 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     const { organizationId } = request.params
     const { limit, cursor, status } = request.query
     const filters = { organizationId, status }
-    const pos = decodeCursor(cursor, filters, ['timestamp', 'uuid'])
+    const keys = keyset(cursor, filters, ['timestamp', 'uuid'])
     const page = await onboarding.listCalls(ctx, principal(request), organizationId, {
       limit,
       status: status as CallStatus | undefined,
-      after: pos === undefined ? undefined : { scheduledAt: new Date(pos[0] as string), id: pos[1] as string }
+      after: keys.after('scheduledAt')
     })
-    const last = page.items.at(-1)
     return {
       items: page.items.map(presentCall),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.scheduledAt), last.id], filters) : null
+      nextCursor: keys.next(page, (last) => [iso(last.scheduledAt), last.id])
     }
   })
 

@@ -2,24 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as history from '../../application/organization-events.js'
 import type { AppContext } from '../../application/context.js'
-import type { EventRow } from '../../db/repositories/organization-events.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { CursorParam, Limit, Uuid, problemResponses, ref } from '../schemas/common.js'
 import { OrganizationEventPage } from '../schemas/organization-events.js'
-import { iso } from '../../domain/time.js'
-
-export const presentEvent = (e: EventRow) => ({
-  id: String(e.id),
-  type: e.type,
-  occurredAt: iso(e.occurredAt),
-  organizationId: e.organizationId ?? '',
-  resource: { type: e.resourceType, id: e.resourceId, version: e.resourceVersion },
-  ticketId: e.ticketId,
-  visibility: e.visibility,
-  actor: { id: e.actorId, role: e.actorRole },
-  data: e.data
-})
+import { presentEvent } from '../presenters/organization-events.js'
 
 export const organizationEventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/v1/organizations/:organizationId/events', {
@@ -43,12 +30,11 @@ export const organizationEventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContex
     const { order, type, resourceId, limit, cursor } = request.query
     const p = principal(request)
     const filters = { organizationId, order, type, resourceId, subject: p.subject }
-    const pos = decodeCursor(cursor, filters, ['id'])
-    const page = await history.listEvents(ctx, p, organizationId, { limit, order, type, resourceId, afterId: pos?.[0] as number | undefined })
-    const last = page.items.at(-1)
+    const keys = keyset(cursor, filters, ['id'])
+    const page = await history.listEvents(ctx, p, organizationId, { limit, order, type, resourceId, afterId: keys.position?.[0] as number | undefined })
     return {
       items: page.items.map(presentEvent),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.id], filters) : null
+      nextCursor: keys.next(page, (last) => [last.id])
     }
   })
 }

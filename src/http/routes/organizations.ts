@@ -2,29 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as orgs from '../../application/organizations.js'
 import type { AppContext } from '../../application/context.js'
-import { isSubscriptionCurrent, type Organization } from '../../domain/organizations/organization.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { CursorParam, IfMatchHeaders, IfNoneMatchHeaders, Limit, NotModified, problemResponses, ref } from '../schemas/common.js'
 import { CreateOrganizationBody, OrganizationPage, OrganizationParams, OrganizationSchema, UpdateOrganizationBody } from '../schemas/organizations.js'
 import { iso } from '../../domain/time.js'
-
-export const presentOrganization = (o: Organization, now: Date) => ({
-  id: o.id,
-  name: o.name,
-  plan: o.plan,
-  subscription: {
-    status: o.subscription.status,
-    termStart: iso(o.subscription.termStart),
-    termEnd: iso(o.subscription.termEnd),
-    current: isSubscriptionCurrent(o.subscription, now)
-  },
-  emailDomains: o.emailDomains ?? [],
-  version: o.version,
-  createdAt: iso(o.createdAt),
-  updatedAt: iso(o.updatedAt)
-})
+import { presentOrganization } from '../presenters/organizations.js'
 
 export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/organizations', {
@@ -55,16 +39,15 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     }
   }, async (request) => {
     const { limit, cursor } = request.query
-    const pos = decodeCursor(cursor, {}, ['timestamp', 'uuid'])
+    const keys = keyset(cursor, {}, ['timestamp', 'uuid'])
     const page = await orgs.listOrganizations(ctx, principal(request), {
       limit,
-      after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }
+      after: keys.after('createdAt')
     })
-    const last = page.items.at(-1)
     const now = ctx.now()
     return {
       items: page.items.map((o) => presentOrganization(o, now)),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], {}) : null
+      nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
     }
   })
 

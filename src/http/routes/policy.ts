@@ -1,30 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { notFound } from '../../domain/errors.js'
-import { PLAN_IDS, PRIORITIES, SEVERITY_LEVELS, SUPPORT_PLANS, type PlanId, type SupportPlan } from '../../domain/policy/policy.js'
-import { isoDuration } from '../../domain/sla/first-response.js'
+import { PLAN_IDS, SEVERITY_LEVELS, SUPPORT_PLANS, type PlanId } from '../../domain/policy/policy.js'
 import { problemResponses, ref } from '../schemas/common.js'
 import { SeverityLevelList, SupportPlanList, SupportPlanSchema } from '../schemas/policy.js'
-
-export const presentPlan = (plan: SupportPlan) => ({
-  id: plan.id,
-  name: plan.name,
-  channels: [...plan.channels],
-  onboardingCalls: plan.onboardingCalls,
-  workingHours: plan.workingHours,
-  responseTargets: PRIORITIES.map((priority) => {
-    const t = plan.responseTargets[priority]
-    return {
-      priority,
-      severities: SEVERITY_LEVELS.filter((s) => s.priority === priority).map((s) => s.id),
-      targetSeconds: t.targetSeconds,
-      targetDuration: isoDuration(t.targetSeconds),
-      calendarId: t.calendarId,
-      businessHours: t.calendarId !== 'always',
-      label: t.label
-    }
-  })
-})
+import { presentPlan, presentSeverityLevel } from '../presenters/policy.js'
 
 export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/support-plans', {
@@ -48,5 +28,5 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/severity-levels', {
     config: { public: true },
     schema: { operationId: 'listSeverityLevels', tags: ['policy'], summary: 'List severity levels with their priority and definition', response: { 200: ref(SeverityLevelList) } }
-  }, async () => ({ items: SEVERITY_LEVELS.map((s) => ({ id: s.id, name: s.name, priority: s.priority, definition: s.definition })) }))
+  }, async () => ({ items: SEVERITY_LEVELS.map(presentSeverityLevel) }))
 }

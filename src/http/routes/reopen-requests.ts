@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as reopen from '../../application/reopen-requests.js'
 import type { AppContext } from '../../application/context.js'
-import { TICKET_POLICY } from '../../domain/policy/policy.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, problemResponses, ref } from '../schemas/common.js'
 import {
@@ -11,26 +10,7 @@ import {
 } from '../schemas/tickets.js'
 import { presentReopenRequest } from '../presenters/tickets.js'
 import { iso } from '../../domain/time.js'
-
-export const REQUEST_DESCRIPTION = `"If a support ticket is closed due to lack of response, Customer may request that it be reopened."
-By the customer, or by an agent on their behalf. Refused with 409 and the specific reason, checked in this order:
-\`not-closed-for-no-response\` (the ticket is not closed, or was closed for another reason),
-\`reopen-request-pending\` (one pending request at a time), \`reopen-window-expired\` (more than
-${TICKET_POLICY.reopenWindowDays} × 24 hours after closing). 403 \`subscription-inactive\` when the subscription is not
-current. \`If-Match\` (optional) refers to the ticket's ETag.`
-
-export const APPROVE_DESCRIPTION = `Agents and admins. Reopens the ticket: status \`open\`, contact attempts reset, and a new first-response
-cycle starts now with the ticket's current severity (and the organization's current plan); the previous cycle and its
-met/breached result move to the ticket's \`slaHistory\`. Approving is new support, so it needs the organization's
-subscription to be current (403 \`subscription-inactive\`; the request stays pending — deny it, or approve it after a
-renewal). A request is decided once: 409 \`reopen-request-decided\`
-afterwards. \`If-Match\` (optional) refers to the reopen request's ETag.`
-
-export const DENY_DESCRIPTION = `Agents and admins. Needs a \`note\` telling the customer why (422 \`note-required\`); the ticket stays
-closed; possible whatever the subscription. A request is decided once: 409 \`reopen-request-decided\` afterwards. \`If-Match\` (optional) refers to the
-reopen request's ETag.`
-
-const afterOf = (pos: Array<string | number> | undefined) => pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }
+import { REQUEST_DESCRIPTION, APPROVE_DESCRIPTION, DENY_DESCRIPTION } from '../docs/reopen-requests.js'
 
 export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/tickets/:ticketId/reopen-requests', {
@@ -59,13 +39,11 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     }
   }, async (request) => {
     const { ticketId } = request.params
-    const page = await reopen.listTicketReopenRequests(ctx, principal(request), ticketId, {
-      limit: request.query.limit, after: afterOf(decodeCursor(request.query.cursor, { ticketId }, ['timestamp', 'uuid']))
-    })
-    const last = page.items.at(-1)
+    const keys = keyset(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
+    const page = await reopen.listTicketReopenRequests(ctx, principal(request), ticketId, { limit: request.query.limit, after: keys.after('createdAt') })
     return {
       items: page.items.map(presentReopenRequest),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], { ticketId }) : null
+      nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
     }
   })
 
@@ -78,13 +56,11 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     }
   }, async (request) => {
     const { limit, cursor, ...query } = request.query
-    const page = await reopen.listReopenRequests(ctx, principal(request), query, {
-      limit, after: afterOf(decodeCursor(cursor, query, ['timestamp', 'uuid']))
-    })
-    const last = page.items.at(-1)
+    const keys = keyset(cursor, query, ['timestamp', 'uuid'])
+    const page = await reopen.listReopenRequests(ctx, principal(request), query, { limit, after: keys.after('createdAt') })
     return {
       items: page.items.map(presentReopenRequest),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], query) : null
+      nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
     }
   })
 

@@ -2,9 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as resp from '../../application/responsibilities.js'
 import type { AppContext } from '../../application/context.js'
-import type { ChecklistItem } from '../../domain/checklists/checklist.js'
-import { RESPONSIBILITIES, RESPONSIBILITY_KEYS } from '../../domain/policy/responsibilities.js'
-import type { TechnicalRepresentative } from '../../db/repositories/responsibilities.js'
+import { RESPONSIBILITY_KEYS } from '../../domain/policy/responsibilities.js'
 import { principal } from '../plugins/auth.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, Uuid, problemResponses, ref } from '../schemas/common.js'
@@ -15,42 +13,14 @@ import {
   TechnicalRepresentativeSchema,
   UpdateResponsibilityBody
 } from '../schemas/responsibilities.js'
-import { iso } from '../../domain/time.js'
-
-export const presentItem = (i: ChecklistItem) => ({
-  key: i.key,
-  title: i.definition.title,
-  description: i.definition.description,
-  clause: i.definition.clause,
-  ongoing: i.definition.ongoing,
-  status: i.status,
-  dueAt: i.dueAt === null ? null : iso(i.dueAt),
-  overdue: i.overdue,
-  note: i.note,
-  evidenceUrl: i.evidenceUrl,
-  version: i.version,
-  updatedBy: i.updatedBy === null ? null : { id: i.updatedBy.id, role: i.updatedBy.role },
-  updatedAt: i.updatedAt === null ? null : iso(i.updatedAt)
-})
-
-export const presentRepresentative = (r: TechnicalRepresentative) => ({
-  organizationId: r.organizationId,
-  name: r.name ?? '',
-  email: r.email ?? '',
-  phone: r.phone,
-  userId: r.userId,
-  version: r.version,
-  updatedBy: r.updatedBy,
-  updatedAt: iso(r.updatedAt)
-})
+import { presentItem, presentRepresentative } from '../presenters/responsibilities.js'
+import { WHO, keysWhere } from '../docs/responsibilities.js'
 
 const OrganizationParams = Type.Object({ organizationId: Uuid })
 const ItemParams = Type.Object({
   organizationId: Uuid,
   key: Type.String({ minLength: 1, maxLength: 100, description: `One of ${RESPONSIBILITY_KEYS.join(', ')}; another key is 404`, examples: ['dns-records'] })
 })
-const WHO = 'Customers of the organization, agents and admins.'
-const keysWhere = (notApplicable: 'never' | 'staff'): string => RESPONSIBILITIES.filter((r) => r.notApplicable === notApplicable).map((r) => r.key).join(', ')
 
 export const responsibilityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/v1/organizations/:organizationId/responsibilities', {

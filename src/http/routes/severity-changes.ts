@@ -2,24 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as severity from '../../application/severity-changes.js'
 import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion } from '../etag.js'
 import { IfMatchHeaders, problemResponses, ref } from '../schemas/common.js'
 import { CreateSeverityChangeBody, SeverityChangePage, SeverityChangeParams, SeverityChangeSchema, SubListQuery, TicketParams } from '../schemas/tickets.js'
 import { presentSeverityChange } from '../presenters/tickets.js'
 import { iso } from '../../domain/time.js'
-
-export const SEVERITY_DESCRIPTION = `Upgrades or downgrades the ticket's severity (agents and admins; customers 403). Moving to a more severe
-level (urgent > high > medium > low) is an \`upgrade\`, to a less severe one a \`downgrade\`. The same severity is 409
-\`severity-unchanged\`; a closed ticket is 409 \`ticket-closed\`. The priority follows the new severity.
-
-**SLA rule.** While the first response is still owed, the deadline is recomputed from the moment of the change with
-the new priority's target and calendar (of the organization's current plan); an upgrade never moves the deadline later
-than it already was (the earlier one is kept: \`slaEffect: kept-earlier-deadline\`), a downgrade may move it later.
-Once the deadline has passed without a response the breach stands (\`unchanged-breached\`): a severity change never
-erases a breach. After the first response the change is recorded and the priority changes, but the met/breached result
-stands (\`unchanged-responded\`). \`slaBefore\` and \`slaAfter\` show the ticket's \`sla\` just before and after.
-\`If-Match\` (optional) refers to the ticket's ETag.`
+import { SEVERITY_DESCRIPTION } from '../docs/severity-changes.js'
 
 export const severityChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/tickets/:ticketId/severity-changes', {
@@ -48,15 +37,14 @@ export const severityChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     }
   }, async (request) => {
     const { ticketId } = request.params
-    const pos = decodeCursor(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
+    const keys = keyset(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
     const page = await severity.listSeverityChanges(ctx, principal(request), ticketId, {
       limit: request.query.limit,
-      after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }
+      after: keys.after('createdAt')
     })
-    const last = page.items.at(-1)
     return {
       items: page.items.map(presentSeverityChange),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.changedAt), last.id], { ticketId }) : null
+      nextCursor: keys.next(page, (last) => [iso(last.changedAt), last.id])
     }
   })
 

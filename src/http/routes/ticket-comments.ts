@@ -2,24 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as conversation from '../../application/ticket-comments.js'
 import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion } from '../etag.js'
 import { IfMatchHeaders, problemResponses, ref } from '../schemas/common.js'
 import { CommentParams, CreateTicketCommentBody, SubListQuery, TicketCommentPage, TicketCommentSchema, TicketParams } from '../schemas/tickets.js'
 import { presentComment } from '../presenters/tickets.js'
 import { iso } from '../../domain/time.js'
-
-export const COMMENT_DESCRIPTION = `Adds a comment to the conversation. What it does to the ticket:
-- the first **public** comment by an agent or admin is the first response: it stops the clock (\`sla.status\` becomes
-  \`met\` or \`breached\`, \`sla.firstRespondedAt\` is set). Internal notes and customer comments never count;
-- an agent's public comment with \`awaitingCustomer: true\` is a contact attempt: the ticket goes to
-  \`pending_customer\` and \`contactAttempts\` goes up by one (with the email channel on, the email is the attempt: it
-  counts once delivered, never when undeliverable — see \`email.delivery\` and docs/email.md);
-- a customer comment answers them: \`contactAttempts\` back to 0 and the status back to \`open\`.
-Customers write public comments only (403), and only while their organization's subscription is current (403
-\`subscription-inactive\`; agents and admins can still answer, to wrap the ticket up). A closed ticket takes no comments: 409 \`ticket-closed\`, whose \`next\`
-points to a reopen request (closed for no response) or to a new ticket. Every comment moves the ticket's version on;
-\`If-Match\` (optional) refers to the ticket's ETag.`
+import { COMMENT_DESCRIPTION } from '../docs/ticket-comments.js'
 
 export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/tickets/:ticketId/comments', {
@@ -51,15 +40,14 @@ export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     }
   }, async (request) => {
     const { ticketId } = request.params
-    const pos = decodeCursor(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
+    const keys = keyset(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
     const page = await conversation.listComments(ctx, principal(request), ticketId, {
       limit: request.query.limit,
-      after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string }
+      after: keys.after('createdAt')
     })
-    const last = page.items.at(-1)
     return {
       items: page.items.map(presentComment),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], { ticketId }) : null
+      nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
     }
   })
 

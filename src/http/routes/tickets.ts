@@ -1,76 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Static } from '@sinclair/typebox'
-import { sortValue } from '../../db/repositories/tickets.js'
+import { sortValue } from '../../domain/tickets/listing.js'
 import * as tickets from '../../application/tickets.js'
 import { listTicketEvents } from '../../application/ticket-events.js'
 import type { AppContext } from '../../application/context.js'
-import { TICKET_POLICY } from '../../domain/policy/policy.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { IfMatchHeaders, IfNoneMatchHeaders, NotModified, problemResponses, ref } from '../schemas/common.js'
 import {
   CloseTicketBody, CreateTicketBody, SubListQuery, TicketCountQuery, TicketCountsSchema, TicketEventPage, TicketListQuery, TicketPage, TicketParams, TicketSchema, UpdateTicketBody
 } from '../schemas/tickets.js'
-import { presentTicket, presentTicketEvent } from '../presenters/tickets.js'
-import { externalRefFilter } from './external-tickets.js'
+import { openingInputOf, presentTicket, presentTicketEvent, listFilters } from '../presenters/tickets.js'
 import { iso } from '../../domain/time.js'
-
-const date = (s: string | undefined): Date | undefined => s === undefined ? undefined : new Date(s)
-
-/** the list's filters from the query (shared by the list and the counts) */
-function listFilters (query: Omit<Static<typeof TicketCountQuery>, 'groupBy'>): tickets.ListTicketFilters {
-  return {
-    organizationId: query.organizationId,
-    status: query.status,
-    severity: query.severity,
-    priority: query.priority,
-    slaStatus: query.slaStatus,
-    assigneeId: query.assigneeId,
-    channel: query.channel,
-    createdAfter: date(query.createdAfter),
-    createdBefore: date(query.createdBefore),
-    updatedAfter: date(query.updatedAfter),
-    tags: query.tag,
-    q: query.q,
-    ...externalRefFilter(query.externalSystem, query.externalId)
-  }
-}
-
-export const PATCH_DESCRIPTION = `Changes subject, description, category or assignee. Who may change what:
-
-| field | customer (own organization) | agent / admin |
-|---|---|---|
-| subject | yes, unless the ticket is closed (409 \`ticket-closed\`) | yes |
-| description | yes, unless the ticket is closed (409 \`ticket-closed\`) | yes |
-| category | no — 403 \`field-not-allowed\` | yes |
-| assigneeId | no — 403 \`field-not-allowed\` | yes |
-
-Status, severity and closing have their own actions (comments, \`severity-changes\`, \`close\`, reopen requests).
-Customers of an organization whose subscription is not current cannot edit (403 \`subscription-inactive\`); agents and
-admins can.
-Send \`If-Match\` with the ETag you hold: a stale one is 412 and changes nothing. A PATCH that changes nothing keeps
-the version and writes no event.`
-
-export const CLOSE_DESCRIPTION = `Closes the ticket (agents and admins). Rules of the support terms:
-- \`no_response\` needs at least ${TICKET_POLICY.minContactAttemptsForNoResponse} unanswered contact attempts
-  (agent comments with \`awaitingCustomer: true\` not followed by a customer comment) — otherwise 409
-  \`not-enough-contact-attempts\` with \`contactAttempts\` and \`required\`;
-- \`out_of_scope\` needs a \`note\` (422 \`note-required\`);
-- a closed ticket cannot be closed again (409 \`invalid-transition\` with \`currentStatus\`).
-Closing a ticket that has not had its first response stops the clock: the closure is the response.
-Tickets closed for \`no_response\` can be reopened on request within ${TICKET_POLICY.reopenWindowDays} days.`
+import { PATCH_DESCRIPTION, CLOSE_DESCRIPTION, CREATE_TICKET_DESCRIPTION, LIST_TICKETS_DESCRIPTION, COUNT_TICKETS_DESCRIPTION, LIST_TICKET_EVENTS_DESCRIPTION } from '../docs/tickets.js'
 
 export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/tickets', {
     schema: {
       operationId: 'createTicket', tags: ['tickets'], summary: 'Open a ticket',
-      description: `Customers open tickets for their own organization (organizationId is implied by the token); agents and admins name it.
-Refused with 403 \`subscription-inactive\` unless the organization's subscription is current, and with 422
-\`channel-not-in-plan\` when the plan lacks the channel (video call needs Enhanced or Premier, phone needs Premier).
-Priority follows severity (urgent→P1, high/medium→P2, low→P3); the first-response clock starts now (or at the
-staff-given \`receivedAt\`, when the customer really made contact; a back-dated ticket can be at risk or breached at once) and the deadline
-(\`sla.dueAt\`) comes from the plan's target and calendar.`,
+      description: CREATE_TICKET_DESCRIPTION,
       body: ref(CreateTicketBody),
       response: { 201: ref(TicketSchema), ...problemResponses(404, 422) }
     }
@@ -78,14 +26,7 @@ staff-given \`receivedAt\`, when the customer really made contact; a back-dated 
     const b = request.body
     const view = await tickets.createTicket(ctx, principal(request), {
       organizationId: b.organizationId,
-      subject: b.subject,
-      description: b.description,
-      severity: b.severity,
-      channel: b.channel,
-      requester: b.requester,
-      category: b.category,
-      receivedAt: b.receivedAt === undefined ? undefined : new Date(b.receivedAt),
-      tags: b.tags,
+      ...openingInputOf(b),
       suggestedArticleIds: b.suggestedArticleIds,
       attachmentIds: b.attachmentIds
     })
@@ -97,16 +38,7 @@ staff-given \`receivedAt\`, when the customer really made contact; a back-dated 
   app.get('/v1/tickets', {
     schema: {
       operationId: 'listTickets', tags: ['tickets'], summary: 'List tickets',
-      description: `Order (\`sort\`, keyset pagination in a stable total order, so no duplicates or gaps while paging):
-- \`createdAt\` (default): newest first — createdAt descending, then id descending;
-- \`updatedAt\`: most recently changed first — updatedAt descending, then id descending;
-- \`slaDueAt\`: the deadline queue ("breaches next") — only tickets whose first response is still owed (open or pending,
-  unanswered; overdue ones included, they come first), the soonest \`sla.dueAt\` first, then id ascending.
-
-A cursor belongs to its filters and its sort (another combination is 400 \`invalid-cursor\`). Customers see only their
-organization's tickets. \`slaStatus\` is evaluated at the time of the request. \`q\` is full-text search (see the parameter);
-results keep the chosen sort, they are not ranked. Each sort × filter the console uses (organization, status, priority,
-assignee, slaStatus) is served by an index ending in (sort column, id).`,
+      description: LIST_TICKETS_DESCRIPTION,
       querystring: TicketListQuery,
       response: { 200: ref(TicketPage), ...problemResponses(404) }
     }
@@ -115,25 +47,20 @@ assignee, slaStatus) is served by an index ending in (sort column, id).`,
     const sort = given ?? 'createdAt'
     // a cursor belongs to its filters and its sort (createdAt cursors keep the fingerprint they had before sorts existed)
     const issuedFor: Record<string, unknown> = sort === 'createdAt' ? query : { ...query, sort }
-    const pos = decodeCursor(cursor, issuedFor, ['timestamp', 'uuid'])
+    const keys = keyset(cursor, issuedFor, ['timestamp', 'uuid'])
     const page = await tickets.listTickets(ctx, principal(request), listFilters(query), {
-      limit, sort, after: pos === undefined ? undefined : { at: new Date(pos[0] as string), id: pos[1] as string }
+      limit, sort, after: keys.after('at')
     })
-    const last = page.items.at(-1)?.ticket
     return {
       items: page.items.map(presentTicket),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(sortValue(last, sort)), last.id], issuedFor) : null
+      nextCursor: keys.next(page, ({ ticket: last }) => [iso(sortValue(last, sort)), last.id])
     }
   })
 
   app.get('/v1/tickets/counts', {
     schema: {
       operationId: 'countTickets', tags: ['tickets'], summary: 'Count tickets by status, priority, SLA status or assignee',
-      description: `How many tickets the list with the same filters holds, grouped by \`groupBy\` (queue badges without walking
-pages): \`{ groups: [{ key, count }], total }\`, groups largest first; groups without tickets are left out. Customers count
-only their organization's tickets; \`slaStatus\` (filter or group) is evaluated at the time of the request;
-\`assigneeId\` has a null group for unassigned tickets. Cost: see docs/performance.md (an index-only scan of the matching
-index entries for status, priority and assignee).`,
+      description: COUNT_TICKETS_DESCRIPTION,
       querystring: TicketCountQuery,
       response: { 200: ref(TicketCountsSchema), ...problemResponses(404) }
     }
@@ -193,21 +120,18 @@ index entries for status, priority and assignee).`,
   app.get('/v1/tickets/:ticketId/events', {
     schema: {
       operationId: 'listTicketEvents', tags: ['events'], summary: 'A ticket\'s audit trail',
-      description: `Every change to the ticket, its comments, severity changes and reopen requests, in the order it was
-written, with actor, time and before/after. Each event was written in the same transaction as its change. Customers
-never see internal events (internal comments).`,
+      description: LIST_TICKET_EVENTS_DESCRIPTION,
       params: TicketParams,
       querystring: SubListQuery,
       response: { 200: ref(TicketEventPage), ...problemResponses(404) }
     }
   }, async (request) => {
     const { ticketId } = request.params
-    const pos = decodeCursor(request.query.cursor, { ticketId }, ['id'])
-    const page = await listTicketEvents(ctx, principal(request), ticketId, { limit: request.query.limit, afterId: pos?.[0] as number | undefined })
-    const last = page.items.at(-1)
+    const keys = keyset(request.query.cursor, { ticketId }, ['id'])
+    const page = await listTicketEvents(ctx, principal(request), ticketId, { limit: request.query.limit, afterId: keys.position?.[0] as number | undefined })
     return {
       items: page.items.map(presentTicketEvent),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([last.id], { ticketId }) : null
+      nextCursor: keys.next(page, (last) => [last.id])
     }
   })
 }

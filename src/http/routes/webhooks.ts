@@ -3,47 +3,18 @@ import { Type } from '@sinclair/typebox'
 import * as hooks from '../../application/webhooks.js'
 import type { AppContext } from '../../application/context.js'
 import type { WebhookService } from '../../application/webhook-delivery.js'
-import type { AttemptRow, DeliveryRow } from '../../db/repositories/webhooks.js'
 import { DomainError } from '../../domain/errors.js'
 import { iso } from '../../domain/time.js'
 import { principal } from '../plugins/auth.js'
-import { decodeCursor, encodeCursor } from '../cursor.js'
+import { encodeCursor, keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
 import { CursorParam, IfMatchHeaders, IfNoneMatchHeaders, Limit, NotModified, Uuid, problemResponses, ref } from '../schemas/common.js'
 import {
   CreateWebhookEndpointBody, ReplayBody, ReplayResult, UpdateWebhookEndpointBody, WebhookDeliveryPage, WebhookDeliverySchema,
   WebhookDeliveryStatus, WebhookEndpointPage, WebhookEndpointSchema, WebhookEndpointWithSecret
 } from '../schemas/webhooks.js'
-
-export const presentEndpoint = (e: hooks.Endpoint, now: Date) => ({
-  id: e.id,
-  organizationId: e.organizationId,
-  url: e.url,
-  description: e.description,
-  eventTypes: e.eventTypes,
-  enabled: e.enabled,
-  disabledReason: e.disabledReason as 'gone' | 'failing' | null,
-  secretRotationEndsAt: e.previousSecretExpiresAt !== null && e.previousSecretExpiresAt > now ? iso(e.previousSecretExpiresAt) : null,
-  version: e.version,
-  createdAt: iso(e.createdAt),
-  updatedAt: iso(e.updatedAt)
-})
-
-const presentAttempt = (a: AttemptRow) => ({
-  attemptedAt: iso(a.attemptedAt), statusCode: a.statusCode, durationMs: a.durationMs, error: a.error, responseExcerpt: a.responseExcerpt
-})
-
-export const presentDelivery = (d: DeliveryRow & { attempts: AttemptRow[] }) => ({
-  id: d.id,
-  endpointId: d.endpointId,
-  eventId: String(d.eventId),
-  eventType: d.eventType,
-  webhookId: d.messageId,
-  status: d.status,
-  attempts: d.attempts.map(presentAttempt),
-  nextAttemptAt: d.nextAttemptAt === null ? null : iso(d.nextAttemptAt),
-  createdAt: iso(d.createdAt)
-})
+import { presentEndpoint, presentDelivery } from '../presenters/webhooks.js'
+import { SECURITY_NOTE } from '../docs/webhooks.js'
 
 /** the position inside a change-feed cursor (GET /v1/events nextCursor), whatever filters it was issued for */
 function feedPosition (cursor: string): { txid: string; id: number } {
@@ -61,8 +32,6 @@ function feedPosition (cursor: string): { txid: string; id: number } {
 
 const EndpointParams = Type.Object({ endpointId: Uuid })
 const TAGS = ['webhooks']
-
-const SECURITY_NOTE = 'Only admins manage webhooks: an unscoped admin token manages every endpoint (global ones receive every organization\'s events, internal ones included); an admin token with org_id manages only its organization\'s endpoints, which receive only that organization\'s public events. Customers and agents: 403.'
 
 export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhooks: WebhookService }> = async (app, { ctx, webhooks }) => {
   const net = webhooks.network
@@ -92,13 +61,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
     const { limit, cursor } = request.query
     const p = principal(request)
     const filters = { list: 'webhook-endpoints', org: p.orgId }
-    const pos = decodeCursor(cursor, filters, ['timestamp', 'uuid'])
-    const page = await hooks.listEndpoints(ctx, p, { limit, after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string } })
-    const last = page.items.at(-1)
+    const keys = keyset(cursor, filters, ['timestamp', 'uuid'])
+    const page = await hooks.listEndpoints(ctx, p, { limit, after: keys.after('createdAt') })
     const now = ctx.now()
     return {
       items: page.items.map((e) => presentEndpoint(e, now)),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], filters) : null
+      nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
     }
   })
 
@@ -175,12 +143,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
     const { limit, cursor, status } = request.query
     const endpointId = request.params.endpointId
     const filters = { list: 'webhook-deliveries', endpointId, status }
-    const pos = decodeCursor(cursor, filters, ['timestamp', 'uuid'])
-    const page = await hooks.listDeliveries(ctx, principal(request), endpointId, { status, limit, after: pos === undefined ? undefined : { createdAt: new Date(pos[0] as string), id: pos[1] as string } })
-    const last = page.items.at(-1)
+    const keys = keyset(cursor, filters, ['timestamp', 'uuid'])
+    const page = await hooks.listDeliveries(ctx, principal(request), endpointId, { status, limit, after: keys.after('createdAt') })
     return {
       items: page.items.map(presentDelivery),
-      nextCursor: page.hasMore && last !== undefined ? encodeCursor([iso(last.createdAt), last.id], filters) : null
+      nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
     }
   })
 

@@ -1,0 +1,1 @@
+export const SECURITY_NOTE = 'Only admins manage webhooks: an unscoped admin token manages every endpoint (global ones receive every organization\'s events, internal ones included); an admin token with org_id manages only its organization\'s endpoints, which receive only that organization\'s public events. Customers and agents: 403.'
