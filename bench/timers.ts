@@ -19,7 +19,7 @@ import { registerJobHandlers } from '../src/application/jobs.js'
 import { createTicket } from '../src/application/tickets.js'
 import { createOrganization } from '../src/application/organizations.js'
 import { seedHolidays } from '../src/application/seed.js'
-import type { AppContext } from '../src/application/context.js'
+import { transactionOn, type AppContext } from '../src/application/context.js'
 import type { Principal } from '../src/domain/access.js'
 
 const arg = (name: string, dflt: number): number => {
@@ -41,7 +41,7 @@ const body = (orgId: string, i: number, severity: 'urgent' | 'low') => ({
 })
 
 function context (database: Database, jobs: JobEngine, now: () => Date = () => new Date()): AppContext {
-  return { database, now, idempotencyTtlHours: 24, calendars: new CalendarStore(database), jobs }
+  return { database, now, idempotencyTtlHours: 24, calendars: new CalendarStore(database), jobs, transaction: transactionOn(database) }
 }
 
 /** creates tickets at concurrency 10 for `seconds`; returns tickets per second */

@@ -10,6 +10,7 @@
  * the use cases (--backlog: delivery capacity).
  * Prints one human line and one JSON line; `make bench` runs both modes (bench/run.sh).
  */
+import { transactionOn } from '../src/application/context.js'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -62,7 +63,7 @@ const { publicKey, privateKey } = await generateKeyPair('ES256')
 const config = loadConfig({ JWT_PUBLIC_KEY: await exportSPKI(publicKey), LOG_LEVEL: 'warn', WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${port}`, WEBHOOK_CONCURRENCY: CONCURRENCY })
 const jobs = createJobEngine({ database, now: () => new Date(), workers: true, pollingIntervalSeconds: POLL })
 const app = await buildApp(config, { database, jobs, docsUi: false })
-const ctx = { database, now: () => new Date(), idempotencyTtlHours: 24, calendars: new CalendarStore(database), jobs }
+const ctx = { database, now: () => new Date(), idempotencyTtlHours: 24, calendars: new CalendarStore(database), jobs, transaction: transactionOn(database) }
 const root = { subject: 'bench', roles: ['admin'] as const, orgId: null }
 await hooks.createEndpoint(ctx, app.webhooks.network, root, { url: `http://127.0.0.1:${port}/hook`, eventTypes: ['organization.created'] })
 let apiBase = ''

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import type { Database } from './db/client.js'
-import type { AppContext } from './application/context.js'
+import { transactionOn, type AppContext } from './application/context.js'
 import { CalendarStore } from './application/calendar-store.js'
 import { createTokenVerifier, type TokenVerifier } from './auth/verifier.js'
 import { loadOrCreateDevKeys } from './auth/keys.js'
@@ -126,7 +126,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     calendars: new CalendarStore(deps.database),
     email: buildEmailRuntime(config, { resolver: deps.dnsResolver }),
     attachments: attachmentServices(config, deps.database),
-    jobs: deps.jobs ?? disabledJobs
+    jobs: deps.jobs ?? disabledJobs,
+    transaction: transactionOn(deps.database)
   }
   app.addHook('onClose', async () => { await Promise.allSettled([...(ctx.attachments?.background ?? [])]) })
   // queues and handlers of the durable jobs (before the engine starts)

@@ -1,3 +1,4 @@
+import { transactionOn } from './application/context.js'
 import { setFlagsFromString } from 'node:v8'
 import { loadConfig, ConfigError, type Config } from './config.js'
 import { openDatabase, type Database } from './db/client.js'
@@ -43,7 +44,7 @@ async function main (): Promise<void> {
   const log = { warn: (obj: object, msg: string) => { app.log.warn(obj, msg) }, error: (obj: object, msg: string) => { app.log.error(obj, msg) } }
   const jobs = createJobEngine({ database, now: () => new Date(), workers: config.workers, pollingIntervalSeconds: config.jobsPollIntervalSeconds, superviseIntervalSeconds: config.jobsSuperviseIntervalSeconds, log })
   const app = await buildApp(config, { database, jobs })
-  const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs, attachments: attachmentServices(config, database) }
+  const seedCtx = { database, now: () => new Date(), idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs, attachments: attachmentServices(config, database), transaction: transactionOn(database) }
   await seedHolidays(seedCtx)
   if (config.seedDemoData) await seedDemoData(seedCtx)
 

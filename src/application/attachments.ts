@@ -99,7 +99,7 @@ export async function uploadFile (ctx: AppContext, p: Principal, input: UploadIn
     if (!sniffed.ok) throw new DomainError('attachment-type-not-allowed', sniffed.reason, { detectedType: sniffed.detected, allowedTypes: settings.allowedTypes })
     const sha256 = hash.digest('hex')
     const now = ctx.now()
-    const { row, blob, created } = await ctx.database.db.transaction(async (tx) => {
+    const { row, blob, created } = await ctx.transaction(async (tx) => {
       // one upload per organization at a time decides on dedup and quota
       await lockOrganizationStore(tx, organizationId)
       let blob = await repo.findBlob(tx, organizationId, sha256)
@@ -232,7 +232,7 @@ export async function listTicketAttachments (ctx: AppContext, p: Principal, tick
 export async function deleteAttachment (ctx: AppContext, p: Principal, id: string): Promise<void> {
   const { store } = services(ctx)
   const now = ctx.now()
-  const key = await ctx.database.db.transaction(async (tx) => {
+  const key = await ctx.transaction(async (tx) => {
     const row = found(await repo.findAttachment(tx, id, { forUpdate: true }), 'Attachment')
     assertVisible(p, row)
     requireRole(p, 'agent', 'admin')
@@ -260,7 +260,7 @@ export async function purgeExpiredUploads (ctx: AppContext, now: Date, batch = 2
   const before = new Date(now.getTime() - settings.uploadTtlHours * 3_600_000)
   let total = 0
   for (;;) {
-    const { count, keys } = await ctx.database.db.transaction(async (tx) => {
+    const { count, keys } = await ctx.transaction(async (tx) => {
       const rows = await repo.expiredUploads(tx, before, batch)
       const keys: string[] = []
       for (const r of rows) {

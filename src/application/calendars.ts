@@ -52,7 +52,7 @@ export async function getCalendar (ctx: AppContext, _p: Principal, id: string): 
 
 /** a page of holidays (by date) and the calendar they belong to (its version is the ETag of the holiday list) */
 export async function listHolidays (ctx: AppContext, _p: Principal, id: string, opts: { limit: number; year?: number; afterDate?: string }): Promise<{ calendar: CalendarRecord; items: HolidayRecord[]; hasMore: boolean }> {
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const calendar = await repo.findCalendar(tx, id)
     if (calendar === undefined) throw calendarNotFound(id)
     const rows = await repo.listHolidayPage(tx, id, { limit: opts.limit + 1, year: opts.year, afterDate: opts.afterDate })
@@ -61,7 +61,7 @@ export async function listHolidays (ctx: AppContext, _p: Principal, id: string, 
 }
 
 export async function getHoliday (ctx: AppContext, _p: Principal, id: string, date: string): Promise<{ calendar: CalendarRecord; holiday: HolidayRecord }> {
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const calendar = await repo.findCalendar(tx, id)
     if (calendar === undefined) throw calendarNotFound(id)
     const holiday = await repo.findHoliday(tx, id, date)
@@ -96,7 +96,7 @@ export interface PutHolidayResult {
 export async function putHoliday (ctx: AppContext, p: Principal, id: string, date: string, name: string, expectedVersion: number | undefined): Promise<PutHolidayResult> {
   requireGlobalRole(p, 'admin')
   const now = ctx.now()
-  const result = await ctx.database.db.transaction(async (tx) => {
+  const result = await ctx.transaction(async (tx) => {
     const calendar = await lockCalendar(tx, id, expectedVersion)
     if (!calendar.observesHolidays) {
       throw new DomainError('calendar-ignores-holidays', `Calendar ${id} is open on holidays; holidays cannot be added to it`, { calendarId: id })
@@ -125,7 +125,7 @@ export async function putHoliday (ctx: AppContext, p: Principal, id: string, dat
 export async function deleteHoliday (ctx: AppContext, p: Principal, id: string, date: string, expectedVersion: number | undefined): Promise<CalendarRecord> {
   requireGlobalRole(p, 'admin')
   const now = ctx.now()
-  const saved = await ctx.database.db.transaction(async (tx) => {
+  const saved = await ctx.transaction(async (tx) => {
     const calendar = await lockCalendar(tx, id, expectedVersion)
     const before = await repo.findHoliday(tx, id, date)
     if (before === undefined || !(await repo.deleteHoliday(tx, id, date))) throw notFound(`Holiday ${date} of calendar ${id}`)

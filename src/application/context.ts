@@ -1,4 +1,5 @@
-import type { Database } from '../db/client.js'
+import type { Database, Tx } from '../db/client.js'
+import { runInTransaction } from '../db/commit-scope.js'
 import type { CalendarStore } from './calendar-store.js'
 import type { EmailRuntime } from '../email/runtime.js'
 import type { AttachmentServices } from './attachments.js'
@@ -23,4 +24,12 @@ export interface AppContext {
   attachments?: AttachmentServices
   /** durable jobs (src/jobs/engine.ts, docs/jobs.md): send inside the use case's transaction */
   jobs: JobEngine
+  /**
+   * A use case's transaction: `fn` runs in one database transaction that also carries the request's idempotency mark
+   * when it has one (src/db/commit-scope.ts). Every write of a use case goes through it.
+   */
+  transaction: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>
 }
+
+/** AppContext.transaction over a database */
+export const transactionOn = (database: Database): AppContext['transaction'] => async (fn) => await runInTransaction(database.db, fn)

@@ -144,7 +144,7 @@ export async function receiveEmail (ctx: AppContext, raw: Buffer, env: InboundEn
     return await quarantine(ctx, base, raw, verdict, 'dmarc-fail', now)
   }
   try {
-    return await ctx.database.db.transaction(async (tx) => {
+    return await ctx.transaction(async (tx) => {
       const filed = await file(ctx, email, tx, msg, verdict, now, {})
       if ('quarantine' in filed) throw new Quarantine(filed.quarantine)
       const row = await mail.insertInbound(tx, { ...base, outcome: filed.outcome, reason: null, verdict: { ...verdict }, organizationId: filed.organizationId, ticketId: filed.ticketId, commentId: filed.commentId })
@@ -207,7 +207,7 @@ async function file (ctx: AppContext, email: EmailRuntime, tx: DbOrTx, msg: Mess
 }
 
 async function record (ctx: AppContext, row: Parameters<typeof mail.insertInbound>[1], now: Date): Promise<InboundResult> {
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const saved = await mail.insertInbound(tx, row)
     await receivedEvent(tx, saved, now)
     return resultOf(saved, false)
@@ -252,7 +252,7 @@ async function loadQuarantined (tx: DbOrTx, p: Principal, id: string): Promise<m
 export async function releaseQuarantined (ctx: AppContext, p: Principal, id: string, input: { organizationId?: string }): Promise<InboundResult> {
   const email = requireEmail(ctx)
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const row = await loadQuarantined(tx, p, id)
     const raw = Buffer.from(row.raw ?? '', 'base64')
     const msg = await parse(raw, { via: 'http' })
@@ -271,7 +271,7 @@ export async function releaseQuarantined (ctx: AppContext, p: Principal, id: str
 export async function discardQuarantined (ctx: AppContext, p: Principal, id: string): Promise<InboundResult> {
   requireEmail(ctx)
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const row = await loadQuarantined(tx, p, id)
     const saved = await mail.updateInbound(tx, row.id, { outcome: 'discarded', raw: null, decidedAt: now, decidedById: p.subject })
     if (saved === undefined) throw new Error('inbound row vanished under its lock')

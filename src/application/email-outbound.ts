@@ -157,7 +157,7 @@ export async function deliverEmail (ctx: AppContext, emailId: string, retryCount
   const now = ctx.now()
   const attempts = row.attempts + 1
   const retry = failure !== undefined && !failure.permanent && retryCount < RETRY_LIMIT
-  await ctx.database.db.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     if (failure === undefined) {
       await mail.updateOutbound(tx, row.id, { status: 'sent', attempts, sentAt: now, lastError: null })
       await emailEvent(tx, row, 'email.sent', now, { attempts })

@@ -59,7 +59,7 @@ export async function upsertExternalTicket (ctx: AppContext, p: Principal, key: 
   const organizationId = organizationFor(p, key.organizationId)
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ctx.database.db.transaction(async (tx) => {
+      return await ctx.transaction(async (tx) => {
         const now = ctx.now()
         const existing = await refs.findRef(tx, organizationId, key.system, key.externalId)
         if (existing === undefined) {
@@ -213,7 +213,7 @@ export async function upsertExternalTicketBatch (ctx: AppContext, p: Principal, 
 }
 
 async function batchIn (ctx: AppContext, p: Principal, orgId: string, items: Array<BatchItem | DomainError>): Promise<BatchOutcome[]> {
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const now = ctx.now()
     const valid = items.filter((i): i is BatchItem => !(i instanceof DomainError))
     const keys = [...new Map(valid.map((i) => [refKey(i), { system: i.system, externalId: i.externalId }])).values()]

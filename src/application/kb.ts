@@ -82,7 +82,7 @@ export async function createArticle (ctx: AppContext, p: Principal, input: Creat
     status: input.status ?? 'draft',
     audiencePlans: input.audiencePlans === undefined || input.audiencePlans === null ? null : [...new Set(input.audiencePlans)]
   }
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     await assertCategory(tx, content.categoryId)
     const article = await repo.insertArticle(tx, writeOf(content, null, now), actor, now)
     if (article === undefined) throw slugTaken(content.slug)
@@ -101,7 +101,7 @@ async function changeArticle (ctx: AppContext, p: Principal, id: string, expecte
   const now = ctx.now()
   const actor = actorOf(p)
   try {
-    return await ctx.database.db.transaction(async (tx) => {
+    return await ctx.transaction(async (tx) => {
       const current = found(await repo.findArticle(tx, id, { forUpdate: true }), 'Article')
       checkVersion('article', expectedVersion, current.version)
       const content = next(current)
@@ -165,7 +165,7 @@ export async function deleteArticle (ctx: AppContext, p: Principal, id: string, 
   requireWriter(p)
   const now = ctx.now()
   const actor = actorOf(p)
-  await ctx.database.db.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     const current = found(await repo.findArticle(tx, id, { forUpdate: true }), 'Article')
     checkVersion('article', expectedVersion, current.version)
     await repo.deleteArticle(tx, id)
@@ -230,7 +230,7 @@ export async function createCategory (ctx: AppContext, p: Principal, input: Cate
   requireWriter(p)
   const now = ctx.now()
   const actor = actorOf(p)
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const values = { name: input.name, slug: input.slug ?? slugify(input.name), description: input.description ?? null, position: input.position ?? 0 }
     const c = await repo.insertCategory(tx, values, now)
     if (c === undefined) throw slugTaken(values.slug)
@@ -244,7 +244,7 @@ export async function updateCategory (ctx: AppContext, p: Principal, id: string,
   const now = ctx.now()
   const actor = actorOf(p)
   try {
-    return await ctx.database.db.transaction(async (tx) => {
+    return await ctx.transaction(async (tx) => {
       const current = found(await repo.findCategory(tx, id, { forUpdate: true }), 'Category')
       checkVersion('category', expectedVersion, current.version)
       const next = {
@@ -276,7 +276,7 @@ export async function updateCategory (ctx: AppContext, p: Principal, id: string,
 export async function recordFeedback (ctx: AppContext, p: Principal, articleId: string, input: { helpful: boolean; comment?: string | null }): Promise<{ created: boolean; stats: repo.ArticleStats }> {
   const now = ctx.now()
   const actor = actorOf(p)
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const article = await repo.findArticle(tx, articleId)
     if (article === undefined || !canRead(await readerFor(ctx, p, tx), article)) throw notFound('Article')
     const { created } = await repo.upsertFeedback(tx, { articleId, voter: actor, organizationId: p.orgId, helpful: input.helpful, comment: input.comment ?? null, now })

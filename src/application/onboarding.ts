@@ -77,7 +77,7 @@ export async function bookCall (ctx: AppContext, p: Principal, organizationId: s
   assertOrgAccess(p, organizationId, 'Organization')
   const now = ctx.now()
   const actor = actorOf(p)
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const org = found(await repo.lockOrganization(tx, organizationId), 'Organization')
     assertSubscriptionCurrent(org, now)
     const before = await entitlementOf(tx, org)
@@ -136,7 +136,7 @@ export async function updateCall (ctx: AppContext, p: Principal, callId: string,
   }
   if (input.status === 'completed' || input.status === 'no_show') requireRole(p, 'agent', 'admin')
 
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const org = found(await repo.lockOrganization(tx, seen.organizationId), 'Onboarding call')
     const current = found(await repo.findCall(tx, callId, { forUpdate: true }), 'Onboarding call')
     checkVersion('call', expectedVersion, current.version, 'short')

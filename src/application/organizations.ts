@@ -47,7 +47,7 @@ export async function createOrganization (ctx: AppContext, p: Principal, input: 
   requireGlobalRole(p, 'admin')
   assertValidTerm(input.subscription.termStart, input.subscription.termEnd)
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const inserted = await repo.insertOrganization(tx, {
       name: input.name,
       plan: input.plan,
@@ -78,7 +78,7 @@ export async function updateOrganization (ctx: AppContext, p: Principal, id: str
   assertOrgAccess(p, id, 'Organization')
   requireGlobalRole(p, 'admin')
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const current = found(await repo.findOrganization(tx, id, { forUpdate: true }), 'Organization')
     checkVersion('organization', expectedVersion, current.version, 'short')
     const next: Organization = {

@@ -34,7 +34,7 @@ async function recordRequestEvent (tx: DbOrTx, p: Principal, r: ReopenRequest, t
 /** by the customer, or by an agent on their behalf */
 export async function requestReopen (ctx: AppContext, p: Principal, ticketId: string, input: { reason: string }, expectedVersion: number | undefined): Promise<ReopenRequest> {
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     // the ticket row lock serialises requests for one ticket (the partial unique index is the last line of defence)
     const ticket = await loadTicket(tx, p, ticketId, { forUpdate: true })
     checkVersion('ticket', expectedVersion, ticket.version)
@@ -49,7 +49,7 @@ export async function requestReopen (ctx: AppContext, p: Principal, ticketId: st
 
 export async function decideReopen (ctx: AppContext, p: Principal, requestId: string, decision: ReopenDecision, input: { note?: string | null }, expectedVersion: number | undefined): Promise<ReopenRequest> {
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const current = await loadRequest(tx, p, requestId, { forUpdate: true })
     requireRole(p, 'agent', 'admin')
     checkVersion('reopen request', expectedVersion, current.version)

@@ -82,7 +82,7 @@ export async function updateResponsibility (ctx: AppContext, p: Principal, organ
   assertOrgAccess(p, organizationId, 'Organization')
   const now = ctx.now()
   const actor = actorOf(p)
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const org = await visibleOrganization(ctx, p, organizationId, tx)
     const k = knownKey(key)
     const def = responsibility(k)
@@ -123,7 +123,7 @@ export async function setRepresentative (ctx: AppContext, p: Principal, organiza
   const now = ctx.now()
   const actor = actorOf(p)
   const fields = { name: input.name, email: input.email, phone: input.phone ?? null, userId: input.userId ?? null }
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     await visibleOrganization(ctx, p, organizationId, tx)
     let current = await repo.findRepresentative(tx, organizationId, { forUpdate: true })
     let saved: TechnicalRepresentative | undefined
@@ -153,7 +153,7 @@ export async function clearRepresentative (ctx: AppContext, p: Principal, organi
   assertOrgAccess(p, organizationId, 'Organization')
   const now = ctx.now()
   const actor = actorOf(p)
-  await ctx.database.db.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     await visibleOrganization(ctx, p, organizationId, tx)
     const current = await repo.findRepresentative(tx, organizationId, { forUpdate: true })
     if (current === undefined || !current.isSet) throw new DomainError('not-found', 'No technical representative is set for this organization')

@@ -16,7 +16,7 @@ export async function seedHolidays (ctx: AppContext): Promise<number> {
   const year = ctx.now().getUTCFullYear()
   const years = [year, year + 1, year + 2]
   let inserted = 0
-  await ctx.database.db.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     const observing = await tx.select({ id: calendars.id }).from(calendars).where(eq(calendars.observesHolidays, true))
     for (const cal of observing) {
       for (const y of years) {
@@ -37,7 +37,7 @@ export async function seedHolidays (ctx: AppContext): Promise<number> {
 /** one organization per plan, only when the database has none */
 export async function seedDemoData (ctx: AppContext): Promise<boolean> {
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     if (await countOrganizations(tx) > 0) return false
     const termStart = new Date(now.getTime() - 30 * 86_400_000)
     const termEnd = new Date(termStart.getTime() + 365 * 86_400_000)

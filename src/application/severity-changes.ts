@@ -21,7 +21,7 @@ const slaJson = (v: SeverityChange['slaBefore']): Record<string, unknown> => ({
 
 export async function changeSeverity (ctx: AppContext, p: Principal, ticketId: string, input: { severity: Severity; reason: string }, expectedVersion: number | undefined): Promise<{ change: SeverityChange; ticket: TicketView }> {
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const current = await loadTicket(tx, p, ticketId, { forUpdate: true })
     requireRole(p, 'agent', 'admin')
     checkVersion('ticket', expectedVersion, current.version)

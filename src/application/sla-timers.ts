@@ -60,7 +60,7 @@ export async function scheduleSlaTimers (ctx: AppContext, tx: DbOrTx, before: Ti
 
 /** the job: re-read, decide, write the notice and its event once */
 export async function processSlaTimer (ctx: AppContext, job: SlaTimerJob): Promise<void> {
-  await ctx.database.db.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     const ticket = await findTicket(tx, job.ticketId, { forUpdate: true })
     if (ticket === undefined) return
     // read after the lock: a first response that committed before it is seen

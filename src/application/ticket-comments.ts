@@ -35,7 +35,7 @@ export interface AddCommentInput {
 
 export async function addComment (ctx: AppContext, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined): Promise<{ comment: TicketComment; ticket: TicketView }> {
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => await addCommentIn(ctx, tx, p, ticketId, input, expectedVersion, now))
+  return await ctx.transaction(async (tx) => await addCommentIn(ctx, tx, p, ticketId, input, expectedVersion, now))
 }
 
 /** addComment inside the caller's transaction */

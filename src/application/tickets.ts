@@ -158,7 +158,7 @@ export async function insertNewTicket (
 export async function createTicket (ctx: AppContext, p: Principal, input: CreateTicketInput): Promise<TicketView> {
   const organizationId = organizationFor(p, input.organizationId)
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const { ticket, calendar } = await insertNewTicket(ctx, tx, p, organizationId, input, now,
       (opened) => [recordTicketEvent(tx, p, opened, 'ticket.created', now, { after: ticketSnapshot(opened) })])
     await attachUploads(ctx, tx, p, input.attachmentIds, { organizationId, ticketId: ticket.id, commentId: null, visibility: 'public', now })
@@ -205,7 +205,7 @@ export async function countTickets (ctx: AppContext, p: Principal, filters: List
 
 export async function updateTicket (ctx: AppContext, p: Principal, id: string, patch: TicketPatch, expectedVersion: number | undefined): Promise<TicketView> {
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const current = await loadTicket(tx, p, id, { forUpdate: true })
     checkVersion('ticket', expectedVersion, current.version)
     await assertSubscriptionFor(tx, p, 'edit', current.organizationId, now)
@@ -222,7 +222,7 @@ export async function updateTicket (ctx: AppContext, p: Principal, id: string, p
 
 export async function closeTicket (ctx: AppContext, p: Principal, id: string, input: { reason: ClosedReason; note?: string | null }, expectedVersion: number | undefined): Promise<TicketView> {
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const current = await loadTicket(tx, p, id, { forUpdate: true })
     requireRole(p, 'agent', 'admin')
     checkVersion('ticket', expectedVersion, current.version)

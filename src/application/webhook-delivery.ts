@@ -96,7 +96,7 @@ export class WebhookService {
   /** one dispatcher step: up to 500 feed events into deliveries; returns how many events were read (0: at the head or another replica holds the lock) */
   async dispatchOnce (): Promise<number> {
     const now = this.ctx.now()
-    return await this.ctx.database.db.transaction(async (tx) => {
+    return await this.ctx.transaction(async (tx) => {
       if (!await repo.tryDispatcherLock(tx)) return 0
       const cursor = await repo.dispatcherCursor(tx)
       if (cursor === undefined) return 0 // no endpoint was ever registered
@@ -254,7 +254,7 @@ export class WebhookService {
     const finishedAt = this.ctx.now()
     const next = outcome === 'success' || !endpoint.enabled || outcome === 'gone' ? null : nextAttemptAt(scheduleAttempts, finishedAt, (this.options.random ?? Math.random)(), this.options.delayScale)
     const status = outcome === 'success' ? 'succeeded' : next === null || scheduleAttempts >= MAX_ATTEMPTS ? 'failed' : 'pending'
-    await this.ctx.database.db.transaction(async (tx) => {
+    await this.ctx.transaction(async (tx) => {
       const held = await repo.completeAttempt(tx, d.id, token, {
         status, scheduleAttempts, attemptCount: d.attemptCount + 1, nextAttemptAt: status === 'pending' ? next : null
       }, this.attemptRow(a), finishedAt)

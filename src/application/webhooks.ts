@@ -54,7 +54,7 @@ export async function createEndpoint (ctx: AppContext, net: WebhookNetwork, p: P
   await resolveTarget(net, input.url)
   const now = ctx.now()
   const secret = generateSecret()
-  const endpoint = await ctx.database.db.transaction(async (tx) => {
+  const endpoint = await ctx.transaction(async (tx) => {
     if (organizationId !== null) await requireOrganization(tx, organizationId)
     await repo.ensureDispatcherCursor(tx, now)
     const e = await repo.insertEndpoint(tx, { organizationId, url: input.url, description: input.description ?? null, eventTypes: input.eventTypes ?? null, secret }, now)
@@ -82,7 +82,7 @@ export interface EndpointChanges { url?: string; eventTypes?: string[] | null; d
 async function changeEndpoint (ctx: AppContext, p: Principal, id: string, expectedVersion: number | undefined, decide: (current: Endpoint, now: Date) => Partial<Endpoint>): Promise<Endpoint> {
   requireWebhookAdmin(p)
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const current = await repo.findEndpoint(tx, id, { forUpdate: true })
     assertEndpointAccess(p, current)
     checkVersion('webhook endpoint', expectedVersion, current.version, 'short')
@@ -117,7 +117,7 @@ export async function rotateSecret (ctx: AppContext, p: Principal, id: string, e
 export async function deleteEndpoint (ctx: AppContext, p: Principal, id: string, expectedVersion: number | undefined): Promise<void> {
   requireWebhookAdmin(p)
   const now = ctx.now()
-  await ctx.database.db.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     const current = await repo.findEndpoint(tx, id, { forUpdate: true })
     assertEndpointAccess(p, current)
     checkVersion('webhook endpoint', expectedVersion, current.version, 'short')
@@ -130,7 +130,7 @@ export async function deleteEndpoint (ctx: AppContext, p: Principal, id: string,
 export async function sendTestEvent (ctx: AppContext, p: Principal, id: string): Promise<repo.DeliveryRow> {
   requireWebhookAdmin(p)
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const e = await repo.findEndpoint(tx, id)
     assertEndpointAccess(p, e)
     await recordEvent(tx, {
@@ -161,7 +161,7 @@ export async function retryDelivery (ctx: AppContext, p: Principal, deliveryId: 
   if (e === undefined || (p.orgId !== null && e.organizationId !== p.orgId)) throw notFound('Webhook delivery')
   if (d.status === 'pending') return d
   const now = ctx.now()
-  return await ctx.database.db.transaction(async (tx) => {
+  return await ctx.transaction(async (tx) => {
     const saved = found(await repo.rescheduleDelivery(tx, deliveryId, now), 'Webhook delivery')
     await queueJob(ctx, tx, [deliveryId], now)
     return saved
@@ -190,7 +190,7 @@ export async function replay (ctx: AppContext, p: Principal, endpointId: string,
     if (last === undefined) break
     position = { txid: last.txid, id: last.id }
     const matching = rows.filter((r) => receives({ ...e, enabled: true }, r))
-    await ctx.database.db.transaction(async (tx) => {
+    await ctx.transaction(async (tx) => {
       await queueDeliveries(ctx, tx, matching.map((r) => ({
         endpointId: e.id, eventId: r.id, eventType: r.type, messageId: messageIdFor(r.id), payload: presentChangeEvent(r), nextAttemptAt: now, createdAt: now, updatedAt: now
       })))

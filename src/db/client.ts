@@ -8,7 +8,6 @@ import type { ExtractTablesWithRelations } from 'drizzle-orm'
 import type postgres from 'postgres'
 import { postgres as connectPostgres } from './postgres-driver.js'
 import * as schema from './schema/index.js'
-import { runBeforeCommitHooks } from './commit-scope.js'
 
 export type Schema = typeof schema
 export type Db = PgDatabase<PgQueryResultHKT, Schema>
@@ -243,7 +242,7 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
       ...({ socket: sockets.factory } as object)
     })
     const availability = new PostgresAvailability(options.url, sockets, options.availability?.intervalMs ?? 500, options.availability?.timeoutMs ?? 1_000, connectTimeoutMs)
-    const db = runBeforeCommitHooks(drizzlePostgres(sql, { schema }) as unknown as Db)
+    const db = drizzlePostgres(sql, { schema }) as unknown as Db
     return {
       kind: 'postgres',
       db,
@@ -264,7 +263,7 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
   if (dir !== undefined && options.pglite === undefined) await mkdir(dir, { recursive: true })
   const pglite = options.pglite ?? new EmbeddedPostgres(dir)
   await pglite.waitReady
-  const db = runBeforeCommitHooks(drizzlePglite(pglite, { schema }) as unknown as Db)
+  const db = drizzlePglite(pglite, { schema }) as unknown as Db
   return {
     kind: 'pglite',
     db,

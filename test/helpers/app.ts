@@ -11,7 +11,7 @@ import { openDatabase, type Database } from '../../src/db/client.js'
 import { runMigrations } from '../../src/db/migrate.js'
 import { seedHolidays } from '../../src/application/seed.js'
 import { mintToken, type MintOptions } from '../../src/auth/keys.js'
-import type { AppContext } from '../../src/application/context.js'
+import { transactionOn, type AppContext } from '../../src/application/context.js'
 import { CalendarStore } from '../../src/application/calendar-store.js'
 import { attachmentServices } from '../../src/application/attachment-services.js'
 import type { PlanId } from '../../src/domain/policy/policy.js'
@@ -143,7 +143,12 @@ export async function createTestDatabase (t: TestLike, options: { poolMax?: numb
     url.pathname = `/${name}`
     const opened: Database[] = []
     const open = async (): Promise<Database> => {
-      const db = await openDatabase({ url: url.toString(), poolMax: options.poolMax ?? 10 })
+      // the probe waits up to 10 s for a connection and for its answer (production: 2 s and 1 s): the suite's files
+      // run in parallel and clone databases (CREATE DATABASE … TEMPLATE), which on a loaded machine can delay a new
+      // connection or a `select 1` past those limits (seen: CONNECT_TIMEOUT) and would open the circuit mid-test. A
+      // refused or reset connection still counts at once; the monitor's own timing is tested with real outages in
+      // test/reliability/db-faults.test.ts.
+      const db = await openDatabase({ url: url.toString(), poolMax: options.poolMax ?? 10, availability: { timeoutMs: 10_000, connectTimeoutMs: 10_000 } })
       opened.push(db)
       return db
     }
@@ -222,7 +227,7 @@ export async function buildTestApp (t: TestLike, options: BuildTestAppOptions = 
   const clock = options.clock ?? new TestClock()
   const { database, open } = await createTestDatabase(t, { poolMax: options.poolMax, pgliteDir: options.pgliteDir })
   const jobs = options.jobs === true ? createJobEngine({ database, now: clock.now, workers: true, mode: 'manual', poolMax: 2 }) : disabledJobs
-  const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs, attachments: attachmentServices(config, database) }
+  const ctx: AppContext = { database, now: clock.now, idempotencyTtlHours: config.idempotencyTtlHours, calendars: new CalendarStore(database), jobs, attachments: attachmentServices(config, database), transaction: transactionOn(database) }
   await seedHolidays(ctx)
   const app = await buildApp(config, { database, now: clock.now, docsUi: options.docsUi ?? false, jobs, ...options.deps, webhooks: { dispatcher: false, ...options.webhooks } })
   await app.ready()

@@ -18,6 +18,13 @@ export interface ServerProcess {
  * The service as in production, in a child process (src/server.ts through tsx): listens on an ephemeral port and
  * trusts a fresh ES256 key. Waits until it printed its address. The caller stops it (SIGTERM) or the teardown kills it.
  */
+/**
+ * The database availability probe's limits for child servers that do not test the probe itself: 10 s to connect and
+ * to answer instead of 2 s and 1 s, so a loaded machine (the suite's parallel files cloning databases) does not open
+ * the circuit mid-test; see test/helpers/app.ts.
+ */
+export const PATIENT_PROBE = { DB_CONNECT_TIMEOUT_MS: '10000', DB_HEALTH_TIMEOUT_MS: '10000' } as const
+
 export async function startServerProcess (t: { teardown: (fn: () => unknown) => void }, env: Record<string, string>): Promise<ServerProcess> {
   const { privateKey, publicKey } = await generateKeyPair('ES256')
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/server.ts')], {

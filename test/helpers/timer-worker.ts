@@ -6,14 +6,14 @@ import { openDatabase } from '../../src/db/client.js'
 import { createJobEngine } from '../../src/jobs/engine.js'
 import { CalendarStore } from '../../src/application/calendar-store.js'
 import { registerJobHandlers } from '../../src/application/jobs.js'
-import type { AppContext } from '../../src/application/context.js'
+import { transactionOn, type AppContext } from '../../src/application/context.js'
 
 const url = process.env.WORKER_DATABASE_URL
 if (url === undefined) throw new Error('WORKER_DATABASE_URL is required')
 const database = await openDatabase({ url, poolMax: 4 })
 const now = (): Date => new Date()
 const jobs = createJobEngine({ database, now, workers: true, pollingIntervalSeconds: 0.5, poolMax: 3, superviseIntervalSeconds: 2 })
-const ctx: AppContext = { database, now, idempotencyTtlHours: 24, calendars: new CalendarStore(database), jobs }
+const ctx: AppContext = { database, now, idempotencyTtlHours: 24, calendars: new CalendarStore(database), jobs, transaction: transactionOn(database) }
 registerJobHandlers(ctx)
 await jobs.start()
 process.stdout.write('ready\n')

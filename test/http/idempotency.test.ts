@@ -46,11 +46,11 @@ lab.post('/v1/lab/items/:itemId', async (request, reply) => {
   calls.item++
   return await reply.code(201).send({ item: (request.params as { itemId: string }).itemId, call: calls.item })
 })
-// commits a write in its own transaction (like every use case), then fails before answering: the response is lost
+// commits a write in its own transaction (ctx.transaction, like every use case), then fails before answering: the response is lost
 lab.post('/v1/lab/commit-then-fail', async (request) => {
   calls.committed++
   const marker = (request.body as { marker: string }).marker
-  await h.database.db.transaction(async (tx) => {
+  await h.ctx.transaction(async (tx) => {
     await tx.execute(sql`insert into lab_effects (marker) values (${marker})`)
   })
   throw new Error('lost after commit')
@@ -58,7 +58,7 @@ lab.post('/v1/lab/commit-then-fail', async (request) => {
 // a transaction that rolls back (a domain refusal inside it): nothing took effect
 lab.post('/v1/lab/rollback', async (request) => {
   const marker = (request.body as { marker: string }).marker
-  await h.database.db.transaction(async (tx) => {
+  await h.ctx.transaction(async (tx) => {
     await tx.execute(sql`insert into lab_effects (marker) values (${marker})`)
     throw new Error('rolled back')
   })

@@ -4,7 +4,7 @@ import { comment, contactAttempts, events, getTicket, MON_0900, openTicket } fro
 import { createJobEngine } from '../../src/jobs/engine.js'
 import { CalendarStore } from '../../src/application/calendar-store.js'
 import { registerJobHandlers } from '../../src/application/jobs.js'
-import type { AppContext } from '../../src/application/context.js'
+import { transactionOn, type AppContext } from '../../src/application/context.js'
 
 // one app (with a real pg-boss in manual mode on the TestClock) for the whole file: pg-boss installs in ~5 s
 let h: TestApp
@@ -121,7 +121,7 @@ t.test('catch-up: a service that was down across the moments writes each missed 
   h.clock.set('2026-03-11T17:00:00Z') // Wednesday
   // a new process starts (a fresh engine over the same database) and catches up
   const jobs = createJobEngine({ database: h.database, now: h.clock.now, workers: true, mode: 'manual', poolMax: 2 })
-  const ctx: AppContext = { database: h.database, now: h.clock.now, idempotencyTtlHours: 24, calendars: new CalendarStore(h.database), jobs }
+  const ctx: AppContext = { database: h.database, now: h.clock.now, idempotencyTtlHours: 24, calendars: new CalendarStore(h.database), jobs, transaction: transactionOn(h.database) }
   registerJobHandlers(ctx)
   await jobs.start()
   t.teardown(async () => { await jobs.stop({ timeoutMs: 1000 }) })

@@ -14,7 +14,7 @@ import { createJobEngine, type JobEngine } from '../../src/jobs/engine.js'
 import { CalendarStore } from '../../src/application/calendar-store.js'
 import { registerJobHandlers } from '../../src/application/jobs.js'
 import { createTicket } from '../../src/application/tickets.js'
-import type { AppContext } from '../../src/application/context.js'
+import { transactionOn, type AppContext } from '../../src/application/context.js'
 import type { Database } from '../../src/db/client.js'
 
 const N = 200
@@ -26,7 +26,7 @@ interface Instance { jobs: JobEngine; ctx: AppContext }
 async function instance (t: TestLike, database: Database): Promise<Instance> {
   const now = (): Date => new Date()
   const jobs = createJobEngine({ database, now, workers: true, pollingIntervalSeconds: 0.5, poolMax: 3, superviseIntervalSeconds: 2 })
-  const ctx: AppContext = { database, now, idempotencyTtlHours: 24, calendars: new CalendarStore(database), jobs }
+  const ctx: AppContext = { database, now, idempotencyTtlHours: 24, calendars: new CalendarStore(database), jobs, transaction: transactionOn(database) }
   registerJobHandlers(ctx)
   await jobs.start()
   t.teardown(async () => { await jobs.stop({ timeoutMs: 2000 }) })

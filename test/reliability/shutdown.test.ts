@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { createTestDatabase } from '../helpers/app.js'
-import { startServerProcess } from '../helpers/server-process.js'
+import { PATIENT_PROBE, startServerProcess } from '../helpers/server-process.js'
 import { openDatabase } from '../../src/db/client.js'
 
 
@@ -26,7 +26,7 @@ t.test('SIGTERM under load: in-flight requests complete, drain answers are probl
   const dir = await mkdtemp(join(tmpdir(), 'sd-shutdown-'))
   t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
   const { url } = await createTestDatabase(t)
-  const env: Record<string, string> = url === undefined ? { PGLITE_DIR: join(dir, 'pglite') } : { DATABASE_URL: url }
+  const env: Record<string, string> = url === undefined ? { PGLITE_DIR: join(dir, 'pglite') } : { DATABASE_URL: url, ...PATIENT_PROBE }
   const server = await startServerProcess(t, env)
   const token = await server.token({ sub: 'admin-drain', roles: ['admin'] })
   const { port } = new URL(server.base)

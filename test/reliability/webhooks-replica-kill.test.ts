@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestDatabase } from '../helpers/app.js'
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { PATIENT_PROBE, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { WebhookReceiver } from '../helpers/webhook-receiver.js'
 
 // child processes start slowly on a busy 2-core machine: more than the suite's default 120 s per file
@@ -53,7 +53,7 @@ t.test('a replica killed mid-delivery: another replica delivers it', async (t) =
   let aDead = false
   receiver.behaviour = () => aDead ? 204 : 'hang'
   const env: Record<string, string> = {
-    ...(onPg ? { DATABASE_URL: url } : { PGLITE_DIR: join(dir, 'pglite') }),
+    ...(onPg ? { DATABASE_URL: url, ...PATIENT_PROBE } : { PGLITE_DIR: join(dir, 'pglite') }),
     WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
     // the lease outlives the 10 s attempt timeout; a job held by a dead process comes back after ~5 s + 1 s
     WEBHOOK_LEASE_SECONDS: '15',
