@@ -44,20 +44,36 @@ const insertEvent = new PreparedStatement('event_insert', (db, name) =>
  * handle, so that a change without its event (or an event without its change) cannot exist.
  */
 export async function recordEvent (tx: DbOrTx, event: NewEvent): Promise<void> {
+  const v = eventValues(event)
   await insertEvent.execute(tx, {
-    type: event.type,
-    organizationId: event.organizationId,
-    resourceType: event.resourceType,
-    resourceId: event.resourceId,
-    resourceVersion: event.resourceVersion ?? null,
-    ticketId: event.ticketId ?? null,
-    visibility: event.visibility ?? 'public',
-    actorId: event.actor.id,
-    actorRole: event.actor.role,
-    occurredAt: iso(event.occurredAt),
-    data: JSON.stringify(event.data)
+    type: v.type,
+    organizationId: v.organization_id,
+    resourceType: v.resource_type,
+    resourceId: v.resource_id,
+    resourceVersion: v.resource_version,
+    ticketId: v.ticket_id,
+    visibility: v.visibility,
+    actorId: v.actor_id,
+    actorRole: v.actor_role,
+    occurredAt: v.occurred_at,
+    data: JSON.stringify(v.data)
   })
 }
+
+/** the one mapping of an event to its column values (timestamps as ISO text), for both inserts */
+const eventValues = (event: NewEvent) => ({
+  type: event.type,
+  organization_id: event.organizationId,
+  resource_type: event.resourceType,
+  resource_id: event.resourceId,
+  resource_version: event.resourceVersion ?? null,
+  ticket_id: event.ticketId ?? null,
+  visibility: event.visibility ?? 'public',
+  actor_id: event.actor.id,
+  actor_role: event.actor.role,
+  occurred_at: iso(event.occurredAt),
+  data: event.data
+})
 
 /**
  * Writes many outbox events in one statement, in the given order (the batch upsert, issue 15): the same values as
@@ -65,20 +81,7 @@ export async function recordEvent (tx: DbOrTx, event: NewEvent): Promise<void> {
  */
 export async function recordEvents (tx: DbOrTx, list: readonly NewEvent[]): Promise<void> {
   if (list.length === 0) return
-  const rows = list.map((event, ord) => ({
-    ord,
-    type: event.type,
-    organization_id: event.organizationId,
-    resource_type: event.resourceType,
-    resource_id: event.resourceId,
-    resource_version: event.resourceVersion ?? null,
-    ticket_id: event.ticketId ?? null,
-    visibility: event.visibility ?? 'public',
-    actor_id: event.actor.id,
-    actor_role: event.actor.role,
-    occurred_at: iso(event.occurredAt),
-    data: event.data
-  }))
+  const rows = list.map((event, ord) => ({ ord, ...eventValues(event) }))
   await tx.execute(sql`insert into ${events} (type, organization_id, resource_type, resource_id, resource_version, ticket_id, visibility, actor_id, actor_role, occurred_at, data)
     select type, organization_id, resource_type, resource_id, resource_version, ticket_id, visibility, actor_id, actor_role, occurred_at, data
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(ord integer, type text, organization_id uuid, resource_type text, resource_id uuid, resource_version integer, ticket_id uuid, visibility text, actor_id text, actor_role text, occurred_at timestamptz, data jsonb)
