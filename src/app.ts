@@ -12,6 +12,7 @@ import { clientErrorHandler, problemOf, registerErrorHandling, sendProblem } fro
 import { registerDrain } from './http/plugins/drain.js'
 import { registerInputSanity } from './http/plugins/input-sanity.js'
 import { registerIdempotency } from './http/plugins/idempotency.js'
+import { idempotencyStore } from './application/idempotency.js'
 import { registerDbAvailability, registerDbGate } from './http/plugins/db-gate.js'
 import { registerRateLimit } from './http/plugins/rate-limit.js'
 import { registerRouteDefaults } from './http/plugins/route-defaults.js'
@@ -170,7 +171,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   registerDbAvailability(app, deps.database.availability)
   // bounded database concurrency with load shedding (issue 7): three requests in flight per pooled connection
   if (deps.database.sql !== undefined) registerDbGate(app, { permits: deps.database.sql.options.max * 3 })
-  registerIdempotency(app, { database: deps.database, now: ctx.now, ttlHours: config.idempotencyTtlHours })
+  registerIdempotency(app, { store: idempotencyStore(deps.database), now: ctx.now, ttlHours: config.idempotencyTtlHours })
   await registerRoutes(app, ctx, config)
   const webhooks = new WebhookService(ctx, {
     network: { allowedHosts: config.webhooks.allowedHosts, resolve: deps.webhooks?.resolve ?? systemResolver, timeoutMs: deps.webhooks?.timeoutMs },

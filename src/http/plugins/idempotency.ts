@@ -1,8 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Database } from '../../db/client.js'
-import { commitScope } from '../../db/commit-scope.js'
-import * as repo from '../../db/repositories/idempotency.js'
+import type { IdempotencyStore, NewClaim } from '../../application/idempotency.js'
 import { DomainError } from '../../domain/errors.js'
 
 /**
@@ -54,7 +52,7 @@ declare module 'fastify' {
 }
 
 export interface IdempotencyOptions {
-  database: Database
+  store: IdempotencyStore
   now: () => Date
   ttlHours: number
   staleAfterMs?: number
@@ -73,8 +71,7 @@ export function canonicalJson (value: unknown): string {
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
 export function registerIdempotency (app: FastifyInstance, options: IdempotencyOptions): void {
-  const { database, now } = options
-  const db = database.db
+  const { store, now } = options
   const ttlMs = options.ttlHours * 3_600_000
   const staleAfterMs = options.staleAfterMs ?? STALE_AFTER_MS
 
@@ -98,20 +95,20 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
 
     for (let attempt = 0; attempt < 3; attempt++) {
       const at = now()
-      const claim: repo.NewClaim = {
+      const claim: NewClaim = {
         scope, idempotencyKey: key, subject: who.subject, organizationScope, method: request.method, route,
         fingerprint, claimToken: randomUUID(), now: at, expiresAt: new Date(at.getTime() + ttlMs)
       }
-      if (await repo.claimKey(db, claim)) {
+      if (await store.claim(claim)) {
         request.idempotencyClaim = { scope, claimToken: claim.claimToken, settled: false, replay: false }
         return
       }
-      const row = await repo.findKey(db, scope)
+      const row = await store.find(scope)
       if (row === undefined) continue // released by a failed first attempt in the meantime: claim again
       const expired = row.expiresAt.getTime() <= at.getTime()
       const stale = row.state === 'in_progress' && row.claimedAt.getTime() <= at.getTime() - staleAfterMs
       if (expired || stale) {
-        if (await repo.reclaimKey(db, claim, new Date(at.getTime() - staleAfterMs))) {
+        if (await store.reclaim(claim, new Date(at.getTime() - staleAfterMs))) {
           request.idempotencyClaim = { scope, claimToken: claim.claimToken, settled: false, replay: false }
           return
         }
@@ -143,10 +140,10 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
   app.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
     const claim = request.idempotencyClaim ?? null
     if (claim === null || claim.settled) {
-      commitScope.exit(done)
+      store.runUnmarked(done)
       return
     }
-    commitScope.run({ beforeCommit: async (tx) => { await repo.markApplied(tx, claim.scope, claim.claimToken) } }, done)
+    store.runMarking(claim, done)
   })
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -158,7 +155,7 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
       const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.isBuffer(payload) ? payload : null
       if (reply.statusCode >= 500 || body === null) {
         // did not take effect (or a stream we cannot replay): free the key for a retry
-        await repo.releaseKey(db, claim.scope, claim.claimToken)
+        await store.release(claim.scope, claim.claimToken)
         return payload
       }
       const headers: Record<string, string> = {}
@@ -166,7 +163,7 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
         const value = reply.getHeader(name)
         if (value !== undefined) headers[name] = String(value)
       }
-      const stored = await repo.completeKey(db, claim.scope, claim.claimToken, { statusCode: reply.statusCode, headers, body }, now())
+      const stored = await store.complete(claim.scope, claim.claimToken, { statusCode: reply.statusCode, headers, body }, now())
       if (!stored) request.log.warn({ scope: claim.scope }, 'idempotency claim was taken over before the response was stored')
     } catch (err) {
       // the response still goes out; the row stays in_progress and becomes reclaimable after STALE_AFTER_MS
@@ -177,7 +174,7 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
 
   const purgeEveryMs = options.purgeEveryMs ?? PURGE_EVERY_MS
   const timer = setInterval(() => {
-    repo.purgeExpiredKeys(db, now()).catch((err: unknown) => { app.log.warn({ err }, 'idempotency key purge failed') })
+    store.purgeExpired(now()).catch((err: unknown) => { app.log.warn({ err }, 'idempotency key purge failed') })
   }, purgeEveryMs)
   timer.unref()
   app.addHook('onClose', async () => { clearInterval(timer) })

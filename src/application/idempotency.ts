@@ -1,0 +1,39 @@
+/**
+ * The Idempotency-Key store the HTTP plugin runs on (src/http/plugins/idempotency.ts, where the life of a key is
+ * described): claiming, reading, reclaiming, completing and releasing keys, and the request scope in which every
+ * `ctx.transaction` of the handler also marks the claim 'applied' (src/db/commit-scope.ts).
+ */
+import type { Database } from '../db/client.js'
+import { commitScope } from '../db/commit-scope.js'
+import * as repo from '../db/repositories/idempotency.js'
+
+export type { IdempotencyRow, NewClaim, StoredResponse } from '../db/repositories/idempotency.js'
+
+export interface IdempotencyStore {
+  /** INSERT … ON CONFLICT DO NOTHING: true when this call took the key */
+  claim: (c: repo.NewClaim) => Promise<boolean>
+  find: (scope: string) => Promise<repo.IdempotencyRow | undefined>
+  /** takes over an expired row or an abandoned in-progress claim older than `staleBefore` */
+  reclaim: (c: repo.NewClaim, staleBefore: Date) => Promise<boolean>
+  complete: (scope: string, claimToken: string, response: repo.StoredResponse, now: Date) => Promise<boolean>
+  release: (scope: string, claimToken: string) => Promise<void>
+  purgeExpired: (now: Date) => Promise<number>
+  /** runs `next` (the rest of the request) so that each transaction it commits marks this claim 'applied' with it */
+  runMarking: (claim: { scope: string; claimToken: string }, next: () => void) => void
+  /** runs `next` outside any claim's scope (a request without a key may resume another request's context) */
+  runUnmarked: (next: () => void) => void
+}
+
+export function idempotencyStore (database: Database): IdempotencyStore {
+  const db = database.db
+  return {
+    claim: async (c) => await repo.claimKey(db, c),
+    find: async (scope) => await repo.findKey(db, scope),
+    reclaim: async (c, staleBefore) => await repo.reclaimKey(db, c, staleBefore),
+    complete: async (scope, claimToken, response, now) => await repo.completeKey(db, scope, claimToken, response, now),
+    release: async (scope, claimToken) => { await repo.releaseKey(db, scope, claimToken) },
+    purgeExpired: async (now) => await repo.purgeExpiredKeys(db, now),
+    runMarking: (claim, next) => { commitScope.run({ beforeCommit: async (tx) => { await repo.markApplied(tx, claim.scope, claim.claimToken) } }, next) },
+    runUnmarked: (next) => { commitScope.exit(next) }
+  }
+}
