@@ -36,3 +36,23 @@ t.test('the purge is scheduled through the job engine: one job per upload, due w
   t.equal((await j.request(c, { method: 'GET', url: `/v1/attachments/${up.id}` })).statusCode, 404, 'deleted by the job')
   t.same(await storeCounts(j), { chunks: 0, blobs: 0, attachments: 0 })
 })
+
+t.test('a truncated or malformed multipart body is a 400 problem, never a 500 (found by the contract fuzzer)', async (t) => {
+  const h = await buildTestApp(t)
+  const o = await h.createOrg('basic')
+  const c = await h.customerToken(o.id)
+  const boundary = 'fuzz-boundary'
+  const headers = { 'content-type': `multipart/form-data; boundary=${boundary}` }
+  const bodies = [
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 truncated`,
+    `--${boundary}\r\nthis is no part header\r\n\r\n`,
+    'not multipart at all'
+  ]
+  for (const payload of bodies) {
+    const res = await h.request(c, { method: 'POST', url: '/v1/uploads?filename=a.pdf', payload, headers })
+    t.equal(res.statusCode, 400, res.body)
+    t.match(res.headers['content-type'], /^application\/problem\+json/)
+    t.equal(res.json().code, 'malformed-request')
+  }
+  t.same(await storeCounts(h), { chunks: 0, blobs: 0, attachments: 0 }, 'nothing stored')
+})
