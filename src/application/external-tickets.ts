@@ -278,12 +278,12 @@ async function batchIn (ctx: AppContext, p: Principal, orgId: string, items: Arr
     await ticketsRepo.insertTickets(tx, newTickets)
     const linked = await refs.insertRefs(tx, newRefs, now)
     if (linked !== newRefs.length) throw new ReferenceTaken()
-    const updated = await Promise.all([
-      Promise.all(updates.map(async (u) => { const [row] = await Promise.all(updateWrites(tx, u.ref, u.current, u.plan, now)); return updatedTicket(row, u.plan) })),
+    await Promise.all([
+      // updatedTicket refuses a missed version-checked update (the rows are locked, so it cannot happen)
+      ...updates.map(async (u) => { const [row] = await Promise.all(updateWrites(tx, u.ref, u.current, u.plan, now)); updatedTicket(row, u.plan) }),
       sendSlaTimerJobs(ctx, tx, jobs),
       recordEvents(tx, events)
     ])
-    void updated
     return outcomes
   })
 }
