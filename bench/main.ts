@@ -19,7 +19,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose'
 import postgres from 'postgres'
-import { cpuMs, machineInfo, round, run, sleep, spread, statusMb, stopChild, waitForHttp, type MachineInfo, type Spread } from './lib/common.js'
+import { cpuMs, ioCalls, machineInfo, postgresCpuMs, round, run, sleep, spread, statusMb, stopChild, waitForHttp, type MachineInfo, type Spread } from './lib/common.js'
 import { databaseUrl, ensurePgbench, ensureSeeded, ROOT, serverVersion, type SeedInfo } from './lib/db.js'
 import { renderReport } from './report.js'
 import { SCENARIOS, TICKETS_PER_REQUEST, type Fixture, type RunState, type ScenarioName } from './scenarios.js'
@@ -264,6 +264,11 @@ export interface ScenarioRun extends LoadResult {
   cpuUsPerRequest: number
   /** load generator CPU per request, microseconds (what the load itself costs on this machine) */
   loadGenCpuUsPerRequest: number
+  /** CPU of the PostgreSQL server processes per request, microseconds (the database's share of the work) */
+  dbCpuUsPerRequest: number
+  /** the service's write and read system calls per request (/proc/<pid>/io): its socket round trips, steal-time free */
+  writesPerRequest: number
+  readsPerRequest: number
   rssMbAfter: number
 }
 
@@ -303,19 +308,26 @@ async function measureScenario (gen: LoadGenerator, svc: Service, scenario: Scen
   const state = scenario === 'patch-ticket' ? await currentVersions(dbUrl, fx.openTicketIds, 5000) : undefined
   const cpu0 = cpuMs(svc.pid)
   const g0 = cpuMs(gen.pid)
+  const db0 = postgresCpuMs()
+  const io0 = ioCalls(svc.pid)
   const r = await gen.run(svc.url, seconds, scenario, fixture, state)
   const cpu = cpuMs(svc.pid) - cpu0
   const g = cpuMs(gen.pid) - g0
+  const db = postgresCpuMs() - db0
+  const io1 = ioCalls(svc.pid)
   const result: ScenarioRun = {
     ...r,
     scenario: label,
     rep,
     cpuUsPerRequest: r.total > 0 ? cpu / r.total * 1000 : NaN,
     loadGenCpuUsPerRequest: r.total > 0 ? g / r.total * 1000 : NaN,
+    dbCpuUsPerRequest: r.total > 0 ? db / r.total * 1000 : NaN,
+    writesPerRequest: r.total > 0 ? (io1.writes - io0.writes) / r.total : NaN,
+    readsPerRequest: r.total > 0 ? (io1.reads - io0.reads) / r.total : NaN,
     rssMbAfter: statusMb(svc.pid, 'VmRSS')
   }
   const bad = r.errors + r.timeouts + r.non2xx
-  log(`  ${label.padEnd(22)} ${String(Math.round(r.rps)).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  cpu ${Math.round(result.cpuUsPerRequest)} µs/req${bad > 0 ? `  ! errors ${r.errors} timeouts ${r.timeouts} non-2xx ${r.non2xx} ${JSON.stringify(r.statusCodes)}` : ''}`)
+  log(`  ${label.padEnd(22)} ${String(Math.round(r.rps)).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  cpu ${Math.round(result.cpuUsPerRequest)} µs/req  db ${Math.round(result.dbCpuUsPerRequest)} µs/req  w/r ${result.writesPerRequest.toFixed(1)}/${result.readsPerRequest.toFixed(1)}${bad > 0 ? `  ! errors ${r.errors} timeouts ${r.timeouts} non-2xx ${r.non2xx} ${JSON.stringify(r.statusCodes)}` : ''}`)
   return result
 }
 
@@ -344,6 +356,9 @@ export interface BenchReport {
     p50Ms: Spread
     p99Ms: Spread
     cpuUsPerRequest: Spread
+    dbCpuUsPerRequest: Spread
+    writesPerRequest: Spread
+    readsPerRequest: Spread
     errors: number
     timeouts: number
     non2xx: number
@@ -496,6 +511,9 @@ function summarise (m: { machine: MachineInfo; mainSeed: SeedInfo; smallSeed?: S
       p50Ms: spread(rs.map((r) => r.latencyMs.p50)),
       p99Ms: spread(rs.map((r) => r.latencyMs.p99)),
       cpuUsPerRequest: spread(rs.map((r) => r.cpuUsPerRequest)),
+      dbCpuUsPerRequest: spread(rs.map((r) => r.dbCpuUsPerRequest)),
+      writesPerRequest: spread(rs.map((r) => r.writesPerRequest)),
+      readsPerRequest: spread(rs.map((r) => r.readsPerRequest)),
       errors: rs.reduce((a, r) => a + r.errors, 0),
       timeouts: rs.reduce((a, r) => a + r.timeouts, 0),
       non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
@@ -566,7 +584,7 @@ function summarise (m: { machine: MachineInfo; mainSeed: SeedInfo; smallSeed?: S
     seed: { main: m.mainSeed, ...(m.smallSeed === undefined ? {} : { small: m.smallSeed }) },
     ceilings,
     ceilingSummary,
-    runs: runs.map((r) => ({ ...r, rps: round(r.rps, 1), cpuUsPerRequest: round(r.cpuUsPerRequest, 1), loadGenCpuUsPerRequest: round(r.loadGenCpuUsPerRequest, 1), rssMbAfter: round(r.rssMbAfter, 1) })),
+    runs: runs.map((r) => ({ ...r, rps: round(r.rps, 1), cpuUsPerRequest: round(r.cpuUsPerRequest, 1), dbCpuUsPerRequest: round(r.dbCpuUsPerRequest, 1), writesPerRequest: round(r.writesPerRequest, 2), readsPerRequest: round(r.readsPerRequest, 2), loadGenCpuUsPerRequest: round(r.loadGenCpuUsPerRequest, 1), rssMbAfter: round(r.rssMbAfter, 1) })),
     scenarios,
     ...(deepCursorLatency === undefined ? {} : { deepCursorLatency }),
     ...(m.stability === undefined ? {} : { stability: m.stability }),

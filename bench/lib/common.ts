@@ -1,6 +1,6 @@
 /** Small helpers shared by the benchmark processes: statistics, /proc readings, machine info, child processes. */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -25,6 +25,27 @@ export function spread (xs: number[]): Spread {
 }
 
 /** user+system CPU time of a process, in milliseconds (fields 14 and 15 of /proc/<pid>/stat, in clock ticks) */
+/** write-like and read-like system calls of a process so far (/proc/<pid>/io syscw, syscr): socket writes and reads */
+export function ioCalls (pid: number): { writes: number; reads: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8')
+  return { writes: Number(/syscw: (\d+)/.exec(io)?.[1] ?? NaN), reads: Number(/syscr: (\d+)/.exec(io)?.[1] ?? NaN) }
+}
+
+/** CPU time (user+system) of every PostgreSQL server process on this machine (the benchmark's database server), ms */
+export function postgresCpuMs (): number {
+  let total = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      if (name !== 'postgres' && !name.startsWith('postgres:')) continue
+      total += cpuMs(Number(entry))
+    } catch { /* the process ended meanwhile */ }
+  }
+  return total
+}
+
 export function cpuMs (pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   // the command name (field 2) may contain spaces: count fields after its closing parenthesis

@@ -88,8 +88,14 @@ export function slaView (c: SlaCycle, calendar: BusinessCalendar, now: Date): Sl
     firstRespondedAt: c.firstRespondedAt,
     now
   })
+  // the terms written out (no spread of cycleTerms): a list page computes 50 of these (issue 15)
   return {
-    ...cycleTerms(c),
+    cycle: c.cycle,
+    plan: c.plan,
+    priority: c.priority,
+    targetSeconds: c.targetSeconds,
+    targetDuration: isoDuration(c.targetSeconds),
+    calendarId: c.calendarId,
     clockStartedAt: c.clockStartedAt,
     dueAt: c.dueAt,
     firstRespondedAt: c.firstRespondedAt,
