@@ -242,7 +242,9 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
       ...({ socket: sockets.factory } as object)
     })
     const availability = new PostgresAvailability(options.url, sockets, options.availability?.intervalMs ?? 500, options.availability?.timeoutMs ?? 1_000, connectTimeoutMs)
-    const db = drizzlePostgres(sql, { schema }) as unknown as Db
+    // no relational schema: the service never uses db.query.*, and drizzle would build a query builder per table for
+    // every transaction it opens (issue 15: the write path's CPU)
+    const db = drizzlePostgres(sql) as unknown as Db
     return {
       kind: 'postgres',
       db,
@@ -263,7 +265,7 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
   if (dir !== undefined && options.pglite === undefined) await mkdir(dir, { recursive: true })
   const pglite = options.pglite ?? new EmbeddedPostgres(dir)
   await pglite.waitReady
-  const db = drizzlePglite(pglite, { schema }) as unknown as Db
+  const db = drizzlePglite(pglite) as unknown as Db
   return {
     kind: 'pglite',
     db,

@@ -76,14 +76,23 @@ interface Field<K extends keyof Ticket> {
 const columnName = (c: Column): string => tickets[c as keyof typeof readColumns].name
 
 /** a field stored as it is in one column of the same name; `cast` for timestamps is added by `time` / `timeOrNull` */
-const plain = <K extends keyof Ticket & Column>(k: K, written: Field<K>['written'] = 'update'): Field<K> =>
-  ({ written, columns: { [k]: null }, read: (r) => r[columnName(k)] as Ticket[K], write: (t) => ({ [k]: t[k as keyof TicketDraft] }) })
-const time = <K extends keyof Ticket & Column>(k: K, written: Field<K>['written'] = 'update'): Field<K> =>
-  ({ written, columns: { [k]: 'timestamptz' }, read: (r) => at(r[columnName(k)]) as Ticket[K], write: (t) => ({ [k]: isoOrNull(t[k as keyof TicketDraft] as Date) }) })
-const timeOrNull = <K extends keyof Ticket & Column>(k: K): Field<K> =>
-  ({ written: 'update', columns: { [k]: 'timestamptz' }, read: (r) => atOrNull(r[columnName(k)]) as Ticket[K], write: (t) => ({ [k]: isoOrNull(t[k as keyof TicketDraft] as Date | null) }) })
-const readOnly = <K extends keyof Ticket & Column>(k: K): Field<K> =>
-  ({ written: 'never', columns: {}, read: (r) => r[columnName(k)] as Ticket[K], write: () => ({}) })
+// the column name is looked up once, when the field is defined (the readers run for every row of a list page)
+const plain = <K extends keyof Ticket & Column>(k: K, written: Field<K>['written'] = 'update'): Field<K> => {
+  const c = columnName(k)
+  return { written, columns: { [k]: null }, read: (r) => r[c] as Ticket[K], write: (t) => ({ [k]: t[k as keyof TicketDraft] }) }
+}
+const time = <K extends keyof Ticket & Column>(k: K, written: Field<K>['written'] = 'update'): Field<K> => {
+  const c = columnName(k)
+  return { written, columns: { [k]: 'timestamptz' }, read: (r) => at(r[c]) as Ticket[K], write: (t) => ({ [k]: isoOrNull(t[k as keyof TicketDraft] as Date) }) }
+}
+const timeOrNull = <K extends keyof Ticket & Column>(k: K): Field<K> => {
+  const c = columnName(k)
+  return { written: 'update', columns: { [k]: 'timestamptz' }, read: (r) => atOrNull(r[c]) as Ticket[K], write: (t) => ({ [k]: isoOrNull(t[k as keyof TicketDraft] as Date | null) }) }
+}
+const readOnly = <K extends keyof Ticket & Column>(k: K): Field<K> => {
+  const c = columnName(k)
+  return { written: 'never', columns: {}, read: (r) => r[c] as Ticket[K], write: () => ({}) }
+}
 
 export const TICKET_FIELDS: { [K in keyof Ticket]-?: Field<K> } = {
   // chosen by the service (src/application/tickets.ts), so that statements needing it go out with the insert (issue 15)

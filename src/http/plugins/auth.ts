@@ -60,9 +60,10 @@ export function registerAuth (app: FastifyInstance, verify: TokenVerifier): void
 }
 
 export function registerAuthEnforcement (app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     // `?? null`: routes registered by plugins in their own context (Swagger UI) never got the decoration (undefined)
     const refusal = request.authRefusal ?? null
-    if (refusal !== null) throw refusal
+    if (refusal !== null) { done(refusal); return }
+    done()
   })
 }

@@ -10,10 +10,10 @@ import { DomainError } from '../../domain/errors.js'
 export function registerDrain (app: FastifyInstance, options: { retryAfterSeconds?: number } = {}): { readonly draining: boolean } {
   const state = { draining: false }
   app.addHook('preClose', async () => { state.draining = true })
-  app.addHook('onRequest', async (request, reply) => {
-    if (!state.draining) return
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!state.draining) { done(); return }
     reply.header('connection', 'close')
-    throw new DomainError('shutting-down', 'The service is shutting down; retry (another replica will answer)', { retryAfterSeconds: options.retryAfterSeconds ?? 1 })
+    done(new DomainError('shutting-down', 'The service is shutting down; retry (another replica will answer)', { retryAfterSeconds: options.retryAfterSeconds ?? 1 }))
   })
   return state
 }

@@ -27,16 +27,18 @@ function findUnstorable (value: unknown, path: string, depth = 0): string | unde
  * with a 400 validation problem, before any handler sees it.
  */
 export function registerInputSanity (app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const parts: Array<[string, unknown]> = [['', request.body], ['query', request.query], ['params', request.params]]
     for (const [part, value] of parts) {
       const hit = findUnstorable(value, '')
       if (hit !== undefined) {
         const path = part === '' ? (hit === '' ? '/' : hit) : `${part}${hit.replace(/\//g, '.')}`
-        throw new DomainError('validation-failed', `${path} contains a character that cannot be stored (NUL or an unpaired surrogate)`, {
+        done(new DomainError('validation-failed', `${path} contains a character that cannot be stored (NUL or an unpaired surrogate)`, {
           errors: [{ path, message: 'contains a NUL character or an unpaired UTF-16 surrogate' }]
-        })
+        }))
+        return
       }
     }
+    done()
   })
 }
