@@ -19,7 +19,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose'
 import postgres from 'postgres'
-import { cpuMs, ioCalls, machineInfo, postgresCpuMs, round, run, sleep, spread, statusMb, stopChild, waitForHttp, type MachineInfo, type Spread } from './lib/common.js'
+import { cpuMs, ioCalls, machineInfo, postgresCpu, postgresCpuBetween, round, run, sleep, spread, statusMb, stopChild, waitForHttp, type MachineInfo, type Spread } from './lib/common.js'
 import { databaseUrl, ensurePgbench, ensureSeeded, ROOT, serverVersion, type SeedInfo } from './lib/db.js'
 import { renderReport } from './report.js'
 import { SCENARIOS, TICKETS_PER_REQUEST, type Fixture, type RunState, type ScenarioName } from './scenarios.js'
@@ -308,12 +308,12 @@ async function measureScenario (gen: LoadGenerator, svc: Service, scenario: Scen
   const state = scenario === 'patch-ticket' ? await currentVersions(dbUrl, fx.openTicketIds, 5000) : undefined
   const cpu0 = cpuMs(svc.pid)
   const g0 = cpuMs(gen.pid)
-  const db0 = postgresCpuMs()
+  const db0 = postgresCpu()
   const io0 = ioCalls(svc.pid)
   const r = await gen.run(svc.url, seconds, scenario, fixture, state)
   const cpu = cpuMs(svc.pid) - cpu0
   const g = cpuMs(gen.pid) - g0
-  const db = postgresCpuMs() - db0
+  const db = postgresCpuBetween(db0, postgresCpu())
   const io1 = ioCalls(svc.pid)
   const result: ScenarioRun = {
     ...r,

@@ -39,12 +39,20 @@ export function renderReport (r: BenchReport): string {
   lines.push(`| B': same select via postgres.js, prepared, 50 in flight / 10 connections (q/s) | ${int(c.bPrime.median)} | ${int(c.bPrime.min)}–${int(c.bPrime.max)} |`)
   lines.push(`| W (context for writes): pgbench -N simple-update -c 50 -j 2 (tps) | ${int(c.w.median)} | ${int(c.w.min)}–${int(c.w.max)} |`)
   lines.push('')
-  lines.push('| scenario | req/s | ÷ I | ÷ B | ÷ A | ÷ B\' | ÷ W | p50 ms | p99 ms | CPU µs/req | DB CPU µs/req | writes/req | errors / non-2xx | target |')
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|')
+  lines.push('| scenario | req/s | ÷ I | ÷ B | ÷ A | ÷ B\' | ÷ W | p50 ms | p99 ms | CPU µs/req | DB CPU µs/req | cost ÷ I | writes/req | errors / non-2xx | target |')
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|')
+  // what the ratio to I tends to on a machine where the service and the database share the cores: I's CPU (service +
+  // database) per request over ours; unlike req/s it barely moves with other load on the machine (steal time)
+  const costRatioI = (name: string): string => {
+    const s = r.scenarios[name]
+    const i = r.scenarios[`${name}@I`]
+    if (s?.dbCpuUsPerRequest === undefined || i?.dbCpuUsPerRequest === undefined) return '—'
+    return pct((i.cpuUsPerRequest.median + i.dbCpuUsPerRequest.median) / (s.cpuUsPerRequest.median + s.dbCpuUsPerRequest.median))
+  }
   for (const [name, s] of Object.entries(r.scenarios)) {
     const tickets = s.ticketsPerSecond === undefined || s.ticketsPerSecond.median === s.rps.median ? '' : ` (${int(s.ticketsPerSecond.median)} tickets/s)`
     lines.push(`| \`${name}\` ${s.description.replace(/\|/g, '\\|')} | ${spreadOf(s.rps, int)}${tickets} | ${s.ratioI === undefined ? '—' : spreadOf(s.ratioI, pct)} | ${spreadOf(s.ratioB, pct)} | ${spreadOf(s.ratioA, pct)} | ${pct(s.ratioBPrime.median)} | ${pct(s.ratioW.median)} | ` +
-      `${ms(s.p50Ms.median)} | ${spreadOf(s.p99Ms, ms)} | ${int(s.cpuUsPerRequest.median)} | ${s.dbCpuUsPerRequest === undefined ? '—' : int(s.dbCpuUsPerRequest.median)} | ${s.writesPerRequest === undefined ? '—' : s.writesPerRequest.median.toFixed(1)} | ${s.errors + s.timeouts} / ${s.non2xx} | ${TARGETS[name] ?? '—'} |`)
+      `${ms(s.p50Ms.median)} | ${spreadOf(s.p99Ms, ms)} | ${int(s.cpuUsPerRequest.median)} | ${s.dbCpuUsPerRequest === undefined ? '—' : int(s.dbCpuUsPerRequest.median)} | ${costRatioI(name)} | ${s.writesPerRequest === undefined ? '—' : s.writesPerRequest.median.toFixed(1)} | ${s.errors + s.timeouts} / ${s.non2xx} | ${TARGETS[name] ?? '—'} |`)
   }
   lines.push('')
   if (r.stability !== undefined) {

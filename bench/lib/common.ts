@@ -31,18 +31,26 @@ export function ioCalls (pid: number): { writes: number; reads: number } {
   return { writes: Number(/syscw: (\d+)/.exec(io)?.[1] ?? NaN), reads: Number(/syscr: (\d+)/.exec(io)?.[1] ?? NaN) }
 }
 
-/** CPU time (user+system) of every PostgreSQL server process on this machine (the benchmark's database server), ms */
-export function postgresCpuMs (): number {
-  let total = 0
+/** CPU time (user+system) so far of each PostgreSQL server process on this machine (the benchmark's database server), ms */
+export function postgresCpu (): Map<number, number> {
+  const out = new Map<number, number>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
       if (name !== 'postgres' && !name.startsWith('postgres:')) continue
-      total += cpuMs(Number(entry))
+      out.set(Number(entry), cpuMs(Number(entry)))
     } catch { /* the process ended meanwhile */ }
   }
+  return out
+}
+
+/** the database server's CPU between two snapshots, ms: processes alive at the end (a backend that exited in between
+ * is left out: the service keeps its pooled connections open, so that is rare and only ever undercounts) */
+export function postgresCpuBetween (before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0
+  for (const [pid, ms] of after) total += Math.max(0, ms - (before.get(pid) ?? 0))
   return total
 }
 

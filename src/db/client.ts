@@ -7,7 +7,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import type { ExtractTablesWithRelations } from 'drizzle-orm'
 import type postgres from 'postgres'
 import { postgres as connectPostgres } from './postgres-driver.js'
-import * as schema from './schema/index.js'
+import type * as schema from './schema/index.js'
 
 export type Schema = typeof schema
 export type Db = PgDatabase<PgQueryResultHKT, Schema>
