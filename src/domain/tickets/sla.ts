@@ -88,20 +88,14 @@ export function slaView (c: SlaCycle, calendar: BusinessCalendar, now: Date): Sl
     firstRespondedAt: c.firstRespondedAt,
     now
   })
-  // the terms written out (no spread of cycleTerms): a list page computes 50 of these (issue 15)
-  return {
-    cycle: c.cycle,
-    plan: c.plan,
-    priority: c.priority,
-    targetSeconds: c.targetSeconds,
-    targetDuration: isoDuration(c.targetSeconds),
-    calendarId: c.calendarId,
-    clockStartedAt: c.clockStartedAt,
-    dueAt: c.dueAt,
-    firstRespondedAt: c.firstRespondedAt,
-    status: state.status,
-    remainingBusinessSeconds: state.remainingBusinessSeconds
-  }
+  // the fresh terms object is completed in place, not spread into a new one: a list page computes 50 of these (issue 15)
+  const view = cycleTerms(c) as SlaView
+  view.clockStartedAt = c.clockStartedAt
+  view.dueAt = c.dueAt
+  view.firstRespondedAt = c.firstRespondedAt
+  view.status = state.status
+  view.remainingBusinessSeconds = state.remainingBusinessSeconds
+  return view
 }
 
 /**

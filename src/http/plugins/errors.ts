@@ -69,9 +69,6 @@ export interface ErrorHandlingOptions {
   retryAfterSeconds?: number
 }
 
-/** the messages of @fastify/busboy's parse failures (a truncated or malformed multipart body) */
-const MULTIPART_PARSE_ERROR = /^(Unexpected end of (multipart data|form)|Malformed part header|Part terminated early|Multipart: Boundary not found)/
-
 export function registerErrorHandling (app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) {
@@ -105,10 +102,6 @@ export function registerErrorHandling (app: FastifyInstance, options: ErrorHandl
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       request.log.warn({ err: error }, 'unmapped client error')
       return sendProblem(request, reply, { ...problemOf('malformed-request', 'The request could not be processed'), status: error.statusCode })
-    }
-    if (error.statusCode === undefined && MULTIPART_PARSE_ERROR.test(error.message)) {
-      // the multipart parser (busboy) gave up on the body: the request is malformed, not a server fault
-      return sendProblem(request, reply, problemOf('malformed-request', 'The multipart body could not be parsed'))
     }
     request.log.error({ err: error }, 'unhandled error')
     return sendProblem(request, reply, problemOf('internal', 'An unexpected error occurred; quote the X-Request-Id when reporting it', { requestId: request.id }))

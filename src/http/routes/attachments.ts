@@ -43,6 +43,24 @@ const etagOf = (a: Attachment): string => `"${a.sha256}"`
 const matches = (header: string | undefined, tag: string): boolean =>
   header !== undefined && header.split(',').map((t) => t.trim().replace(/^W\//, '')).some((t) => t === tag || t === '*')
 
+/**
+ * The client's multipart body: the parser (busboy) fails it with a plain error (no status) when it is truncated or
+ * malformed. That is the client's 400 `malformed-request` (src/http/plugins/errors.ts), never a 500; errors that carry
+ * a status (the multipart plugin's limits) and the service's own refusals pass as they are.
+ */
+const malformedBody = (err: unknown): unknown =>
+  err instanceof Error && !(err instanceof DomainError) && (err as { statusCode?: unknown }).statusCode === undefined
+    ? Object.assign(new Error(`The multipart body could not be parsed: ${err.message}`, { cause: err }), { statusCode: 400 })
+    : err
+
+async function * clientBody (source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  try {
+    yield * source
+  } catch (err) {
+    throw malformedBody(err)
+  }
+}
+
 export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   if (ctx.attachments === undefined) throw new Error('attachment routes need AppContext.attachments')
   const { settings } = ctx.attachments
@@ -66,11 +84,11 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     const p = principal(request)
     let input: files.UploadInput
     if (request.isMultipart()) {
-      const part = await request.file()
+      const part = await request.file().catch((err: unknown) => { throw malformedBody(err) })
       if (part === undefined || part.fieldname !== 'file') {
         throw new DomainError('validation-failed', 'Send the file as a multipart part named "file"', { errors: [{ path: '/file', message: 'is required' }] })
       }
-      input = { organizationId: request.query.organizationId, filename: part.filename, claimedType: part.mimetype, source: part.file }
+      input = { organizationId: request.query.organizationId, filename: part.filename, claimedType: part.mimetype, source: clientBody(part.file) }
     } else {
       const declared = Number(request.headers['content-length'] ?? '0')
       if (declared > settings.maxFileBytes) throw new DomainError('attachment-too-large', `A file may be at most ${settings.maxFileBytes} bytes`, { maxBytes: settings.maxFileBytes })
