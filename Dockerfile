@@ -29,5 +29,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-# the same command as `npm start`
-CMD ["node", "dist/server.js"]
+# the same command as `npm start` (test/unit/start-command.test.ts): 64 MB semi-spaces (young generation), see docs/performance.md
+CMD ["node", "--max-semi-space-size=64", "dist/server.js"]

@@ -19,7 +19,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose'
 import postgres from 'postgres'
-import { cpuMs, ioCalls, machineInfo, postgresCpu, postgresCpuBetween, round, run, sleep, spread, statusMb, stopChild, waitForHttp, type MachineInfo, type Spread } from './lib/common.js'
+import { cpuMs, ioCalls, machineInfo, startFlags, postgresCpu, postgresCpuBetween, round, run, sleep, spread, statusMb, stopChild, waitForHttp, type MachineInfo, type Spread } from './lib/common.js'
 import { databaseUrl, ensurePgbench, ensureSeeded, ROOT, serverVersion, type SeedInfo } from './lib/db.js'
 import { renderReport } from './report.js'
 import { SCENARIOS, TICKETS_PER_REQUEST, type Fixture, type RunState, type ScenarioName } from './scenarios.js'
@@ -86,7 +86,7 @@ async function startService (dbUrl: string, publicKeyPem: string, label: string)
   const port = await freePort()
   mkdirSync(RESULTS, { recursive: true })
   const out = openSync(join(RESULTS, `service-${label}.log`), 'w')
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
+  const nodeArgs = [...SERVICE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')]
   const child = track(spawn(process.execPath, [...nodeArgs, 'dist/server.js'], {
     cwd: ROOT,
     stdio: ['ignore', out, out],
@@ -113,12 +113,15 @@ async function startService (dbUrl: string, publicKeyPem: string, label: string)
   return { child, pid: child.pid!, url }
 }
 
+/** the node flags of `npm start`, for the service and ceiling I alike */
+const SERVICE_FLAGS = startFlags(join(ROOT, 'package.json'))
+
 /** the operations measured against ceiling I as well (issue 15) */
 const I_SCENARIOS: ScenarioName[] = ['get-by-id', 'list-first-page', 'create-ticket', 'patch-ticket', 'add-comment']
 
 async function startCeilingI (dbUrl: string): Promise<Service> {
   const port = await freePort()
-  const child = track(spawn(process.execPath, ['--import', 'tsx', 'bench/ceiling-ideal.ts', dbUrl, String(port), process.env.DB_POOL_MAX ?? '10'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] }))
+  const child = track(spawn(process.execPath, [...SERVICE_FLAGS, '--import', 'tsx', 'bench/ceiling-ideal.ts', dbUrl, String(port), process.env.DB_POOL_MAX ?? '10'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] }))
   const url = `http://127.0.0.1:${port}`
   await waitForHttp(`${url}/v1/tickets`, child)
   return { child, pid: child.pid!, url }
@@ -580,7 +583,7 @@ function summarise (m: { machine: MachineInfo; mainSeed: SeedInfo; smallSeed?: S
     generatedAt: new Date().toISOString(),
     quick: QUICK,
     machine: m.machine,
-    config: { commit: m.commit, tickets: TICKETS, reps: REPS, secondsPerMeasurement: SECONDS, warmupSeconds: WARMUP, stabilitySeconds: STABILITY, connections: CONNECTIONS, dbPoolMax: process.env.DB_POOL_MAX ?? 'service default', heapGrowthPercent: process.env.HEAP_GROWTH_PERCENT ?? 'service default', scenarios: SCENARIO_LIST, serviceNodeArgs: process.env.BENCH_NODE_ARGS ?? '' },
+    config: { commit: m.commit, tickets: TICKETS, reps: REPS, secondsPerMeasurement: SECONDS, warmupSeconds: WARMUP, stabilitySeconds: STABILITY, connections: CONNECTIONS, dbPoolMax: process.env.DB_POOL_MAX ?? 'service default', heapGrowthPercent: process.env.HEAP_GROWTH_PERCENT ?? 'service default', scenarios: SCENARIO_LIST, serviceNodeArgs: [...SERVICE_FLAGS, process.env.BENCH_NODE_ARGS ?? ''].join(' ').trim() },
     seed: { main: m.mainSeed, ...(m.smallSeed === undefined ? {} : { small: m.smallSeed }) },
     ceilings,
     ceilingSummary,

@@ -3,6 +3,18 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 
+/**
+ * The node flags of `npm start` (package.json `scripts.start`: `node <flags> dist/server.js`), which the Dockerfile
+ * runs too (test/unit/start-command.test.ts). The benchmark starts the service with them, and ceiling I as well: a
+ * runtime flag costs any server nothing, so the ceiling gets the same.
+ */
+export function startFlags (packageJsonPath: string): string[] {
+  const start = (JSON.parse(readFileSync(packageJsonPath, 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? ''
+  const words = start.split(/\s+/).filter((w) => w !== '')
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/server.js') throw new Error(`package.json scripts.start is not \`node <flags> dist/server.js\`: ${start}`)
+  return words.slice(1, -1)
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 export function median (xs: number[]): number {

@@ -6,7 +6,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { sql } from 'drizzle-orm'
-import sharp from 'sharp'
 import { actorOf, canAccessOrg, isStaff, requireRole, type Principal } from '../domain/access.js'
 import { ContentSniffer } from '../domain/attachments/sniff.js'
 import { safeFilename } from '../domain/attachments/files.js'
@@ -141,6 +140,8 @@ function scheduleThumbnail (ctx: AppContext, blob: BlobRow): void {
 /** a WebP of at most 256×256 for the console, made from the stored bytes after the upload */
 export async function createThumbnail (ctx: AppContext, blob: Pick<BlobRow, 'id' | 'storageKey' | 'size'>): Promise<void> {
   const { store } = services(ctx)
+  // loaded with the first thumbnail: a replica that never sees an image does not hold libvips (docs/performance.md)
+  const { default: sharp } = await import('sharp')
   const resize = sharp({ limitInputPixels: 40_000_000, failOn: 'error' }).rotate().resize(256, 256, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 })
   const source = Readable.from(store.get(blob.storageKey, { start: 0, end: blob.size - 1 }))
   const [thumbnail] = await Promise.all([resize.toBuffer(), new Promise<void>((resolve, reject) => {

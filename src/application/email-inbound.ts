@@ -13,8 +13,8 @@
  *    medium; the first-response clock starts at arrival). Unknown domain → quarantine.
  * The verdict is recorded on every comment and ticket that came by email and on every received message.
  */
-import { authenticate } from 'mailauth'
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser'
+// mailparser and mailauth (~40 MB of a replica's memory) are loaded when the first message arrives (docs/performance.md)
+import type { AddressObject, ParsedMail } from 'mailparser'
 import type { Principal } from '../domain/access.js'
 import { actorOf, requireRole } from '../domain/access.js'
 import { DomainError } from '../domain/errors.js'
@@ -83,6 +83,7 @@ function headerText (v: unknown): string {
 }
 
 async function parse (raw: Buffer, env: InboundEnvelope): Promise<Message> {
+  const { simpleParser } = await import('mailparser')
   const parsed: ParsedMail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true })
   const sender = parsed.from?.value[0]
   const headers: HeaderMap = new Map()
@@ -100,6 +101,7 @@ async function parse (raw: Buffer, env: InboundEnvelope): Promise<Message> {
 }
 
 export async function checkAuthentication (email: EmailRuntime, raw: Buffer, env: InboundEnvelope, fromDomain: string): Promise<AuthVerdict> {
+  const { authenticate } = await import('mailauth')
   const res = await authenticate(raw, {
     ip: env.remoteAddress,
     helo: env.helo,
