@@ -1,5 +1,7 @@
 import t from 'tap'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startFlags } from '../../bench/lib/common.js'
 
 // `npm start` (the README's run command and `make run`), the Dockerfile and the benchmark start the service with the
@@ -15,10 +17,8 @@ t.test('the service runs with 64 MB semi-spaces (the young generation), set wher
 })
 
 t.test('a start script of another shape is refused, not guessed at', async (t) => {
-  const { mkdtempSync, writeFileSync } = await import('node:fs')
-  const { join } = await import('node:path')
-  const { tmpdir } = await import('node:os')
   const dir = mkdtempSync(join(tmpdir(), 'start-'))
+  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts: { start: 'tsx src/server.ts' } }))
   t.throws(() => startFlags(join(dir, 'package.json')), /not `node <flags> dist\/server.js`/)
 })
