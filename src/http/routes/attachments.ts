@@ -45,12 +45,12 @@ const matches = (header: string | undefined, tag: string): boolean =>
 
 /**
  * The client's multipart body: the parser (busboy) fails it with a plain error (no status) when it is truncated or
- * malformed. That is the client's 400 `malformed-request` (src/http/plugins/errors.ts), never a 500; errors that carry
- * a status (the multipart plugin's limits) and the service's own refusals pass as they are.
+ * malformed. That is the client's 400 `malformed-request`, never a 500; errors that carry a status (the multipart
+ * plugin's limits) and the service's own refusals pass as they are.
  */
 const malformedBody = (err: unknown): unknown =>
   err instanceof Error && !(err instanceof DomainError) && (err as { statusCode?: unknown }).statusCode === undefined
-    ? Object.assign(new Error(`The multipart body could not be parsed: ${err.message}`, { cause: err }), { statusCode: 400 })
+    ? new DomainError('malformed-request', 'The multipart body could not be parsed')
     : err
 
 async function * clientBody (source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
