@@ -9,6 +9,17 @@ import * as repo from '../db/repositories/idempotency.js'
 
 export type { IdempotencyRow, NewClaim, StoredResponse } from '../db/repositories/idempotency.js'
 
+/**
+ * Thrown inside a request's transaction when its Idempotency-Key is held by another request (a retry of a request that
+ * took effect, or a concurrent duplicate): the transaction rolls back and the plugin answers from the stored row.
+ */
+export class IdempotencyKeyTaken extends Error {
+  constructor () {
+    super('the Idempotency-Key is held by another request')
+    this.name = 'IdempotencyKeyTaken'
+  }
+}
+
 export interface IdempotencyStore {
   /** INSERT … ON CONFLICT DO NOTHING: true when this call took the key */
   claim: (c: repo.NewClaim) => Promise<boolean>
@@ -20,6 +31,13 @@ export interface IdempotencyStore {
   purgeExpired: (now: Date) => Promise<number>
   /** runs `next` (the rest of the request) so that each transaction it commits marks this claim 'applied' with it */
   runMarking: (claim: { scope: string; claimToken: string }, next: () => void) => void
+  /**
+   * runs `next` so that its first transaction to commit claims the key inside it (already 'applied'); a transaction
+   * that finds the key held throws IdempotencyKeyTaken and rolls back. `claim.held` turns true once one committed.
+   */
+  runClaiming: (claim: { newClaim: repo.NewClaim; staleBefore: Date; held: boolean }, next: () => void) => void
+  /** stores the final response of a request none of whose transactions claimed the key; false when another holds it */
+  storeCompleted: (c: repo.NewClaim, response: repo.StoredResponse, staleBefore: Date) => Promise<boolean>
   /** runs `next` outside any claim's scope (a request without a key may resume another request's context) */
   runUnmarked: (next: () => void) => void
 }
@@ -34,6 +52,16 @@ export function idempotencyStore (database: Database): IdempotencyStore {
     release: async (scope, claimToken) => { await repo.releaseKey(db, scope, claimToken) },
     purgeExpired: async (now) => await repo.purgeExpiredKeys(db, now),
     runMarking: (claim, next) => { commitScope.run({ beforeCommit: async (tx) => { await repo.markApplied(tx, claim.scope, claim.claimToken) } }, next) },
+    runClaiming: (claim, next) => {
+      commitScope.run({
+        beforeCommit: async (tx) => {
+          if (claim.held) return
+          if (!await repo.claimApplied(tx, claim.newClaim, claim.staleBefore)) throw new IdempotencyKeyTaken()
+        },
+        committed: () => { claim.held = true }
+      }, next)
+    },
+    storeCompleted: async (c, response, staleBefore) => await repo.storeCompleted(db, c, response, staleBefore),
     runUnmarked: (next) => { commitScope.exit(next) }
   }
 }

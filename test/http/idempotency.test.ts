@@ -5,7 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { DomainError } from '../../src/domain/errors.js'
 import { purgeExpiredKeys } from '../../src/db/repositories/idempotency.js'
-import { canonicalJson, STALE_AFTER_MS } from '../../src/http/plugins/idempotency.js'
+import { canonicalJson, IN_TRANSACTION, STALE_AFTER_MS } from '../../src/http/plugins/idempotency.js'
 import { buildTestApp, onPostgres } from '../helpers/app.js'
 
 const h = await buildTestApp(t)
@@ -63,7 +63,56 @@ lab.post('/v1/lab/rollback', async (request) => {
     throw new Error('rolled back')
   })
 })
+// the same cases on routes that claim their key inside their first transaction (config IN_TRANSACTION, issue 15)
+const txCalls = { effect: 0, refuseBefore: 0, refuseInside: 0, committed: 0, slow: 0, once: 0 }
+const insertEffect = async (marker: string): Promise<void> => {
+  await h.ctx.transaction(async (tx) => { await tx.execute(sql`insert into lab_effects (marker) values (${marker})`) })
+}
+lab.post('/v1/lab/tx/effect', { config: IN_TRANSACTION }, async (request, reply) => {
+  const n = ++txCalls.effect
+  await insertEffect((request.body as { marker: string }).marker)
+  return await reply.code(201).header('location', `/v1/lab/effects/${n}`).send({ call: n })
+})
+lab.post('/v1/lab/tx/refuse-before', { config: IN_TRANSACTION }, async () => {
+  txCalls.refuseBefore++
+  throw new DomainError('invalid-subscription-term', `refused before any transaction on call ${txCalls.refuseBefore}`)
+})
+lab.post('/v1/lab/tx/refuse-inside', { config: IN_TRANSACTION }, async (request) => {
+  txCalls.refuseInside++
+  await h.ctx.transaction(async (tx) => {
+    await tx.execute(sql`insert into lab_effects (marker) values (${(request.body as { marker: string }).marker})`)
+    throw new DomainError('invalid-subscription-term', `refused inside the transaction on call ${txCalls.refuseInside}`)
+  })
+})
+lab.post('/v1/lab/tx/commit-then-fail', { config: IN_TRANSACTION }, async (request) => {
+  txCalls.committed++
+  await insertEffect((request.body as { marker: string }).marker)
+  throw new Error('lost after commit')
+})
+lab.post('/v1/lab/tx/rollback', { config: IN_TRANSACTION }, async (request) => {
+  await h.ctx.transaction(async (tx) => {
+    await tx.execute(sql`insert into lab_effects (marker) values (${(request.body as { marker: string }).marker})`)
+    throw new Error('rolled back')
+  })
+})
+// a write that can happen once (a primary key): a retry's transaction fails on it, behind its claim, and must still get the
+// first answer (the replay), not the database error its use case ran into
+lab.post('/v1/lab/tx/once', { config: IN_TRANSACTION }, async (request, reply) => {
+  const n = ++txCalls.once
+  await h.ctx.transaction(async (tx) => { await tx.execute(sql`insert into lab_once (marker) values (${(request.body as { marker: string }).marker})`) })
+  return await reply.code(201).send({ call: n })
+})
+let txSlowGate = Promise.resolve()
+lab.post('/v1/lab/tx/slow', { config: IN_TRANSACTION }, async (request, reply) => {
+  const n = ++txCalls.slow
+  await h.ctx.transaction(async (tx) => {
+    await tx.execute(sql`insert into lab_effects (marker) values (${(request.body as { marker: string }).marker})`)
+    await txSlowGate
+  })
+  return await reply.code(201).send({ call: n })
+})
 await h.database.db.execute(sql`create table if not exists lab_effects (marker text not null)`)
+await h.database.db.execute(sql`create table if not exists lab_once (marker text primary key)`)
 await lab.ready()
 t.teardown(async () => { await lab.close() })
 const effects = async (marker: string): Promise<number> =>
@@ -354,4 +403,114 @@ t.test('tickets: 5 retries create one ticket; the same key from two organization
   t.equal(ticketAsAdmin.statusCode, 201)
   t.equal(orgAsAdmin.statusCode, 201, 'same caller, same key, other route: independent')
   t.equal(orgAsAdmin.headers['idempotent-replayed'], undefined)
+})
+
+t.test('in-transaction routes: retries take effect once and replay the first answer byte for byte', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const marker = uniqueName('tx effect')
+  const answers: LightMyRequestResponse[] = []
+  for (let i = 0; i < 4; i++) answers.push(await labPost(admin, '/v1/lab/tx/effect', k, { marker }))
+  t.equal(answers[0]?.statusCode, 201)
+  t.equal(answers[0]?.headers['idempotent-replayed'], undefined)
+  for (const retry of answers.slice(1)) {
+    t.equal(retry.statusCode, 201)
+    t.equal(retry.body, answers[0]?.body, 'byte-identical body')
+    t.equal(retry.headers.location, answers[0]?.headers.location, 'stored headers repeated')
+    t.equal(retry.headers['idempotent-replayed'], 'true')
+  }
+  t.equal(await effects(marker), 1, 'one effect')
+  t.equal(await claimState(k), 'completed')
+  const other = await labPost(admin, '/v1/lab/tx/effect', k, { marker: 'another body' })
+  t.equal(other.statusCode, 422)
+  t.equal(other.json().code, 'idempotency-key-reused')
+  t.equal(await effects('another body'), 0, 'the reused key wrote nothing')
+})
+
+t.test('in-transaction routes: a refusal before or inside the transaction is stored and replayed; it leaves no effect', async (t) => {
+  const admin = await h.adminToken()
+  const before = key()
+  const first = await labPost(admin, '/v1/lab/tx/refuse-before', before)
+  const again = await labPost(admin, '/v1/lab/tx/refuse-before', before)
+  t.equal(first.statusCode, 422)
+  t.equal(again.statusCode, 422)
+  t.equal(again.body, first.body, 'the first refusal, byte for byte (not the second call\'s own)')
+  t.equal(again.headers['idempotent-replayed'], 'true')
+  const inside = key()
+  const marker = uniqueName('tx refuse')
+  const refused = await labPost(admin, '/v1/lab/tx/refuse-inside', inside, { marker })
+  const retried = await labPost(admin, '/v1/lab/tx/refuse-inside', inside, { marker })
+  t.equal(refused.statusCode, 422)
+  t.equal(retried.body, refused.body)
+  t.equal(retried.headers['idempotent-replayed'], 'true')
+  t.equal(await effects(marker), 0, 'the refused transaction rolled back, claim and all')
+})
+
+t.test('in-transaction routes: the held key wins over what the use case decides behind it', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const marker = uniqueName('tx once')
+  const first = await labPost(admin, '/v1/lab/tx/once', k, { marker })
+  t.equal(first.statusCode, 201)
+  const retry = await labPost(admin, '/v1/lab/tx/once', k, { marker })
+  t.equal(retry.statusCode, 201, 'the replay, not the unique violation the handler ran into behind the claim')
+  t.equal(retry.body, first.body)
+  t.equal(retry.headers['idempotent-replayed'], 'true')
+  t.equal(txCalls.once, 2, 'the retry ran up to its transaction')
+  const fresh = await labPost(admin, '/v1/lab/tx/once', key(), { marker })
+  t.equal(fresh.statusCode, 500, 'a new key runs the request: now it fails on the primary key')
+  const rows = await h.database.rows<{ n: number }>(sql`select count(*)::int as n from lab_once where marker = ${marker}`)
+  t.equal(Number(rows[0]?.n), 1)
+})
+
+t.test('in-transaction routes: committed then lost → 409 in-use, then response-lost; a rollback leaves the key free', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const marker = uniqueName('tx lost')
+  const first = await labPost(admin, '/v1/lab/tx/commit-then-fail', k, { marker })
+  t.equal(first.statusCode, 500)
+  t.equal(await claimState(k), 'applied', 'the claim committed with the write')
+  const soon = await labPost(admin, '/v1/lab/tx/commit-then-fail', k, { marker })
+  t.equal(soon.statusCode, 409)
+  t.equal(soon.json().code, 'idempotency-key-in-use')
+  t.equal(soon.headers['retry-after'], '1')
+  h.clock.advance(STALE_AFTER_MS + 1000)
+  const later = await labPost(admin, '/v1/lab/tx/commit-then-fail', k, { marker })
+  t.equal(later.statusCode, 409)
+  t.equal(later.json().code, 'idempotency-response-lost')
+  t.equal(await effects(marker), 1, 'nothing doubled')
+
+  const r = key()
+  const rolled = uniqueName('tx rollback')
+  const failed = await labPost(admin, '/v1/lab/tx/rollback', r, { marker: rolled })
+  t.equal(failed.statusCode, 500)
+  t.equal(await claimState(r), undefined, 'no row: the claim rolled back with the transaction')
+  t.equal(await effects(rolled), 0)
+  const retry = await labPost(admin, '/v1/lab/tx/effect', r, { marker: rolled })
+  t.equal(retry.statusCode, 201, 'the key is free (on another route, here)')
+})
+
+t.test(`in-transaction routes: a duplicate while the first runs ${onPostgres ? '(PostgreSQL: waits on the key, then 409 or the replay)' : '(PGlite: one connection, queued behind it)'}; one effect`, async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const marker = uniqueName('tx slow')
+  let release: () => void = () => {}
+  txSlowGate = new Promise((resolve) => { release = resolve })
+  const before = txCalls.slow
+  const first = labPost(admin, '/v1/lab/tx/slow', k, { marker })
+  while (txCalls.slow === before) await new Promise((resolve) => setImmediate(resolve))
+  const second = labPost(admin, '/v1/lab/tx/slow', k, { marker })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  release()
+  const [a, b] = await Promise.all([first, second])
+  t.equal(a.statusCode, 201)
+  t.equal(a.headers['idempotent-replayed'], undefined)
+  if (b.statusCode === 409) t.equal(b.json().code, 'idempotency-key-in-use')
+  else {
+    t.equal(b.statusCode, 201)
+    t.equal(b.headers['idempotent-replayed'], 'true')
+    t.equal(b.body, a.body)
+  }
+  t.equal(await effects(marker), 1, 'one effect')
+  txSlowGate = Promise.resolve()
 })

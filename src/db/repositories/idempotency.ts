@@ -1,5 +1,5 @@
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm'
-import type { Db, Tx } from '../client.js'
+import type { Db, DbOrTx, Tx } from '../client.js'
 import { idempotencyKeys } from '../schema/idempotency.js'
 import { PreparedStatement } from '../prepared.js'
 
@@ -124,6 +124,72 @@ const markAppliedStatement = new PreparedStatement('idempotency_mark_applied', (
   db.update(idempotencyKeys).set({ state: 'applied' })
     .where(and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.claimToken, sql.placeholder('claimToken')), eq(idempotencyKeys.state, 'in_progress')))
     .prepare(name))
+
+/**
+ * A row that a new claim may take over: expired (any state), or an in_progress claim older than `staleBefore`.
+ * The same rule as reclaimKey, for the claims that insert-or-take-over in one statement below.
+ */
+const takeOverWhere = () => sql`${idempotencyKeys.expiresAt} <= ${sql.placeholder('nowText')}::timestamptz
+  or (${idempotencyKeys.state} = 'in_progress' and ${idempotencyKeys.claimedAt} <= ${sql.placeholder('staleBeforeText')}::timestamptz)`
+
+/** the take-over condition's instants, as text (placeholders inside raw SQL get no driver mapping) */
+const takeOverValues = (now: Date, staleBefore: Date) => ({ nowText: now.toISOString(), staleBeforeText: staleBefore.toISOString() })
+
+const claimValues = (state: 'applied' | 'completed') => {
+  const p = (name: string) => sql.placeholder(name)
+  return {
+    scope: p('scope'),
+    idempotencyKey: p('idempotencyKey'),
+    subject: p('subject'),
+    organizationScope: p('organizationScope'),
+    method: p('method'),
+    route: p('route'),
+    fingerprint: p('fingerprint'),
+    state,
+    claimToken: p('claimToken'),
+    statusCode: state === 'completed' ? p('statusCode') : null,
+    responseHeaders: state === 'completed' ? p('responseHeaders') : null,
+    responseBody: state === 'completed' ? p('responseBody') : null,
+    createdAt: p('now'),
+    claimedAt: p('now'),
+    completedAt: state === 'completed' ? p('now') : null,
+    expiresAt: p('expiresAt')
+  } as unknown as typeof idempotencyKeys.$inferInsert
+}
+
+/** INSERT, or take over an expired or abandoned row, in one statement; RETURNING tells whether this call got the key */
+const insertOrTakeOver = (db: DbOrTx, name: string, state: 'applied' | 'completed') => {
+  const values = claimValues(state)
+  const { scope: _scope, ...set } = values
+  return db.insert(idempotencyKeys).values(values)
+    .onConflictDoUpdate({ target: idempotencyKeys.scope, set, setWhere: takeOverWhere() })
+    .returning({ scope: idempotencyKeys.scope }).prepare(name)
+}
+
+const claimAppliedStatement = new PreparedStatement('idempotency_claim_applied', (db, name) => insertOrTakeOver(db, name, 'applied'))
+const storeCompletedStatement = new PreparedStatement('idempotency_store_completed', (db, name) => insertOrTakeOver(db, name, 'completed'))
+
+/**
+ * Claims the key inside the request's own transaction, already 'applied' (routes whose every effect is in their
+ * transactions; src/http/plugins/idempotency.ts): the row exists exactly when the request's writes committed. false when
+ * another request holds the key (a concurrent duplicate waits here, on the primary key, until the holder's transaction
+ * ends).
+ */
+export async function claimApplied (tx: Tx, c: NewClaim, staleBefore: Date): Promise<boolean> {
+  const rows = await claimAppliedStatement.execute(tx, { ...c, ...takeOverValues(c.now, staleBefore) })
+  return rows.length === 1
+}
+
+/**
+ * Stores a final response for a key no transaction of the request claimed (the request was refused before or inside a
+ * transaction that rolled back): false when another request holds the key.
+ */
+export async function storeCompleted (db: Db, c: NewClaim, response: StoredResponse, staleBefore: Date): Promise<boolean> {
+  const rows = await storeCompletedStatement.execute(db, {
+    ...c, ...takeOverValues(c.now, staleBefore), statusCode: response.statusCode, responseHeaders: response.headers, responseBody: response.body
+  })
+  return rows.length === 1
+}
 
 /** gives the key up (the request failed with a 5xx): a retry runs the request again */
 export async function releaseKey (db: Db, scope: string, claimToken: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { IdempotencyStore, NewClaim } from '../../application/idempotency.js'
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import { IdempotencyKeyTaken, type IdempotencyRow, type IdempotencyStore, type NewClaim } from '../../application/idempotency.js'
 import { DomainError } from '../../domain/errors.js'
 
 /**
@@ -37,17 +37,47 @@ import { DomainError } from '../../domain/errors.js'
  *   again, and a 5xx releases only such a claim. STALE_AFTER_MS (60 s) is far above any request's duration.
  * - Completing/releasing is conditional on the claim token, so a stale owner that wakes up late cannot
  *   overwrite a row another request has reclaimed.
+ *
+ * Routes whose every effect is in their transactions (`config: { idempotency: 'in-transaction' }`: ticket create,
+ * comment, close …; issue 15) skip the separate claim: the request's first transaction inserts the row itself, already
+ * 'applied', as its first statement (pipelined with BEGIN), so the claim costs no statement, no commit and no round trip
+ * of its own. The guarantees are the same:
+ * - The row exists exactly when the request's writes committed (one transaction), so 'in_progress' never appears and
+ *   a request that rolled back leaves nothing behind.
+ * - A duplicate (a retry, or a concurrent request on any replica) finds the key held: its INSERT waits on the primary
+ *   key until the holder's transaction ends, returns no row, and the transaction throws IdempotencyKeyTaken, which wins
+ *   over whatever the use case decided behind it (src/db/commit-scope.ts) and rolls everything back. The wrapper around
+ *   the handler then answers from the row: the replay, 409 in use (committed, response not stored yet), 422 reused.
+ * - A refusal before any transaction claimed the key (a 4xx) first looks for the key: a live row answers as above;
+ *   otherwise the refusal is stored in onSend like any final response.
+ * The price: a retry runs the handler up to its transaction's first statement before it is answered, so only routes
+ * without effects outside their transactions (an upload's stored bytes, an HTTP call) opt in.
  */
 
 export const STALE_AFTER_MS = 60_000
 export const PURGE_EVERY_MS = 10 * 60_000
 const STORED_HEADERS = ['content-type', 'location', 'etag'] as const
 
-interface Claim { scope: string; claimToken: string; settled: boolean; replay: boolean }
+interface Claim {
+  scope: string
+  claimToken: string
+  fingerprint: string
+  settled: boolean
+  replay: boolean
+  /** in-transaction routes: the claim the request's first transaction inserts; held once one committed */
+  inTransaction: { newClaim: NewClaim; staleBefore: Date; held: boolean } | null
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
     idempotencyClaim: Claim | null
+  }
+  interface FastifyContextConfig {
+    /**
+     * 'in-transaction': the request's Idempotency-Key is claimed inside its first transaction (every effect of the
+     * route is in its transactions); default: claimed on its own before the handler runs
+     */
+    idempotency?: 'in-transaction'
   }
 }
 
@@ -66,6 +96,16 @@ export function canonicalJson (value: unknown): string {
   const obj = value as Record<string, unknown>
   const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort()
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`
+}
+
+/** the response headers a replay repeats */
+function storedHeaders (reply: FastifyReply): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const name of STORED_HEADERS) {
+    const value = reply.getHeader(name)
+    if (value !== undefined) headers[name] = String(value)
+  }
+  return headers
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
@@ -93,6 +133,16 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
     const scope = sha256(JSON.stringify([who.subject, organizationScope, request.method, route, key]))
     const fingerprint = sha256(`${request.url}\n${canonicalJson(request.body ?? null)}`)
 
+    if (request.routeOptions.config.idempotency === 'in-transaction') {
+      const at = now()
+      const newClaim: NewClaim = {
+        scope, idempotencyKey: key, subject: who.subject, organizationScope, method: request.method, route,
+        fingerprint, claimToken: randomUUID(), now: at, expiresAt: new Date(at.getTime() + ttlMs)
+      }
+      request.idempotencyClaim = { scope, claimToken: newClaim.claimToken, fingerprint, settled: false, replay: false, inTransaction: { newClaim, staleBefore: new Date(at.getTime() - staleAfterMs), held: false } }
+      return
+    }
+
     for (let attempt = 0; attempt < 3; attempt++) {
       const at = now()
       const claim: NewClaim = {
@@ -100,7 +150,7 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
         fingerprint, claimToken: randomUUID(), now: at, expiresAt: new Date(at.getTime() + ttlMs)
       }
       if (await store.claim(claim)) {
-        request.idempotencyClaim = { scope, claimToken: claim.claimToken, settled: false, replay: false }
+        request.idempotencyClaim = { scope, claimToken: claim.claimToken, fingerprint, settled: false, replay: false, inTransaction: null }
         return
       }
       const row = await store.find(scope)
@@ -109,30 +159,74 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
       const stale = row.state === 'in_progress' && row.claimedAt.getTime() <= at.getTime() - staleAfterMs
       if (expired || stale) {
         if (await store.reclaim(claim, new Date(at.getTime() - staleAfterMs))) {
-          request.idempotencyClaim = { scope, claimToken: claim.claimToken, settled: false, replay: false }
+          request.idempotencyClaim = { scope, claimToken: claim.claimToken, fingerprint, settled: false, replay: false, inTransaction: null }
           return
         }
         continue
       }
-      if (row.fingerprint !== fingerprint) {
-        throw new DomainError('idempotency-key-reused', 'This Idempotency-Key was already used with a different request (path or body); use a new key for a new request')
-      }
-      if (row.state !== 'completed' || row.statusCode === null || row.responseBody === null) {
-        // applied = its transaction committed; after the stale limit its owner is gone and will never store the response
-        if (row.state === 'applied' && row.claimedAt.getTime() <= at.getTime() - staleAfterMs) {
-          throw new DomainError('idempotency-response-lost', 'The request with this Idempotency-Key took effect, but its response could not be stored; read the resource (or GET /v1/events) to see the outcome — running it again could double it')
-        }
-        break
-      }
-      request.idempotencyClaim = { scope, claimToken: row.claimToken, settled: true, replay: true }
-      reply.code(row.statusCode)
-      for (const [name, value] of Object.entries(row.responseHeaders ?? {})) reply.header(name, value)
-      reply.header('idempotent-replayed', 'true')
-      reply.send(row.responseBody)
-      return reply
+      request.idempotencyClaim = { scope, claimToken: row.claimToken, fingerprint, settled: true, replay: true, inTransaction: null }
+      return answerFromRow(row, fingerprint, at, reply)
     }
+    throw inUse(reply)
+  })
+
+  /**
+   * The answer to a request whose key another request holds (a live row): 422 when it is another request, the replay
+   * when its response is stored, 409 while it is not (or response-lost once its owner is long gone)
+   */
+  function answerFromRow (row: IdempotencyRow, fingerprint: string, at: Date, reply: FastifyReply): FastifyReply {
+    if (row.fingerprint !== fingerprint) {
+      throw new DomainError('idempotency-key-reused', 'This Idempotency-Key was already used with a different request (path or body); use a new key for a new request')
+    }
+    if (row.state !== 'completed' || row.statusCode === null || row.responseBody === null) {
+      // applied = its transaction committed; after the stale limit its owner is gone and will never store the response
+      if (row.state === 'applied' && row.claimedAt.getTime() <= at.getTime() - staleAfterMs) {
+        throw new DomainError('idempotency-response-lost', 'The request with this Idempotency-Key took effect, but its response could not be stored; read the resource (or GET /v1/events) to see the outcome — running it again could double it')
+      }
+      throw inUse(reply)
+    }
+    reply.code(row.statusCode)
+    for (const [name, value] of Object.entries(row.responseHeaders ?? {})) reply.header(name, value)
+    reply.header('idempotent-replayed', 'true')
+    reply.send(row.responseBody)
+    return reply
+  }
+
+  function inUse (reply: FastifyReply): DomainError {
     reply.header('retry-after', '1')
-    throw new DomainError('idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry shortly', { retryAfterSeconds: 1 })
+    return new DomainError('idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry shortly', { retryAfterSeconds: 1 })
+  }
+
+  /** in-transaction routes: a request that found its key held (or was refused before claiming it) answers from the row */
+  async function answerHeldKey (request: FastifyRequest, reply: FastifyReply, err: unknown): Promise<FastifyReply> {
+    const claim = request.idempotencyClaim ?? null
+    const pending = claim?.inTransaction ?? null
+    if (claim === null || pending === null || pending.held || claim.settled) throw err
+    const taken = err instanceof IdempotencyKeyTaken
+    // a 5xx (other than a held key) stores nothing and looks for nothing: a retry may run again
+    if (!taken && !(err instanceof DomainError && err.status < 500)) throw err
+    const at = now()
+    const row = await store.find(claim.scope)
+    const live = row !== undefined && row.expiresAt.getTime() > at.getTime() && !(row.state === 'in_progress' && row.claimedAt.getTime() <= pending.staleBefore.getTime())
+    if (!live) {
+      if (taken) throw inUse(reply) // its holder rolled back or it expired in the meantime: a retry claims it
+      throw err // a refusal of a free key: stored in onSend like any final response
+    }
+    claim.settled = true
+    claim.replay = true
+    return answerFromRow(row, claim.fingerprint, at, reply)
+  }
+
+  app.addHook('onRoute', (route) => {
+    if (route.config?.idempotency !== 'in-transaction') return
+    const handler = route.handler as (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+    route.handler = async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+      try {
+        return await handler.call(this, request, reply)
+      } catch (err) {
+        return await answerHeldKey(request, reply, err)
+      }
+    } as RouteHandlerMethod
   })
 
   // the handler runs in a commit scope: its transactions mark the claim 'applied' as they commit (src/db/commit-scope.ts);
@@ -141,6 +235,10 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
     const claim = request.idempotencyClaim ?? null
     if (claim === null || claim.settled) {
       store.runUnmarked(done)
+      return
+    }
+    if (claim.inTransaction !== null) {
+      store.runClaiming(claim.inTransaction, done)
       return
     }
     store.runMarking(claim, done)
@@ -153,17 +251,20 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
     claim.settled = true
     try {
       const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.isBuffer(payload) ? payload : null
+      const pending = claim.inTransaction
+      if (pending !== null && !pending.held) {
+        // no transaction of the request claimed the key: a final answer (a refusal) is stored now, a 5xx leaves it free
+        if (reply.statusCode >= 500 || body === null) return payload
+        const stored = await store.storeCompleted({ ...pending.newClaim, now: now() }, { statusCode: reply.statusCode, headers: storedHeaders(reply), body }, pending.staleBefore)
+        if (!stored) request.log.info({ scope: claim.scope }, 'idempotency key taken by another request before this refusal was stored')
+        return payload
+      }
       if (reply.statusCode >= 500 || body === null) {
         // did not take effect (or a stream we cannot replay): free the key for a retry
         await store.release(claim.scope, claim.claimToken)
         return payload
       }
-      const headers: Record<string, string> = {}
-      for (const name of STORED_HEADERS) {
-        const value = reply.getHeader(name)
-        if (value !== undefined) headers[name] = String(value)
-      }
-      const stored = await store.complete(claim.scope, claim.claimToken, { statusCode: reply.statusCode, headers, body }, now())
+      const stored = await store.complete(claim.scope, claim.claimToken, { statusCode: reply.statusCode, headers: storedHeaders(reply), body }, now())
       if (!stored) request.log.warn({ scope: claim.scope }, 'idempotency claim was taken over before the response was stored')
     } catch (err) {
       // the response still goes out; the row stays in_progress and becomes reclaimable after STALE_AFTER_MS
@@ -179,3 +280,6 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
   timer.unref()
   app.addHook('onClose', async () => { clearInterval(timer) })
 }
+
+/** route config of a POST whose every effect is in its transactions: its Idempotency-Key is claimed inside the first */
+export const IN_TRANSACTION = { idempotency: 'in-transaction' } as const

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import * as external from '../../application/external-tickets.js'
 import type { AppContext } from '../../application/context.js'
 import { DomainError } from '../../domain/errors.js'
@@ -77,6 +78,7 @@ const stringAt = (raw: unknown, key: string): string | null => {
 
 export const externalTicketBatchRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/organizations/:organizationId/external-tickets/batch', {
+    config: IN_TRANSACTION,
     schema: {
       operationId: 'upsertExternalTicketBatch', tags: ['tickets'], summary: 'Create or update up to 100 tickets by their references in your system',
       description: BATCH_DESCRIPTION,

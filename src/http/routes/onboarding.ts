@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import { Type } from '@sinclair/typebox'
 import * as onboarding from '../../application/onboarding.js'
 import type { AppContext } from '../../application/context.js'
@@ -47,6 +48,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
   })
 
   app.post('/v1/organizations/:organizationId/onboarding-calls', {
+    config: IN_TRANSACTION,
     schema: {
       operationId: 'createOnboardingCall', tags: ['onboarding'], summary: 'Book an onboarding call',
       description: `Customers of the organization, agents and admins. Uses one credit of the current term. ${BOOKING_RULES} ` +

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import { Type } from '@sinclair/typebox'
 import * as orgs from '../../application/organizations.js'
 import type { AppContext } from '../../application/context.js'
@@ -12,6 +13,7 @@ import { presentOrganization } from '../presenters/organizations.js'
 
 export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/organizations', {
+    config: IN_TRANSACTION,
     schema: {
       operationId: 'createOrganization', tags: ['organizations'], summary: 'Create an organization (admin)',
       body: ref(CreateOrganizationBody),

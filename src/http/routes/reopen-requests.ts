@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import * as reopen from '../../application/reopen-requests.js'
 import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
@@ -14,6 +15,7 @@ import { REQUEST_DESCRIPTION, APPROVE_DESCRIPTION, DENY_DESCRIPTION } from '../d
 
 export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/tickets/:ticketId/reopen-requests', {
+    config: IN_TRANSACTION,
     schema: {
       operationId: 'createReopenRequest', tags: ['reopen-requests'], summary: 'Ask to reopen a ticket closed for lack of response',
       description: REQUEST_DESCRIPTION,
@@ -80,6 +82,7 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
 
   for (const decision of ['approve', 'deny'] as const) {
     app.post(`/v1/reopen-requests/:requestId/${decision}`, {
+      config: IN_TRANSACTION,
       schema: {
         operationId: decision === 'approve' ? 'approveReopenRequest' : 'denyReopenRequest',
         tags: ['reopen-requests'],

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import * as severity from '../../application/severity-changes.js'
 import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
@@ -12,6 +13,7 @@ import { SEVERITY_DESCRIPTION } from '../docs/severity-changes.js'
 
 export const severityChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/tickets/:ticketId/severity-changes', {
+    config: IN_TRANSACTION,
     schema: {
       operationId: 'createSeverityChange', tags: ['tickets'], summary: 'Upgrade or downgrade the severity (agents and admins)',
       description: SEVERITY_DESCRIPTION,

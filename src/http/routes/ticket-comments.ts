@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import * as conversation from '../../application/ticket-comments.js'
 import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
@@ -12,6 +13,7 @@ import { COMMENT_DESCRIPTION } from '../docs/ticket-comments.js'
 
 export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/tickets/:ticketId/comments', {
+    config: IN_TRANSACTION,
     schema: {
       operationId: 'createTicketComment', tags: ['tickets'], summary: 'Comment on a ticket',
       description: COMMENT_DESCRIPTION,

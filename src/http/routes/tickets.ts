@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import { sortValue } from '../../domain/tickets/listing.js'
 import * as tickets from '../../application/tickets.js'
 import { listTicketEvents } from '../../application/ticket-events.js'
@@ -16,6 +17,7 @@ import { PATCH_DESCRIPTION, CLOSE_DESCRIPTION, CREATE_TICKET_DESCRIPTION, LIST_T
 
 export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/v1/tickets', {
+    config: IN_TRANSACTION,
     schema: {
       operationId: 'createTicket', tags: ['tickets'], summary: 'Open a ticket',
       description: CREATE_TICKET_DESCRIPTION,
@@ -103,6 +105,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   })
 
   app.post('/v1/tickets/:ticketId/close', {
+    config: IN_TRANSACTION,
     schema: {
       operationId: 'closeTicket', tags: ['tickets'], summary: 'Close a ticket (agents and admins)',
       description: CLOSE_DESCRIPTION,
