@@ -4,10 +4,21 @@
  * `ctx.transaction` of the handler also marks the claim 'applied' (src/db/commit-scope.ts).
  */
 import type { Database } from '../db/client.js'
-import { commitScope } from '../db/commit-scope.js'
+import { commitScope, type FinalWrite, type HeldCommit } from '../db/commit-scope.js'
 import * as repo from '../db/repositories/idempotency.js'
 
 export type { IdempotencyRow, NewClaim, StoredResponse } from '../db/repositories/idempotency.js'
+export { HeldCommit } from '../db/commit-scope.js'
+
+/** a key claimed inside the request's transaction (src/http/plugins/idempotency.ts) */
+export interface TransactionClaim {
+  newClaim: repo.NewClaim
+  staleBefore: Date
+  /** a transaction of the request committed the claim */
+  claimed: boolean
+  /** the request's first transaction, held open until the response is stored with it */
+  hold: HeldCommit
+}
 
 /**
  * Thrown inside a request's transaction when its Idempotency-Key is held by another request (a retry of a request that
@@ -33,9 +44,12 @@ export interface IdempotencyStore {
   runMarking: (claim: { scope: string; claimToken: string }, next: () => void) => void
   /**
    * runs `next` so that its first transaction to commit claims the key inside it (already 'applied'); a transaction
-   * that finds the key held throws IdempotencyKeyTaken and rolls back. `claim.held` turns true once one committed.
+   * that finds the key held throws IdempotencyKeyTaken and rolls back. `claim.claimed` turns true once one committed.
+   * The first transaction is held open until `claim.hold.finish(…)` (the response's completion goes with its COMMIT).
    */
-  runClaiming: (claim: { newClaim: repo.NewClaim; staleBefore: Date; held: boolean }, next: () => void) => void
+  runClaiming: (claim: TransactionClaim, next: () => void) => void
+  /** the statement that stores the response inside the held transaction (sent with its COMMIT) */
+  completeWith: (scope: string, claimToken: string, response: repo.StoredResponse, now: Date) => FinalWrite
   /** stores the final response of a request none of whose transactions claimed the key; false when another holds it */
   storeCompleted: (c: repo.NewClaim, response: repo.StoredResponse, staleBefore: Date) => Promise<boolean>
   /** runs `next` outside any claim's scope (a request without a key may resume another request's context) */
@@ -55,11 +69,15 @@ export function idempotencyStore (database: Database): IdempotencyStore {
     runClaiming: (claim, next) => {
       commitScope.run({
         beforeCommit: async (tx) => {
-          if (claim.held) return
+          if (claim.claimed) return
           if (!await repo.claimApplied(tx, claim.newClaim, claim.staleBefore)) throw new IdempotencyKeyTaken()
         },
-        committed: () => { claim.held = true }
+        committed: () => { claim.claimed = true },
+        held: claim.hold
       }, next)
+    },
+    completeWith: (scope, claimToken, response, now) => async (tx) => {
+      if (!await repo.completeKeyIn(tx, scope, claimToken, response, now)) throw new Error('idempotency: the claim to complete is not this transaction\'s')
     },
     storeCompleted: async (c, response, staleBefore) => await repo.storeCompleted(db, c, response, staleBefore),
     runUnmarked: (next) => { commitScope.exit(next) }

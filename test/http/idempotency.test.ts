@@ -102,6 +102,22 @@ lab.post('/v1/lab/tx/once', { config: IN_TRANSACTION }, async (request, reply) =
   await h.ctx.transaction(async (tx) => { await tx.execute(sql`insert into lab_once (marker) values (${(request.body as { marker: string }).marker})`) })
   return await reply.code(201).send({ call: n })
 })
+// its write is checked only at COMMIT (a deferred unique constraint): the COMMIT can fail after the answer was prepared
+lab.post('/v1/lab/tx/deferred', { config: IN_TRANSACTION }, async (request, reply) => {
+  const marker = (request.body as { marker: string }).marker
+  await h.ctx.transaction(async (tx) => {
+    await tx.execute(sql`insert into lab_effects (marker) values (${marker})`)
+    await tx.execute(sql`insert into lab_deferred (marker) values (${marker})`)
+  })
+  return await reply.code(201).header('location', `/v1/lab/deferred/${marker}`).send({ marker })
+})
+// two transactions: the second lets the first (held) commit before it starts, and the answer is stored afterwards
+lab.post('/v1/lab/tx/two', { config: IN_TRANSACTION }, async (request, reply) => {
+  const marker = (request.body as { marker: string }).marker
+  await insertEffect(marker)
+  await insertEffect(marker)
+  return await reply.code(201).send({ marker, call: ++txCalls.effect })
+})
 let txSlowGate = Promise.resolve()
 lab.post('/v1/lab/tx/slow', { config: IN_TRANSACTION }, async (request, reply) => {
   const n = ++txCalls.slow
@@ -113,6 +129,7 @@ lab.post('/v1/lab/tx/slow', { config: IN_TRANSACTION }, async (request, reply) =
 })
 await h.database.db.execute(sql`create table if not exists lab_effects (marker text not null)`)
 await h.database.db.execute(sql`create table if not exists lab_once (marker text primary key)`)
+await h.database.db.execute(sql`create table if not exists lab_deferred (marker text, constraint lab_deferred_once unique (marker) deferrable initially deferred)`)
 await lab.ready()
 t.teardown(async () => { await lab.close() })
 const effects = async (marker: string): Promise<number> =>
@@ -513,4 +530,41 @@ t.test(`in-transaction routes: a duplicate while the first runs ${onPostgres ? '
   }
   t.equal(await effects(marker), 1, 'one effect')
   txSlowGate = Promise.resolve()
+})
+
+t.test('in-transaction routes: the answer is stored with the COMMIT; a COMMIT that fails turns the prepared answer into a 500 and leaves the key free', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const marker = uniqueName('tx deferred')
+  await h.database.db.execute(sql`insert into lab_deferred (marker) values (${marker})`)
+  const failed = await labPost(admin, '/v1/lab/tx/deferred', k, { marker })
+  t.equal(failed.statusCode, 500, 'the COMMIT failed on the deferred constraint')
+  t.match(failed.headers['content-type'], /^application\/problem\+json/)
+  t.equal(failed.json().code, 'internal')
+  t.equal(failed.headers.location, undefined, 'the prepared answer\'s headers are gone')
+  t.equal(await effects(marker), 0, 'nothing committed')
+  t.equal(await claimState(k), undefined, 'no claim: it rolled back with the writes')
+  await h.database.db.execute(sql`delete from lab_deferred where marker = ${marker}`)
+  const retry = await labPost(admin, '/v1/lab/tx/deferred', k, { marker })
+  t.equal(retry.statusCode, 201, 'the retry runs')
+  t.equal(retry.headers['idempotent-replayed'], undefined)
+  t.equal(await claimState(k), 'completed', 'stored with the COMMIT')
+  const replay = await labPost(admin, '/v1/lab/tx/deferred', k, { marker })
+  t.equal(replay.headers['idempotent-replayed'], 'true')
+  t.equal(replay.body, retry.body)
+  t.equal(await effects(marker), 1)
+})
+
+t.test('in-transaction routes: a handler with two transactions commits the first before the second, and its answer is still stored', async (t) => {
+  const admin = await h.adminToken()
+  const k = key()
+  const marker = uniqueName('tx two')
+  const first = await labPost(admin, '/v1/lab/tx/two', k, { marker })
+  t.equal(first.statusCode, 201)
+  t.equal(await effects(marker), 2, 'both transactions committed')
+  t.equal(await claimState(k), 'completed')
+  const retry = await labPost(admin, '/v1/lab/tx/two', k, { marker })
+  t.equal(retry.headers['idempotent-replayed'], 'true')
+  t.equal(retry.body, first.body)
+  t.equal(await effects(marker), 2, 'nothing doubled')
 })

@@ -111,6 +111,24 @@ export async function completeKey (db: Db, scope: string, claimToken: string, re
   return rows.length === 1
 }
 
+/** completeKey inside a transaction: the held transaction stores its request's response with its COMMIT */
+export async function completeKeyIn (tx: Tx, scope: string, claimToken: string, response: StoredResponse, now: Date): Promise<boolean> {
+  const rows = await completeInStatement.execute(tx, {
+    scope, claimToken, statusCode: response.statusCode, responseHeaders: response.headers, responseBody: response.body, completedAt: now
+  })
+  return rows.length === 1
+}
+
+const completeInStatement = new PreparedStatement('idempotency_complete_in', (db, name) =>
+  db.update(idempotencyKeys).set({
+    state: 'completed',
+    statusCode: sql.placeholder('statusCode'),
+    responseHeaders: sql.placeholder('responseHeaders'),
+    responseBody: sql.placeholder('responseBody'),
+    completedAt: sql.placeholder('completedAt')
+  } as unknown as Partial<IdempotencyRow>).where(and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.claimToken, sql.placeholder('claimToken')), eq(idempotencyKeys.state, 'applied')))
+    .returning({ scope: idempotencyKeys.scope }).prepare(name))
+
 /**
  * Marks the claim 'applied' inside the request's own transaction (src/db/commit-scope.ts): from its commit on, the
  * request has taken effect, so the claim is never reclaimed as abandoned and never released for a re-run.

@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
-import { IdempotencyKeyTaken, type IdempotencyRow, type IdempotencyStore, type NewClaim } from '../../application/idempotency.js'
+import { HeldCommit, IdempotencyKeyTaken, type IdempotencyRow, type IdempotencyStore, type NewClaim, type TransactionClaim } from '../../application/idempotency.js'
+import { isConnectionError } from '../../application/context.js'
+import { problemOf } from './errors.js'
 import { DomainError } from '../../domain/errors.js'
 
 /**
@@ -64,8 +66,8 @@ interface Claim {
   fingerprint: string
   settled: boolean
   replay: boolean
-  /** in-transaction routes: the claim the request's first transaction inserts; held once one committed */
-  inTransaction: { newClaim: NewClaim; staleBefore: Date; held: boolean } | null
+  /** in-transaction routes: the claim the request's first transaction inserts */
+  inTransaction: TransactionClaim | null
 }
 
 declare module 'fastify' {
@@ -139,7 +141,7 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
         scope, idempotencyKey: key, subject: who.subject, organizationScope, method: request.method, route,
         fingerprint, claimToken: randomUUID(), now: at, expiresAt: new Date(at.getTime() + ttlMs)
       }
-      request.idempotencyClaim = { scope, claimToken: newClaim.claimToken, fingerprint, settled: false, replay: false, inTransaction: { newClaim, staleBefore: new Date(at.getTime() - staleAfterMs), held: false } }
+      request.idempotencyClaim = { scope, claimToken: newClaim.claimToken, fingerprint, settled: false, replay: false, inTransaction: { newClaim, staleBefore: new Date(at.getTime() - staleAfterMs), claimed: false, hold: new HeldCommit() } }
       return
     }
 
@@ -201,7 +203,7 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
   async function answerHeldKey (request: FastifyRequest, reply: FastifyReply, err: unknown): Promise<FastifyReply> {
     const claim = request.idempotencyClaim ?? null
     const pending = claim?.inTransaction ?? null
-    if (claim === null || pending === null || pending.held || claim.settled) throw err
+    if (claim === null || pending === null || pending.claimed || pending.hold.handedOver || claim.settled) throw err
     const taken = err instanceof IdempotencyKeyTaken
     // a 5xx (other than a held key) stores nothing and looks for nothing: a retry may run again
     if (!taken && !(err instanceof DomainError && err.status < 500)) throw err
@@ -249,10 +251,23 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
     const claim = request.idempotencyClaim ?? null
     if (claim === null || claim.settled) return payload
     claim.settled = true
+    const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.isBuffer(payload) ? payload : null
+    const pending = claim.inTransaction
+    if (pending !== null && pending.hold.handedOver) {
+      // the request's transaction waits, open, for this answer: it is stored with the COMMIT, and the answer leaves
+      // only once both are through (a 5xx commits the writes without it: 409 in-use, then response-lost, as below)
+      const final = reply.statusCode < 500 && body !== null
+        ? store.completeWith(claim.scope, claim.claimToken, { statusCode: reply.statusCode, headers: storedHeaders(reply), body }, now())
+        : null
+      try {
+        if (await pending.hold.finish(final) || final === null) return payload
+      } catch (err) {
+        return failedCommit(request, reply, err)
+      }
+      // it had committed without the answer (a later transaction of the request, or the hold limit): stored below
+    }
     try {
-      const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.isBuffer(payload) ? payload : null
-      const pending = claim.inTransaction
-      if (pending !== null && !pending.held) {
+      if (pending !== null && !pending.claimed) {
         // no transaction of the request claimed the key: a final answer (a refusal) is stored now, a 5xx leaves it free
         if (reply.statusCode >= 500 || body === null) return payload
         const stored = await store.storeCompleted({ ...pending.newClaim, now: now() }, { statusCode: reply.statusCode, headers: storedHeaders(reply), body }, pending.staleBefore)
@@ -272,6 +287,24 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
     }
     return payload
   })
+
+  /**
+   * The held transaction failed at COMMIT (a deferred constraint, the connection lost): nothing of the request
+   * committed, so its prepared answer is replaced by the problem a failure inside the handler would have given.
+   */
+  function failedCommit (request: FastifyRequest, reply: FastifyReply, err: unknown): string {
+    const lost = isConnectionError(err)
+    request.log.error({ err }, 'the request\'s transaction failed at COMMIT')
+    const problem = lost
+      ? problemOf('database-unavailable', 'The database cannot be reached right now; retry shortly', { retryAfterSeconds: 2 })
+      : problemOf('internal', 'An unexpected error occurred; quote the X-Request-Id when reporting it', { requestId: request.id })
+    reply.removeHeader('etag')
+    reply.removeHeader('location')
+    reply.removeHeader('content-length')
+    if (lost) reply.header('retry-after', '2')
+    reply.code(problem.status).header('content-type', 'application/problem+json')
+    return JSON.stringify({ ...problem, instance: request.url })
+  }
 
   const purgeEveryMs = options.purgeEveryMs ?? PURGE_EVERY_MS
   const timer = setInterval(() => {
