@@ -111,10 +111,6 @@ export interface CreateTicketInput {
 }
 
 /**
- * Opens a ticket inside the caller's transaction: loads the organization, applies the opening rules (current
- * subscription, channel in plan), starts the first-response clock and inserts the row. The caller records the event.
- */
-/**
  * Decides a new ticket without writing it: the opening rules (current subscription, channel in plan, receivedAt bounds)
  * against the loaded organization, the first-response clock, and the id it will be stored under.
  */

@@ -52,6 +52,14 @@ import { DomainError } from '../../domain/errors.js'
  *   the handler then answers from the row: the replay, 409 in use (committed, response not stored yet), 422 reused.
  * - A refusal before any transaction claimed the key (a 4xx) first looks for the key: a live row answers as above;
  *   otherwise the refusal is stored in onSend like any final response.
+ * - The answer is stored in the same transaction: the first transaction is held open after the use case returns
+ *   (src/db/commit-scope.ts, HeldCommit) until onSend has the serialized response; the completion goes out with the
+ *   COMMIT, and the response leaves once both are through. So a committed request always has its answer stored (no
+ *   'applied' window), and a COMMIT that fails (a deferred constraint, the connection lost) turns the prepared answer
+ *   into a 500 / 503 problem: nothing of the request took effect. A handler that opens a second transaction lets the
+ *   first commit before it (the answer is then completed after the response, as on the other routes); a hold that is
+ *   never finished commits without the answer after HOLD_LIMIT_MS. Routes that opt in must not use the database after
+ *   their transaction (they only present its result).
  * The price: a retry runs the handler up to its transaction's first statement before it is answered, so only routes
  * without effects outside their transactions (an upload's stored bytes, an HTTP call) opt in.
  */
