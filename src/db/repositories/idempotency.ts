@@ -24,6 +24,38 @@ export interface StoredResponse {
   body: Buffer
 }
 
+/** a claim row's values as placeholders; a completed one carries the response */
+const claimValues = (state: 'in_progress' | 'applied' | 'completed') => {
+  const p = (name: string) => sql.placeholder(name)
+  return {
+    scope: p('scope'),
+    idempotencyKey: p('idempotencyKey'),
+    subject: p('subject'),
+    organizationScope: p('organizationScope'),
+    method: p('method'),
+    route: p('route'),
+    fingerprint: p('fingerprint'),
+    state,
+    claimToken: p('claimToken'),
+    statusCode: state === 'completed' ? p('statusCode') : null,
+    responseHeaders: state === 'completed' ? p('responseHeaders') : null,
+    responseBody: state === 'completed' ? p('responseBody') : null,
+    createdAt: p('now'),
+    claimedAt: p('now'),
+    completedAt: state === 'completed' ? p('now') : null,
+    expiresAt: p('expiresAt')
+  } as unknown as typeof idempotencyKeys.$inferInsert
+}
+
+/** what completing a claim sets: the stored response */
+const completionSet = () => ({
+  state: 'completed',
+  statusCode: sql.placeholder('statusCode'),
+  responseHeaders: sql.placeholder('responseHeaders'),
+  responseBody: sql.placeholder('responseBody'),
+  completedAt: sql.placeholder('completedAt')
+} as unknown as Partial<IdempotencyRow>)
+
 /**
  * Prepared statements, one set per database handle: the claim runs on every POST that carries a key, so it should
  * cost one round trip with a cached plan (issue 7).
@@ -31,29 +63,12 @@ export interface StoredResponse {
 function statements (db: Db) {
   const p = (name: string) => sql.placeholder(name)
   return {
-    claim: db.insert(idempotencyKeys).values({
-      scope: p('scope'),
-      idempotencyKey: p('idempotencyKey'),
-      subject: p('subject'),
-      organizationScope: p('organizationScope'),
-      method: p('method'),
-      route: p('route'),
-      fingerprint: p('fingerprint'),
-      state: 'in_progress',
-      claimToken: p('claimToken'),
-      createdAt: p('now'),
-      claimedAt: p('now'),
-      expiresAt: p('expiresAt')
-    }).onConflictDoNothing({ target: idempotencyKeys.scope }).returning({ scope: idempotencyKeys.scope }).prepare('idempotency_claim'),
+    claim: db.insert(idempotencyKeys).values(claimValues('in_progress'))
+      .onConflictDoNothing({ target: idempotencyKeys.scope }).returning({ scope: idempotencyKeys.scope }).prepare('idempotency_claim'),
     find: db.select().from(idempotencyKeys).where(eq(idempotencyKeys.scope, p('scope'))).prepare('idempotency_find'),
     // runs after every POST that carries a key, too (issue 7)
-    complete: db.update(idempotencyKeys).set({
-      state: 'completed',
-      statusCode: p('statusCode'),
-      responseHeaders: p('responseHeaders'),
-      responseBody: p('responseBody'),
-      completedAt: p('completedAt')
-    } as unknown as Partial<IdempotencyRow>).where(and(eq(idempotencyKeys.scope, p('scope')), eq(idempotencyKeys.claimToken, p('claimToken')), inArray(idempotencyKeys.state, ['in_progress', 'applied'])))
+    complete: db.update(idempotencyKeys).set(completionSet())
+      .where(and(eq(idempotencyKeys.scope, p('scope')), eq(idempotencyKeys.claimToken, p('claimToken')), inArray(idempotencyKeys.state, ['in_progress', 'applied'])))
       .returning({ scope: idempotencyKeys.scope }).prepare('idempotency_complete')
   }
 }
@@ -120,13 +135,7 @@ export async function completeKeyIn (tx: Tx, scope: string, claimToken: string, 
 }
 
 const completeInStatement = new PreparedStatement('idempotency_complete_in', (db, name) =>
-  db.update(idempotencyKeys).set({
-    state: 'completed',
-    statusCode: sql.placeholder('statusCode'),
-    responseHeaders: sql.placeholder('responseHeaders'),
-    responseBody: sql.placeholder('responseBody'),
-    completedAt: sql.placeholder('completedAt')
-  } as unknown as Partial<IdempotencyRow>).where(and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.claimToken, sql.placeholder('claimToken')), eq(idempotencyKeys.state, 'applied')))
+  db.update(idempotencyKeys).set(completionSet()).where(and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.claimToken, sql.placeholder('claimToken')), eq(idempotencyKeys.state, 'applied')))
     .returning({ scope: idempotencyKeys.scope }).prepare(name))
 
 /**
@@ -153,27 +162,6 @@ const takeOverWhere = () => sql`${idempotencyKeys.expiresAt} <= ${sql.placeholde
 /** the take-over condition's instants, as text (placeholders inside raw SQL get no driver mapping) */
 const takeOverValues = (now: Date, staleBefore: Date) => ({ nowText: now.toISOString(), staleBeforeText: staleBefore.toISOString() })
 
-const claimValues = (state: 'applied' | 'completed') => {
-  const p = (name: string) => sql.placeholder(name)
-  return {
-    scope: p('scope'),
-    idempotencyKey: p('idempotencyKey'),
-    subject: p('subject'),
-    organizationScope: p('organizationScope'),
-    method: p('method'),
-    route: p('route'),
-    fingerprint: p('fingerprint'),
-    state,
-    claimToken: p('claimToken'),
-    statusCode: state === 'completed' ? p('statusCode') : null,
-    responseHeaders: state === 'completed' ? p('responseHeaders') : null,
-    responseBody: state === 'completed' ? p('responseBody') : null,
-    createdAt: p('now'),
-    claimedAt: p('now'),
-    completedAt: state === 'completed' ? p('now') : null,
-    expiresAt: p('expiresAt')
-  } as unknown as typeof idempotencyKeys.$inferInsert
-}
 
 /** INSERT, or take over an expired or abandoned row, in one statement; RETURNING tells whether this call got the key */
 const insertOrTakeOver = (db: DbOrTx, name: string, state: 'applied' | 'completed') => {
