@@ -76,9 +76,9 @@ export function idempotencyStore (database: Database): IdempotencyStore {
         held: claim.hold
       }, next)
     },
-    completeWith: (scope, claimToken, response, now) => async (tx) => {
-      if (!await repo.completeKeyIn(tx, scope, claimToken, response, now)) throw new Error('idempotency: the claim to complete is not this transaction\'s')
-    },
+    // only a database error may fail it (that aborts the transaction, so its COMMIT rolls back): the claim it completes
+    // was inserted by this very transaction, so it always matches, and a JS-level refusal here could not stop the COMMIT
+    completeWith: (scope, claimToken, response, now) => async (tx) => await repo.completeKeyIn(tx, scope, claimToken, response, now),
     storeCompleted: async (c, response, staleBefore) => await repo.storeCompleted(db, c, response, staleBefore),
     runUnmarked: (next) => { commitScope.exit(next) }
   }
