@@ -96,6 +96,55 @@ t.test('comment refusals and If-Match', async (t) => {
   t.equal(list.json().items.length, 1, 'refused comments left nothing behind')
 })
 
+t.test('every comment moves the ticket on: a comment that changes none of its fields and one that does', async (t) => {
+  h.clock.set(MON_0900)
+  const tk = await openTicket(h, cust)
+  const versionOf = async (): Promise<{ version: number; updatedAt: string; etag: string }> => {
+    const res = await h.request(agent, { method: 'GET', url: `/v1/tickets/${tk.id as string}` })
+    return { version: res.json().version, updatedAt: res.json().updatedAt, etag: res.headers.etag as string }
+  }
+  const fields = (x: Record<string, any>): Record<string, unknown> => {
+    const { version: _v, updatedAt: _u, sla: _s, ...rest } = x
+    return rest
+  }
+  const before = await getTicket(h, agent, tk.id)
+  // a note (internal) and a customer's comment on an open ticket change none of its fields
+  const steps: Array<{ at: string; token: string; body: Record<string, unknown>; changes: boolean }> = [
+    { at: '2026-03-09T09:05:00-07:00', token: agent, body: { body: 'Looking at the zanzibar record', visibility: 'internal' }, changes: false },
+    { at: '2026-03-09T09:06:00-07:00', token: cust, body: { body: 'Also the quetzal subdomain' }, changes: false },
+    { at: '2026-03-09T09:07:00-07:00', token: agent, body: { body: 'First answer' }, changes: true }, // the first response
+    { at: '2026-03-09T09:08:00-07:00', token: agent, body: { body: 'A follow-up about the xylophone selector' }, changes: false }
+  ]
+  let last = await versionOf()
+  let previous = fields(before)
+  for (const [i, step] of steps.entries()) {
+    h.clock.set(step.at)
+    const res = await h.request(step.token, { method: 'POST', url: `/v1/tickets/${tk.id as string}/comments`, headers: { 'if-match': last.etag }, payload: step.body })
+    t.equal(res.statusCode, 201, `step ${i}: ${res.body}`)
+    const now = await versionOf()
+    t.equal(now.version, last.version + 1, `step ${i}: the version moves on`)
+    t.equal(now.updatedAt, new Date(step.at).toISOString(), `step ${i}: updatedAt is the comment's time`)
+    t.equal(now.etag, `"${now.version}"`)
+    const trail = await events(h, agent, tk.id)
+    t.match(trail.filter((e) => e.type === 'ticket.comment_added').at(-1), { data: { ticketVersion: now.version, comment: { id: res.json().id } } })
+    const stale = await h.request(agent, { method: 'POST', url: `/v1/tickets/${tk.id as string}/comments`, headers: { 'if-match': last.etag }, payload: { body: 'late' } })
+    t.equal(stale.statusCode, 412, `step ${i}: the version before the comment is stale`)
+    const current = fields(await getTicket(h, agent, tk.id))
+    if (!step.changes) t.same(current, previous, `step ${i}: no field of the ticket changed`)
+    previous = current
+    last = now
+  }
+  const after = await getTicket(h, agent, tk.id)
+  t.same({ ...fields(after), updatedAt: undefined }, { ...fields(before), updatedAt: undefined }, 'the ticket\'s own fields are as they were (the first response is in sla)')
+  t.equal(after.sla.firstRespondedAt, '2026-03-09T16:07:00.000Z')
+  const search = async (token: string, q: string): Promise<string[]> =>
+    (await h.request(token, { method: 'GET', url: `/v1/tickets?q=${q}` })).json().items.map((x: Record<string, unknown>) => x.id)
+  t.same(await search(agent, 'zanzibar'), [tk.id], 'an internal note is in the staff search document')
+  t.same(await search(cust, 'zanzibar'), [], 'and not in the customers\'')
+  t.same(await search(cust, 'quetzal'), [tk.id], 'a customer comment is in both')
+  t.same(await search(cust, 'xylophone'), [tk.id], 'so is a later public comment')
+})
+
 t.test('customers never see internal comments (list, single, audit trail); pages of the conversation', async (t) => {
   h.clock.set(MON_0900)
   const tk = await openTicket(h, cust)

@@ -293,25 +293,57 @@ export async function findTicketsForUpdate (db: DbOrTx, ids: readonly string[]):
 
 const commentDoc = (): SQL => sql`setweight(to_tsvector(${sql.raw(`'${SEARCH_CONFIG}'`)}, ${p('commentBody')}::text), 'C')`
 
-/** the version-checked update of a comment's transaction, appending the comment's text to the search document of its visibility */
+/**
+ * The version-checked update of a comment's transaction, appending the comment's text to the search document of its
+ * visibility. `all`: every mutable field is written and the row comes back; `touch`: the comment changed none of the
+ * ticket's own fields, so only the version, updatedAt and the search document are written and only the version comes
+ * back (issue 15: most comments no longer send and read back the whole row).
+ */
+type Visibility = 'public' | 'internal'
+const commentSet = (visibility: Visibility, fields: 'all' | 'touch'): Partial<TicketInsert> => {
+  const column = visibility === 'public' ? 'searchPublicComments' : 'searchInternalComments'
+  return {
+    ...(fields === 'all' ? placeholders('update') as Partial<TicketInsert> : {}),
+    version: sql`${tickets.version} + 1`,
+    updatedAt: p('updatedAt', 'timestamptz'),
+    [column]: sql`${tickets[column]} || ${commentDoc()}`
+  } as unknown as Partial<TicketInsert>
+}
+const versioned = (): SQL | undefined => and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer')))
+
 const updateVersionedWithComment = {
   public: new PreparedStatement('ticket_update_versioned_comment_public', (db, name) =>
-    db.update(tickets).set({ ...(placeholders('update') as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz'), searchPublicComments: sql`${tickets.searchPublicComments} || ${commentDoc()}` })
-      .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
-      .returning(readColumns).prepare(name)),
+    db.update(tickets).set(commentSet('public', 'all')).where(versioned()).returning(readColumns).prepare(name)),
   internal: new PreparedStatement('ticket_update_versioned_comment_internal', (db, name) =>
-    db.update(tickets).set({ ...(placeholders('update') as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz'), searchInternalComments: sql`${tickets.searchInternalComments} || ${commentDoc()}` })
-      .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
-      .returning(readColumns).prepare(name))
+    db.update(tickets).set(commentSet('internal', 'all')).where(versioned()).returning(readColumns).prepare(name))
+}
+const touchVersionedWithComment = {
+  public: new PreparedStatement('ticket_touch_versioned_comment_public', (db, name) =>
+    db.update(tickets).set(commentSet('public', 'touch')).where(versioned()).returning({ version: tickets.version }).prepare(name)),
+  internal: new PreparedStatement('ticket_touch_versioned_comment_internal', (db, name) =>
+    db.update(tickets).set(commentSet('internal', 'touch')).where(versioned()).returning({ version: tickets.version }).prepare(name))
 }
 
 /**
  * updateTicket for a new comment: the same version-checked write, and the comment's text added to the ticket's search
  * document of its visibility (weight C; internal comments go only into the staff document), in one statement.
  */
-export async function updateTicketWithComment (db: DbOrTx, next: Ticket, fromVersion: number, now: Date, comment: { visibility: 'public' | 'internal'; body: string }): Promise<Ticket | undefined> {
+export async function updateTicketWithComment (db: DbOrTx, next: Ticket, fromVersion: number, now: Date, comment: { visibility: Visibility; body: string }): Promise<Ticket | undefined> {
   const rows = await updateVersionedWithComment[comment.visibility].execute(db, { ...valuesOf('update', next), id: next.id, fromVersion, updatedAt: isoOrNull(now), commentBody: comment.body })
   return rows[0] === undefined ? undefined : toTicket(rows[0])
+}
+
+/**
+ * updateTicketWithComment for a comment that changes none of the ticket's own fields (most comments: not the first
+ * response, not a contact attempt or its answer): the same version-checked write, but only the version, updatedAt and
+ * the search document are sent, and only the version comes back (issue 15: a comment's update no longer sends and
+ * reads back the whole row). Returns the stored ticket — `current` at the next version — or undefined when the stored
+ * version is no longer `current.version`.
+ */
+export async function touchTicketWithComment (db: DbOrTx, current: Ticket, now: Date, comment: { visibility: Visibility; body: string }): Promise<Ticket | undefined> {
+  const rows = await touchVersionedWithComment[comment.visibility].raw(db, { id: current.id, fromVersion: current.version, updatedAt: iso(now), commentBody: comment.body })
+  if (rows[0] === undefined) return undefined
+  return { ...current, version: rows[0].version as number, updatedAt: now }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -165,10 +165,9 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
       }
       const row = await store.find(scope)
       if (row === undefined) continue // released by a failed first attempt in the meantime: claim again
-      const expired = row.expiresAt.getTime() <= at.getTime()
-      const stale = row.state === 'in_progress' && row.claimedAt.getTime() <= at.getTime() - staleAfterMs
-      if (expired || stale) {
-        if (await store.reclaim(claim, new Date(at.getTime() - staleAfterMs))) {
+      const staleBefore = new Date(at.getTime() - staleAfterMs)
+      if (!isLive(row, at, staleBefore)) {
+        if (await store.reclaim(claim, staleBefore)) {
           request.idempotencyClaim = { scope, claimToken: claim.claimToken, fingerprint, settled: false, replay: false, inTransaction: null }
           return
         }
@@ -179,6 +178,15 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
     }
     throw inUse(reply)
   })
+
+  /**
+   * A row that holds its key: not expired, and not a claim abandoned 'in_progress' (claimed at or before
+   * `staleBefore`, nothing of it committed). Any other row is free to be claimed again (reclaim).
+   */
+  function isLive (row: IdempotencyRow, at: Date, staleBefore: Date): boolean {
+    if (row.expiresAt.getTime() <= at.getTime()) return false
+    return !(row.state === 'in_progress' && row.claimedAt.getTime() <= staleBefore.getTime())
+  }
 
   /**
    * The answer to a request whose key another request holds (a live row): 422 when it is another request, the replay
@@ -217,8 +225,7 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
     if (!taken && !(err instanceof DomainError && err.status < 500)) throw err
     const at = now()
     const row = await store.find(claim.scope)
-    const live = row !== undefined && row.expiresAt.getTime() > at.getTime() && !(row.state === 'in_progress' && row.claimedAt.getTime() <= pending.staleBefore.getTime())
-    if (!live) {
+    if (row === undefined || !isLive(row, at, pending.staleBefore)) {
       if (taken) throw inUse(reply) // its holder rolled back or it expired in the meantime: a retry claims it
       throw err // a refusal of a free key: stored in onSend like any final response
     }
