@@ -168,6 +168,17 @@ SELECT c.id, c.ticket_id, c.organization_id,
 FROM cplan c
 ORDER BY c.n, c.c;
 
+-- the search documents, as the database keeps them (the triggers of migration 0016 are off while seeding: replica):
+-- subject (A), description (B) and the comments' text (C; customers' document: public comments only)
+INSERT INTO ticket_search (ticket_id, customer, staff)
+SELECT t.id, ticket_search_base(t.subject, t.description) || coalesce(d.public_doc, ''::tsvector),
+       ticket_search_base(t.subject, t.description) || coalesce(d.all_doc, ''::tsvector)
+FROM tickets t
+LEFT JOIN (SELECT ticket_id,
+                  setweight(to_tsvector('english', string_agg(body, ' ' ORDER BY created_at, id) FILTER (WHERE visibility = 'public')), 'C') AS public_doc,
+                  setweight(to_tsvector('english', string_agg(body, ' ' ORDER BY created_at, id)), 'C') AS all_doc
+           FROM ticket_comments GROUP BY ticket_id) d ON d.ticket_id = t.id;
+
 -- severity changes: 8% of tickets, one change each, a few hours after creation
 CREATE TEMP TABLE splan AS
 SELECT pg_temp.bench_uuid('severity', t.n) AS id, t.id AS ticket_id, t.organization_id, t.n, t.severity AS to_severity,

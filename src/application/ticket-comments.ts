@@ -8,7 +8,7 @@ import { applyComment } from '../domain/tickets/conversation.js'
 import type { CommentVisibility, Ticket, TicketComment } from '../domain/tickets/ticket.js'
 import { recordEvent } from '../db/events.js'
 import * as comments from '../db/repositories/ticket-comments.js'
-import { touchTicketWithComment, updateTicketWithComment } from '../db/repositories/tickets.js'
+import { touchTicket, updateTicket } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { recordArticleLinks } from './kb-access.js'
 import { loadTicket, recordTicketEvent, viewOf, type TicketView } from './tickets.js'
@@ -67,9 +67,9 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
   const saved: Ticket = { ...effects.ticket, version: current.version + 1, updatedAt: now }
   const writes = Promise.all([
     comments.insertComment(tx, comment),
-    // most comments change none of the ticket's own fields (applyComment returns the same ticket): only the version,
-    // updatedAt and the search document are written then
-    effects.ticket === current ? touchTicketWithComment(tx, current, now, comment) : updateTicketWithComment(tx, effects.ticket, current.version, now, comment),
+    // most comments change none of the ticket's own fields (applyComment returns the same ticket): only the version
+    // and updatedAt are written then. The comment's text goes into the search documents with its insert (migration 0016)
+    effects.ticket === current ? touchTicket(tx, current, now) : updateTicket(tx, effects.ticket, current.version, now),
     scheduleSlaTimers(ctx, tx, current, saved)
   ])
   const hasUploads = input.attachmentIds !== undefined && input.attachmentIds.length > 0

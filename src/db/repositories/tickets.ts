@@ -12,14 +12,14 @@ import type { Channel, Priority, Severity } from '../../domain/policy/policy.js'
 import type { DbOrTx } from '../client.js'
 import { PreparedStatement, placeholder as p } from '../prepared.js'
 import { hasRefCondition } from './external-refs.js'
-import { SEARCH_CONFIG, tickets, type SlaHistoryRow } from '../schema/tickets.js'
+import { SEARCH_CONFIG, ticketSearch, tickets, type SlaHistoryRow } from '../schema/tickets.js'
 import { iso, isoOrNull } from '../../domain/time.js'
 
-/** the columns a ticket is read from: all but the search documents (never sent back to the service) */
-const { searchPublicComments: _a, searchInternalComments: _b, searchCustomer: _c, searchStaff: _d, ...readColumns } = getTableColumns(tickets)
+/** the columns a ticket is read from (its search documents are in ticket_search) */
+const readColumns = getTableColumns(tickets)
 export const TICKET_READ_COLUMNS = readColumns
 
-export type TicketRow = Omit<typeof tickets.$inferSelect, 'searchPublicComments' | 'searchInternalComments' | 'searchCustomer' | 'searchStaff'>
+export type TicketRow = typeof tickets.$inferSelect
 
 const actor = (id: string | null, role: string | null): ActorRef | null =>
   id === null || role === null ? null : { id, role: role as ActorRef['role'] }
@@ -291,57 +291,20 @@ export async function findTicketsForUpdate (db: DbOrTx, ids: readonly string[]):
   return rows.map(toTicket)
 }
 
-const commentDoc = (): SQL => sql`setweight(to_tsvector(${sql.raw(`'${SEARCH_CONFIG}'`)}, ${p('commentBody')}::text), 'C')`
-
 /**
- * The version-checked update of a comment's transaction, appending the comment's text to the search document of its
- * visibility. `all`: every mutable field is written and the row comes back; `touch`: the comment changed none of the
- * ticket's own fields, so only the version, updatedAt and the search document are written and only the version comes
- * back (issue 15: most comments no longer send and read back the whole row).
+ * A comment that changes none of the ticket's own fields (most comments: not the first response, not a contact attempt
+ * or its answer) still moves the ticket on: the version-checked write of only the version and updatedAt, reading back
+ * only the version (issue 15: no whole-row update and mapping; the comment's text goes into the search documents by
+ * the comment's own insert, migration 0016). Returns the stored ticket — `current` at the next version — or undefined
+ * when the stored version is no longer `current.version`.
  */
-type Visibility = 'public' | 'internal'
-const commentSet = (visibility: Visibility, fields: 'all' | 'touch'): Partial<TicketInsert> => {
-  const column = visibility === 'public' ? 'searchPublicComments' : 'searchInternalComments'
-  return {
-    ...(fields === 'all' ? placeholders('update') as Partial<TicketInsert> : {}),
-    version: sql`${tickets.version} + 1`,
-    updatedAt: p('updatedAt', 'timestamptz'),
-    [column]: sql`${tickets[column]} || ${commentDoc()}`
-  } as unknown as Partial<TicketInsert>
-}
-const versioned = (): SQL | undefined => and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer')))
+const touchVersioned = new PreparedStatement('ticket_touch_versioned', (db, name) =>
+  db.update(tickets).set({ version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz') as unknown as Date })
+    .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
+    .returning({ version: tickets.version }).prepare(name))
 
-const updateVersionedWithComment = {
-  public: new PreparedStatement('ticket_update_versioned_comment_public', (db, name) =>
-    db.update(tickets).set(commentSet('public', 'all')).where(versioned()).returning(readColumns).prepare(name)),
-  internal: new PreparedStatement('ticket_update_versioned_comment_internal', (db, name) =>
-    db.update(tickets).set(commentSet('internal', 'all')).where(versioned()).returning(readColumns).prepare(name))
-}
-const touchVersionedWithComment = {
-  public: new PreparedStatement('ticket_touch_versioned_comment_public', (db, name) =>
-    db.update(tickets).set(commentSet('public', 'touch')).where(versioned()).returning({ version: tickets.version }).prepare(name)),
-  internal: new PreparedStatement('ticket_touch_versioned_comment_internal', (db, name) =>
-    db.update(tickets).set(commentSet('internal', 'touch')).where(versioned()).returning({ version: tickets.version }).prepare(name))
-}
-
-/**
- * updateTicket for a new comment: the same version-checked write, and the comment's text added to the ticket's search
- * document of its visibility (weight C; internal comments go only into the staff document), in one statement.
- */
-export async function updateTicketWithComment (db: DbOrTx, next: Ticket, fromVersion: number, now: Date, comment: { visibility: Visibility; body: string }): Promise<Ticket | undefined> {
-  const rows = await updateVersionedWithComment[comment.visibility].execute(db, { ...valuesOf('update', next), id: next.id, fromVersion, updatedAt: isoOrNull(now), commentBody: comment.body })
-  return rows[0] === undefined ? undefined : toTicket(rows[0])
-}
-
-/**
- * updateTicketWithComment for a comment that changes none of the ticket's own fields (most comments: not the first
- * response, not a contact attempt or its answer): the same version-checked write, but only the version, updatedAt and
- * the search document are sent, and only the version comes back (issue 15: a comment's update no longer sends and
- * reads back the whole row). Returns the stored ticket — `current` at the next version — or undefined when the stored
- * version is no longer `current.version`.
- */
-export async function touchTicketWithComment (db: DbOrTx, current: Ticket, now: Date, comment: { visibility: Visibility; body: string }): Promise<Ticket | undefined> {
-  const rows = await touchVersionedWithComment[comment.visibility].raw(db, { id: current.id, fromVersion: current.version, updatedAt: iso(now), commentBody: comment.body })
+export async function touchTicket (db: DbOrTx, current: Ticket, now: Date): Promise<Ticket | undefined> {
+  const rows = await touchVersioned.raw(db, { id: current.id, fromVersion: current.version, updatedAt: iso(now) })
   if (rows[0] === undefined) return undefined
   return { ...current, version: rows[0].version as number, updatedAt: now }
 }
@@ -425,8 +388,8 @@ function filterConditions (filters: TicketFilters, sort?: TicketSort): SQL[] {
   if (filters.externalSystem !== undefined) where.push(hasRefCondition(p('externalSystem'), p('externalId')))
   if (filters.tags !== undefined && filters.tags.length > 0) where.push(sql`${tickets.tags} @> ${p('tags', 'text[]')}`)
   if (filters.q !== undefined) {
-    const doc = filters.searchScope === 'staff' ? tickets.searchStaff : tickets.searchCustomer
-    where.push(sql`${doc} @@ websearch_to_tsquery(${sql.raw(`'${SEARCH_CONFIG}'`)}, ${p('q')})`)
+    const doc = filters.searchScope === 'staff' ? ticketSearch.staff : ticketSearch.customer
+    where.push(sql`${tickets.id} in (select ${ticketSearch.ticketId} from ${ticketSearch} where ${doc} @@ websearch_to_tsquery(${sql.raw(`'${SEARCH_CONFIG}'`)}, ${p('q')}))`)
   }
   return where
 }

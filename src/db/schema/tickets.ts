@@ -9,7 +9,6 @@ const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
 
 /** the text-search configuration of ticket search (stemming, stop words) */
 export const SEARCH_CONFIG = 'english'
-const searchBase = sql.raw(`setweight(to_tsvector('${SEARCH_CONFIG}', subject), 'A') || setweight(to_tsvector('${SEARCH_CONFIG}', description), 'B') || search_public_comments`)
 /** the `sort=slaDueAt` queue holds only tickets whose first response is still owed: its indexes are partial */
 const pending = sql`sla_phase = 'pending'`
 
@@ -71,14 +70,6 @@ export const tickets = pgTable('tickets', {
   receivedAt: ts('received_at').notNull(),
   /** lower-case labels (src/domain/tickets/tags.ts) */
   tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
-  /** public comments' text, appended as comments are written (weight C) */
-  searchPublicComments: tsvector('search_public_comments').notNull().default(sql`''::tsvector`),
-  /** internal comments' text (weight C): only staff search it */
-  searchInternalComments: tsvector('search_internal_comments').notNull().default(sql`''::tsvector`),
-  /** what a customer's search matches: subject (A), description (B), public comments (C) */
-  searchCustomer: tsvector('search_customer').notNull().generatedAlwaysAs(searchBase),
-  /** what staff search matches: the same plus internal comments */
-  searchStaff: tsvector('search_staff').notNull().generatedAlwaysAs(sql`${searchBase} || search_internal_comments`),
   createdById: text('created_by_id').notNull(),
   createdByRole: text('created_by_role').notNull(),
   version: integer('version').notNull().default(1),
@@ -108,9 +99,25 @@ export const tickets = pgTable('tickets', {
   index('tickets_priority_due_idx').on(t.priority, t.slaDueAt, t.id).where(pending),
   index('tickets_assignee_due_idx').on(t.assigneeId, t.slaDueAt, t.id).where(pending),
   // tag= (all given tags) and q= (full text)
-  index('tickets_tags_idx').using('gin', t.tags),
-  index('tickets_search_customer_idx').using('gin', t.searchCustomer),
-  index('tickets_search_staff_idx').using('gin', t.searchStaff)
+  index('tickets_tags_idx').using('gin', t.tags)
+])
+
+/**
+ * A ticket's full-text search documents (issue 14), kept by the database (triggers of migration 0016): subject (weight
+ * A), description (B) and the comments' text (C) — customers' document with public comments only, staff's with every
+ * comment. Written when a ticket is inserted, when its subject or description changes and when a comment is inserted.
+ * A table of their own (issue 15): a ticket update that is not about its text (every comment moves the ticket's
+ * version and updatedAt on, PATCH sets its fields) neither recomputes nor rewrites the documents and their GIN entries.
+ */
+export const ticketSearch = pgTable('ticket_search', {
+  ticketId: uuid('ticket_id').primaryKey().references(() => tickets.id, { onDelete: 'cascade' }),
+  /** what a customer's search matches: subject, description, public comments */
+  customer: tsvector('customer').notNull(),
+  /** what staff search matches: the same plus internal comments */
+  staff: tsvector('staff').notNull()
+}, (t) => [
+  index('ticket_search_customer_idx').using('gin', t.customer),
+  index('ticket_search_staff_idx').using('gin', t.staff)
 ])
 
 /** the conversation; customers never see `internal` rows */
