@@ -98,7 +98,7 @@ export const tickets = pgTable('tickets', {
   index('tickets_status_due_idx').on(t.status, t.slaDueAt, t.id).where(pending),
   index('tickets_priority_due_idx').on(t.priority, t.slaDueAt, t.id).where(pending),
   index('tickets_assignee_due_idx').on(t.assigneeId, t.slaDueAt, t.id).where(pending),
-  // tag= (all given tags) and q= (full text)
+  // tag= (all given tags); q= (full text) searches ticket_search below
   index('tickets_tags_idx').using('gin', t.tags)
 ])
 
