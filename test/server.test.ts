@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { once } from 'node:events'
 import { exportSPKI, generateKeyPair } from 'jose'
 import { createTestDatabase } from './helpers/app.js'
+import { PATIENT_PROBE } from './helpers/server-process.js'
 
 t.setTimeout(240_000) // three server starts, each installing pg-boss on a fresh PGlite
 
@@ -35,7 +36,9 @@ t.test('starts, serves, and drains on SIGTERM with exit code 0', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'sd-server-'))
   t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
   const { publicKey } = await generateKeyPair('ES256')
-  const env: Record<string, string> = { PORT: '0', LOG_LEVEL: 'warn', PGLITE_DIR: join(dir, 'pglite'), JWT_PUBLIC_KEY: await exportSPKI(publicKey) }
+  // the database probe waits as long as the suite's other server processes do (PATIENT_PROBE): with production's 1 s for
+  // a `select 1`, a loaded CI machine turned /readyz into a 503 here once (a slow probe, not a fault)
+  const env: Record<string, string> = { PORT: '0', LOG_LEVEL: 'warn', PGLITE_DIR: join(dir, 'pglite'), JWT_PUBLIC_KEY: await exportSPKI(publicKey), ...PATIENT_PROBE }
   // on PostgreSQL runs: a fresh database of its own (never the shared one)
   const { url } = await createTestDatabase(t)
   if (url !== undefined) env.DATABASE_URL = url
@@ -65,7 +68,7 @@ t.test('API=false runs a worker-only replica (no listener) that stops cleanly on
   const dir = await mkdtemp(join(tmpdir(), 'sd-worker-'))
   t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
   const { publicKey } = await generateKeyPair('ES256')
-  const env: Record<string, string> = { API: 'false', LOG_LEVEL: 'warn', PGLITE_DIR: join(dir, 'pglite'), JWT_PUBLIC_KEY: await exportSPKI(publicKey) }
+  const env: Record<string, string> = { API: 'false', LOG_LEVEL: 'warn', PGLITE_DIR: join(dir, 'pglite'), JWT_PUBLIC_KEY: await exportSPKI(publicKey), ...PATIENT_PROBE }
   const { url } = await createTestDatabase(t)
   if (url !== undefined) env.DATABASE_URL = url
   const { child, output } = startServer(env)
