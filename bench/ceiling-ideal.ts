@@ -35,10 +35,10 @@ app.post('/v1/tickets', async (request, reply) => {
     const [t] = await tx.unsafe(`insert into tickets (id, organization_id, subject, description, severity, priority, channel, requester_name, requester_email,
         status, sla_plan, sla_priority, sla_target_seconds, sla_calendar_id, sla_clock_started_at, sla_due_at, sla_at_risk_at, sla_phase,
         created_by_id, created_by_role, received_at, created_at, updated_at)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', 'enhanced', $6, 28800, 'business-hours', $10, $11, $12, 'pending', 'bench', 'agent', $10, $10, $10)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', 'enhanced', $6, 28800, 'business-hours', $10, $11, $12, 'pending', 'bench-ideal', 'agent', $10, $10, $10)
       returning ${TICKET_COLUMNS}`, [id, b.organizationId, b.subject, b.description, b.severity, PRIORITY[b.severity] ?? 'P2', b.channel, b.requester.name, b.requester.email, now, due, atRisk], { prepare: true })
     await tx.unsafe(`insert into events (type, organization_id, resource_type, resource_id, resource_version, ticket_id, visibility, actor_id, actor_role, occurred_at, data)
-      values ('ticket.created', $1, 'ticket', $2, 1, $2, 'public', 'bench', 'agent', $3, $4)`, [b.organizationId, id, now, JSON.stringify({ ticketId: id, after: { subject: b.subject, severity: b.severity } })], { prepare: true })
+      values ('ticket.created', $1, 'ticket', $2, 1, $2, 'public', 'bench-ideal', 'agent', $3, $4)`, [b.organizationId, id, now, JSON.stringify({ ticketId: id, after: { subject: b.subject, severity: b.severity } })], { prepare: true })
     return t
   })
   reply.header('etag', '"1"').header('location', `/v1/tickets/${id}`)
@@ -67,7 +67,7 @@ app.patch('/v1/tickets/:id', async (request, reply) => {
       where id = $1 and version = $2 returning ${TICKET_COLUMNS}`, [id, version, b.category ?? null, b.assigneeId ?? null, now], { prepare: true })
     if (t === undefined) return undefined
     await tx.unsafe(`insert into events (type, organization_id, resource_type, resource_id, resource_version, ticket_id, visibility, actor_id, actor_role, occurred_at, data)
-      values ('ticket.updated', $1, 'ticket', $2, $3, $2, 'public', 'bench', 'agent', $4, $5)`, [t.organization_id, id, t.version, now, JSON.stringify({ ticketId: id, after: b })], { prepare: true })
+      values ('ticket.updated', $1, 'ticket', $2, $3, $2, 'public', 'bench-ideal', 'agent', $4, $5)`, [t.organization_id, id, t.version, now, JSON.stringify({ ticketId: id, after: b })], { prepare: true })
     return t
   })
   if (row === undefined) return await reply.code(412).send({ code: 'precondition-failed' })
@@ -80,11 +80,11 @@ app.post('/v1/tickets/:id/comments', async (request, reply) => {
   const now = new Date()
   const row = await sql.begin(async (tx) => {
     const [c] = await tx.unsafe(`insert into ticket_comments (ticket_id, organization_id, body, visibility, sla_cycle, author_id, author_role, created_at)
-      select id, organization_id, $2, $3, sla_cycle, 'bench', 'agent', $4 from tickets where id = $1
+      select id, organization_id, $2, $3, sla_cycle, 'bench-ideal', 'agent', $4 from tickets where id = $1
       returning id, ticket_id, organization_id, body, visibility, created_at`, [id, b.body, b.visibility, now], { prepare: true })
     if (c === undefined) return undefined
     await tx.unsafe(`insert into events (type, organization_id, resource_type, resource_id, resource_version, ticket_id, visibility, actor_id, actor_role, occurred_at, data)
-      values ('ticket.comment_added', $1, 'ticket_comment', $2, null, $3, $4, 'bench', 'agent', $5, $6)`, [c.organization_id, c.id, id, b.visibility, now, JSON.stringify({ commentId: c.id })], { prepare: true })
+      values ('ticket.comment_added', $1, 'ticket_comment', $2, null, $3, $4, 'bench-ideal', 'agent', $5, $6)`, [c.organization_id, c.id, id, b.visibility, now, JSON.stringify({ commentId: c.id })], { prepare: true })
     return c
   })
   if (row === undefined) return await reply.code(404).send({ code: 'not-found' })

@@ -91,15 +91,12 @@ export async function ensureSeeded (serverUrl: string, name: string, tickets: nu
         const e = await tx`delete from events where actor_id like 'bench-%'`
         const c = await tx`delete from ticket_comments where author_id like 'bench-%' or ticket_id in (select id from tickets where created_by_id like 'bench-%') returning ticket_id`
         // a comment also went into its ticket's search documents (the triggers of migration 0016; they are off here):
-        // rebuild the documents of the tickets that had one from what stays, as bench/seed.sql builds them, or every run
-        // would add to them and make the next run's comments slower (each rewrites its ticket's documents)
-        await tx`update ticket_search s set customer = ticket_search_base(t.subject, t.description) || coalesce(d.public_doc, ''::tsvector),
-                                            staff = ticket_search_base(t.subject, t.description) || coalesce(d.all_doc, ''::tsvector)
-          from tickets t cross join lateral (
-            select setweight(to_tsvector('english', string_agg(body, ' ' order by created_at, id) filter (where visibility = 'public')), 'C') as public_doc,
-                   setweight(to_tsvector('english', string_agg(body, ' ' order by created_at, id)), 'C') as all_doc
-            from ticket_comments m where m.ticket_id = t.id) d
-          where s.ticket_id = t.id and t.id = any(${[...new Set(c.map((r) => r.ticket_id as string))]}::uuid[])`
+        // rebuild the documents of the seeded tickets that had one from what stays (the function the text-change trigger
+        // uses, migration 0017), or every run would add to them and make the next run's comments slower
+        await tx`update ticket_search s set customer = d.customer, staff = d.staff
+          from tickets t cross join lateral ticket_search_documents(t.id, t.subject, t.description) d
+          where s.ticket_id = t.id and t.created_by_id not like 'bench-%'
+            and t.id = any(${[...new Set(c.map((r) => r.ticket_id as string))]}::uuid[])`
         const s = await tx`delete from severity_changes where actor_id like 'bench-%'`
         await tx`delete from reopen_requests where requested_by_id like 'bench-%'`
         await tx`delete from ticket_search where ticket_id in (select id from tickets where created_by_id like 'bench-%')`

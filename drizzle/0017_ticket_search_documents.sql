@@ -1,0 +1,22 @@
+-- hand-written: one definition of a ticket's whole search documents, from its subject, description and every comment so
+-- far: customers' = subject (A), description (B), public comments (C); staff's = the same with all comments. The trigger
+-- that rebuilds them when the subject or description changes (0016) calls it; so do the benchmark's seed and clean-up
+-- (bench/seed.sql, bench/lib/db.ts), which rebuild documents with the triggers off. The comment-insert trigger of 0016
+-- keeps appending a new comment's text instead (it needs no other comment). Declared as a table function (one row) so
+-- that a LATERAL call is inlined into the calling query.
+CREATE FUNCTION "ticket_search_documents"("p_ticket_id" uuid, "p_subject" text, "p_description" text)
+  RETURNS TABLE ("customer" tsvector, "staff" tsvector) LANGUAGE sql STABLE PARALLEL SAFE
+  AS $$
+    SELECT ticket_search_base(p_subject, p_description)
+             || coalesce(setweight(to_tsvector('english', string_agg(c.body, ' ' ORDER BY c.created_at, c.id) FILTER (WHERE c.visibility = 'public')), 'C'), ''::tsvector),
+           ticket_search_base(p_subject, p_description)
+             || coalesce(setweight(to_tsvector('english', string_agg(c.body, ' ' ORDER BY c.created_at, c.id)), 'C'), ''::tsvector)
+    FROM ticket_comments c WHERE c.ticket_id = p_ticket_id
+  $$;--> statement-breakpoint
+CREATE OR REPLACE FUNCTION "ticket_search_on_ticket_text"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE ticket_search s SET customer = d.customer, staff = d.staff
+  FROM ticket_search_documents(NEW.id, NEW.subject, NEW.description) d
+  WHERE s.ticket_id = NEW.id;
+  RETURN NULL;
+END $$;
