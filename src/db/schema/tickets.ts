@@ -105,7 +105,8 @@ export const tickets = pgTable('tickets', {
 /**
  * A ticket's full-text search documents (issue 14), kept by the database (triggers of migration 0016): subject (weight
  * A), description (B) and the comments' text (C) — customers' document with public comments only, staff's with every
- * comment. Written when a ticket is inserted, when its subject or description changes and when a comment is inserted.
+ * comment. Written when a ticket is inserted, when its subject or description changes (rebuilt whole by the SQL function
+ * `ticket_search_documents`, migration 0017) and when a comment is inserted (appended).
  * A table of their own (issue 15): a ticket update that is not about its text (every comment moves the ticket's
  * version and updatedAt on, PATCH sets its fields) neither recomputes nor rewrites the documents and their GIN entries.
  */
