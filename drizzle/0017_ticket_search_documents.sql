@@ -1,9 +1,10 @@
 -- hand-written: one definition of a ticket's whole search documents, from its subject, description and every comment so
 -- far: customers' = subject (A), description (B), public comments (C); staff's = the same with all comments. The trigger
--- that rebuilds them when the subject or description changes (0016) calls it; so do the benchmark's seed and clean-up
--- (bench/seed.sql, bench/lib/db.ts), which rebuild documents with the triggers off. The comment-insert trigger of 0016
--- keeps appending a new comment's text instead (it needs no other comment). Declared as a table function (one row) so
--- that a LATERAL call is inlined into the calling query.
+-- that rebuilds them when the subject or description changes (0016) calls it; so does the benchmark's clean-up
+-- (bench/lib/db.ts), which rebuilds documents with the triggers off (bench/seed.sql builds them all at once with the
+-- set-based form of the same expression). The comment-insert trigger of 0016 keeps appending a new comment's text
+-- instead (it needs no other comment). Declared as a table function (one row) so that a LATERAL call is inlined into
+-- the calling query.
 CREATE FUNCTION "ticket_search_documents"("p_ticket_id" uuid, "p_subject" text, "p_description" text)
   RETURNS TABLE ("customer" tsvector, "staff" tsvector) LANGUAGE sql STABLE PARALLEL SAFE
   AS $$

@@ -68,7 +68,7 @@ t.test('0016 on a database with tickets: the documents move over unchanged; the 
   t.same(await search(agent, 'quokka'), [a.id], 'internal ones too, for staff')
   t.same(await search(cust, 'quokka'), [], 'and still not for customers')
 
-  // the one definition of a whole document (0017: the text-change trigger, the benchmark's seed and clean-up) and the
+  // the one definition of a whole document (0017: the text-change trigger and the benchmark's clean-up) and the
   // documents the triggers kept piece by piece hold the same words with the same weights for every ticket (positions
   // may differ: an appended comment's positions start after the document's last word, stop words aside)
   const drift = await rows<{ id: string }>(`SELECT t.id FROM tickets t JOIN ticket_search s ON s.ticket_id = t.id
