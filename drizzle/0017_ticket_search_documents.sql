@@ -8,11 +8,12 @@
 CREATE FUNCTION "ticket_search_documents"("p_ticket_id" uuid, "p_subject" text, "p_description" text)
   RETURNS TABLE ("customer" tsvector, "staff" tsvector) LANGUAGE sql STABLE PARALLEL SAFE
   AS $$
-    SELECT ticket_search_base(p_subject, p_description)
-             || coalesce(setweight(to_tsvector('english', string_agg(c.body, ' ' ORDER BY c.created_at, c.id) FILTER (WHERE c.visibility = 'public')), 'C'), ''::tsvector),
-           ticket_search_base(p_subject, p_description)
-             || coalesce(setweight(to_tsvector('english', string_agg(c.body, ' ' ORDER BY c.created_at, c.id)), 'C'), ''::tsvector)
-    FROM ticket_comments c WHERE c.ticket_id = p_ticket_id
+    -- the subject and description's document is a column of the aggregate's one row, so it is computed once for both
+    SELECT d.base || coalesce(d.public_doc, ''::tsvector), d.base || coalesce(d.all_doc, ''::tsvector)
+    FROM (SELECT ticket_search_base(p_subject, p_description) AS base,
+                 setweight(to_tsvector('english', string_agg(c.body, ' ' ORDER BY c.created_at, c.id) FILTER (WHERE c.visibility = 'public')), 'C') AS public_doc,
+                 setweight(to_tsvector('english', string_agg(c.body, ' ' ORDER BY c.created_at, c.id)), 'C') AS all_doc
+          FROM ticket_comments c WHERE c.ticket_id = p_ticket_id) d
   $$;--> statement-breakpoint
 CREATE OR REPLACE FUNCTION "ticket_search_on_ticket_text"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
