@@ -19,6 +19,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose'
 import postgres from 'postgres'
+import { StatementStats, type StatementCost } from './lib/statements.js'
 import { cpuMs, ioCalls, machineInfo, startFlags, postgresCpu, postgresCpuBetween, round, run, sleep, spread, statusMb, stopChild, waitForHttp, type MachineInfo, type Spread } from './lib/common.js'
 import { databaseUrl, ensurePgbench, ensureSeeded, ROOT, serverVersion, type SeedInfo } from './lib/db.js'
 import { renderReport } from './report.js'
@@ -273,7 +274,12 @@ export interface ScenarioRun extends LoadResult {
   writesPerRequest: number
   readsPerRequest: number
   rssMbAfter: number
+  /** the benchmark database's statements during the measurement, per completed request (only with pg_stat_statements) */
+  statements?: StatementCost[]
 }
+
+/** set once the databases are ready: null when the server does not preload pg_stat_statements */
+let statementStats: StatementStats | null = null
 
 export interface CeilingSet {
   index: number
@@ -313,7 +319,10 @@ async function measureScenario (gen: LoadGenerator, svc: Service, scenario: Scen
   const g0 = cpuMs(gen.pid)
   const db0 = postgresCpu()
   const io0 = ioCalls(svc.pid)
+  const stats = fixture === 'main' ? statementStats : null
+  const st0 = await stats?.snapshot()
   const r = await gen.run(svc.url, seconds, scenario, fixture, state)
+  const st1 = await stats?.snapshot()
   const cpu = cpuMs(svc.pid) - cpu0
   const g = cpuMs(gen.pid) - g0
   const db = postgresCpuBetween(db0, postgresCpu())
@@ -327,10 +336,12 @@ async function measureScenario (gen: LoadGenerator, svc: Service, scenario: Scen
     dbCpuUsPerRequest: r.total > 0 ? db / r.total * 1000 : NaN,
     writesPerRequest: r.total > 0 ? (io1.writes - io0.writes) / r.total : NaN,
     readsPerRequest: r.total > 0 ? (io1.reads - io0.reads) / r.total : NaN,
-    rssMbAfter: statusMb(svc.pid, 'VmRSS')
+    rssMbAfter: statusMb(svc.pid, 'VmRSS'),
+    ...(st0 === undefined || st1 === undefined ? {} : { statements: StatementStats.between(st0, st1, r.total) })
   }
   const bad = r.errors + r.timeouts + r.non2xx
   log(`  ${label.padEnd(22)} ${String(Math.round(r.rps)).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  cpu ${Math.round(result.cpuUsPerRequest)} µs/req  db ${Math.round(result.dbCpuUsPerRequest)} µs/req  w/r ${result.writesPerRequest.toFixed(1)}/${result.readsPerRequest.toFixed(1)}${bad > 0 ? `  ! errors ${r.errors} timeouts ${r.timeouts} non-2xx ${r.non2xx} ${JSON.stringify(r.statusCodes)}` : ''}`)
+  for (const q of result.statements?.slice(0, 8) ?? []) log(`      ${q.execUsPerRequest.toFixed(0).padStart(5)} µs/req  ${q.callsPerRequest.toFixed(2)} calls/req  ${q.query.slice(0, 110)}`)
   return result
 }
 
@@ -393,6 +404,8 @@ async function main (): Promise<void> {
   const machine = machineInfo(await serverVersion(mainUrl))
   const commit = (await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).catch(() => 'unknown')).trim()
 
+  statementStats = await StatementStats.open(mainUrl)
+  log(`statements: ${statementStats === null ? 'pg_stat_statements not preloaded (no per-statement breakdown)' : 'pg_stat_statements on (per-statement database time per request)'}`)
   log('processes')
   const svc = await startService(mainUrl, publicKeyPem, 'main')
   const small = DEEP_AT_10K ? await startService(databaseUrl(SERVER_URL, SMALL_DB), publicKeyPem, '10k') : undefined
@@ -472,6 +485,7 @@ async function main (): Promise<void> {
   const rss = { peakMb: statusMb(svc.pid, 'VmHWM'), afterMb: statusMb(svc.pid, 'VmRSS') }
 
   await gen.stop()
+  await statementStats?.close()
   await stopChild(ceilingA.child)
   if (ceilingI !== undefined) await stopChild(ceilingI.child)
   if (small !== undefined) await stopChild(small.child)

@@ -65,6 +65,7 @@ export function renderReport (r: BenchReport): string {
     const d = r.deepCursorLatency
     lines.push(`Deep cursor at 1M vs 10k tickets: p50 ${d.p50At1M} ms vs ${d.p50At10k} ms (${d.ratio.toFixed(2)}×); mean ${d.meanAt1M.toFixed(2)} ms vs ${d.meanAt10k.toFixed(2)} ms (${d.meanRatio.toFixed(2)}×).`)
   }
+  statementTables(r, lines)
   lines.push(`Service RSS: peak ${r.rss.peakMb} MB (VmHWM), ${r.rss.afterMb} MB at the end. Bare Fastify CPU: ${int(c.aCpuUsPerRequest.median)} µs/req.`)
   lines.push('')
   lines.push('| target | wanted | measured | |')
@@ -72,4 +73,27 @@ export function renderReport (r: BenchReport): string {
   for (const t of r.targets) lines.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.pass === null ? '—' : t.pass ? 'pass' : '**miss**'} |`)
   lines.push('')
   return lines.join('\n')
+}
+
+/**
+ * With pg_stat_statements: for each scenario measured against I, the database's execution time per request by
+ * statement, the service's and I's side by side (last repetition of each; bench/lib/statements.ts)
+ */
+function statementTables (r: BenchReport, lines: string[]): void {
+  const last = (label: string) => r.runs.filter((x) => x.scenario === label && x.rep > 0).at(-1)
+  for (const name of Object.keys(r.scenarios)) {
+    if (name.endsWith('@I')) continue
+    const svc = last(name)?.statements
+    const ideal = last(`${name}@I`)?.statements
+    if (svc === undefined || ideal === undefined) continue
+    const sum = (xs: typeof svc): number => xs.reduce((a, x) => a + x.execUsPerRequest, 0)
+    lines.push(`Database execution time per request by statement, \`${name}\` (pg_stat_statements, last repetition; service ${int(sum(svc))} µs, I ${int(sum(ideal))} µs over the statements listed):`)
+    lines.push('')
+    lines.push('| server | µs/req | calls/req | statement |')
+    lines.push('|---|---:|---:|---|')
+    for (const [who, xs] of [['service', svc], ['I', ideal]] as const) {
+      for (const q of xs.filter((x) => x.execUsPerRequest >= 1)) lines.push(`| ${who} | ${int(q.execUsPerRequest)} | ${q.callsPerRequest.toFixed(2)} | \`${q.query.replace(/\|/g, '\\|').replace(/`/g, "'").slice(0, 120)}\` |`)
+    }
+    lines.push('')
+  }
 }
