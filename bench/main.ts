@@ -315,18 +315,19 @@ async function measureScenario (gen: LoadGenerator, svc: Service, scenario: Scen
   // PATCH: versions read fresh, after the previous run's last in-flight writes have settled
   if (scenario === 'patch-ticket') await sleep(1000)
   const state = scenario === 'patch-ticket' ? await currentVersions(dbUrl, fx.openTicketIds, 5000) : undefined
+  // the statement snapshots are taken outside the CPU readings: reading them is not the scenario's work
+  const stats = fixture === 'main' ? statementStats : null
+  const st0 = await stats?.snapshot()
   const cpu0 = cpuMs(svc.pid)
   const g0 = cpuMs(gen.pid)
   const db0 = postgresCpu()
   const io0 = ioCalls(svc.pid)
-  const stats = fixture === 'main' ? statementStats : null
-  const st0 = await stats?.snapshot()
   const r = await gen.run(svc.url, seconds, scenario, fixture, state)
-  const st1 = await stats?.snapshot()
   const cpu = cpuMs(svc.pid) - cpu0
   const g = cpuMs(gen.pid) - g0
   const db = postgresCpuBetween(db0, postgresCpu())
   const io1 = ioCalls(svc.pid)
+  const st1 = await stats?.snapshot()
   const result: ScenarioRun = {
     ...r,
     scenario: label,
