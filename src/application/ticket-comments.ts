@@ -8,7 +8,7 @@ import { applyComment } from '../domain/tickets/conversation.js'
 import type { CommentVisibility, Ticket, TicketComment } from '../domain/tickets/ticket.js'
 import { recordEvent } from '../db/events.js'
 import * as comments from '../db/repositories/ticket-comments.js'
-import { touchTicket, updateTicket } from '../db/repositories/tickets.js'
+import { bumpTicketVersion, updateTicketAtVersion } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { recordArticleLinks } from './kb-access.js'
 import { loadTicket, recordTicketEvent, viewOf, type TicketView } from './tickets.js'
@@ -40,7 +40,11 @@ export async function addComment (ctx: AppContext, p: Principal, ticketId: strin
 
 /** addComment inside the caller's transaction */
 export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined, now: Date): Promise<{ comment: TicketComment; ticket: TicketView }> {
-  const current = await loadTicket(tx, p, ticketId, { forUpdate: true })
+  // every comment moves the ticket on (version and updatedAt): moving it is also what locks it, in one statement (issue
+  // 15). `current` is the ticket as it was; a refusal below rolls the move back with the transaction
+  const moved = p.orgId === null && !isStaff(p) ? undefined : await bumpTicketVersion(tx, ticketId, p.orgId, now)
+  if (moved === undefined) throw notFound('Ticket')
+  const current: Ticket = { ...moved, version: moved.version - 1 }
   checkVersion('ticket', expectedVersion, current.version)
   await assertSubscriptionFor(tx, p, 'comment', current.organizationId, now)
   const author = actorOf(p)
@@ -61,15 +65,14 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
     email: input.email ?? commentEmailFor(ctx, { visibility: input.visibility, staff: isStaffActor(author) }),
     createdAt: now
   }
-  // every comment is a change to the ticket's conversation: version and updatedAt move on. The row is locked, so the
-  // version-checked update succeeds and stores exactly `saved`: the statements below that only need the new state go
-  // out together, in one round trip (issue 15)
-  const saved: Ticket = { ...effects.ticket, version: current.version + 1, updatedAt: now }
+  // the row is locked at its new version, so the update below succeeds and stores exactly `saved`: the statements that
+  // only need the new state go out together, in one round trip (issue 15)
+  const saved: Ticket = { ...effects.ticket, version: moved.version, updatedAt: now }
   const writes = Promise.all([
     comments.insertComment(tx, comment),
-    // most comments change none of the ticket's own fields (applyComment returns the same ticket): only the version
-    // and updatedAt are written then. The comment's text goes into the search documents with its insert (migration 0016)
-    effects.ticket === current ? touchTicket(tx, current, now) : updateTicket(tx, effects.ticket, current.version, now),
+    // most comments change none of the ticket's own fields (applyComment returns the same ticket): the move above was
+    // the whole write then. The comment's text goes into the search documents with its insert (migration 0016)
+    effects.ticket === current ? saved : updateTicketAtVersion(tx, effects.ticket, moved.version, now),
     scheduleSlaTimers(ctx, tx, current, saved)
   ])
   const hasUploads = input.attachmentIds !== undefined && input.attachmentIds.length > 0

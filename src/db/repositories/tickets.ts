@@ -261,6 +261,37 @@ export async function updateTicket (db: DbOrTx, next: Ticket, fromVersion: numbe
   return rows[0] === undefined ? undefined : toTicket(rows[0])
 }
 
+/**
+ * Locks a ticket by moving it to its next version, in one statement (a comment, issue 15): `UPDATE … SET version =
+ * version + 1, updated_at = $now WHERE id = $id [AND organization_id = $org] RETURNING` the row, instead of a locking
+ * read and a later version-checked write. `organizationId` (a caller bound to one organization) keeps another
+ * tenant's ticket untouched: no row, as for an unknown id. The caller's transaction must roll back if it then refuses
+ * the change (the version has moved).
+ */
+const bumpVersion = new PreparedStatement('ticket_bump_version', (db, name) =>
+  db.update(tickets).set({ version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz') as unknown as Date })
+    .where(and(eq(tickets.id, p('id', 'uuid')), sql`(${p('organizationId', 'uuid')} is null or ${tickets.organizationId} = ${p('organizationId', 'uuid')})`))
+    .returning(readColumns).prepare(name))
+
+export async function bumpTicketVersion (db: DbOrTx, id: string, organizationId: string | null, now: Date): Promise<Ticket | undefined> {
+  const rows = await bumpVersion.raw(db, { id, organizationId, updatedAt: iso(now) })
+  return rows[0] === undefined ? undefined : toTicketFromDriver(rows[0])
+}
+
+/**
+ * Writes the ticket's mutable state at the version it already has (moved on by bumpTicketVersion in the same
+ * transaction): `UPDATE … WHERE id = $id AND version = $version`. undefined when the stored version is another.
+ */
+const updateAtVersion = new PreparedStatement('ticket_update_at_version', (db, name) =>
+  db.update(tickets).set({ ...(placeholders('update') as Partial<TicketInsert>), updatedAt: p('updatedAt', 'timestamptz') })
+    .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('version', 'integer'))))
+    .returning(readColumns).prepare(name))
+
+export async function updateTicketAtVersion (db: DbOrTx, next: Ticket, version: number, now: Date): Promise<Ticket | undefined> {
+  const rows = await updateAtVersion.execute(db, { ...valuesOf('update', next), id: next.id, version, updatedAt: isoOrNull(now) })
+  return rows[0] === undefined ? undefined : toTicket(rows[0])
+}
+
 const TABLE_COLUMNS = getTableColumns(tickets)
 const JSONB_PROPS = new Set(['slaHistory', 'externalRefs'])
 
@@ -289,24 +320,6 @@ export async function findTicketsForUpdate (db: DbOrTx, ids: readonly string[]):
   if (ids.length === 0) return []
   const rows = await db.select(readColumns).from(tickets).where(inArray(tickets.id, [...ids])).orderBy(asc(tickets.id)).for('update')
   return rows.map(toTicket)
-}
-
-/**
- * A comment that changes none of the ticket's own fields (most comments: not the first response, not a contact attempt
- * or its answer) still moves the ticket on: the version-checked write of only the version and updatedAt, reading back
- * only the version (issue 15: no whole-row update and mapping; the comment's text goes into the search documents by
- * the comment's own insert, migration 0016). Returns the stored ticket — `current` at the next version — or undefined
- * when the stored version is no longer `current.version`.
- */
-const touchVersioned = new PreparedStatement('ticket_touch_versioned', (db, name) =>
-  db.update(tickets).set({ version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz') as unknown as Date })
-    .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
-    .returning({ version: tickets.version }).prepare(name))
-
-export async function touchTicket (db: DbOrTx, current: Ticket, now: Date): Promise<Ticket | undefined> {
-  const rows = await touchVersioned.raw(db, { id: current.id, fromVersion: current.version, updatedAt: iso(now) })
-  if (rows[0] === undefined) return undefined
-  return { ...current, version: rows[0].version as number, updatedAt: now }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
