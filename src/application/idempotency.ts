@@ -31,14 +31,6 @@ export class IdempotencyKeyTaken extends Error {
   }
 }
 
-/** claimAtCommit's refusal (SQLSTATE IK001, migration 0018), as either driver reports it (drizzle may wrap it) */
-export function isKeyHeldError (err: unknown): boolean {
-  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === repo.KEY_HELD_SQLSTATE) return true
-  }
-  return false
-}
-
 export interface IdempotencyStore {
   /** INSERT … ON CONFLICT DO NOTHING: true when this call took the key */
   claim: (c: repo.NewClaim) => Promise<boolean>
@@ -56,8 +48,8 @@ export interface IdempotencyStore {
    * The first transaction is held open until `claim.hold.finish(…)` (the response's completion goes with its COMMIT).
    */
   runClaiming: (claim: TransactionClaim, next: () => void) => void
-  /** the statement that claims the key with the response as the held transaction's last (sent with its COMMIT) */
-  completeWith: (claim: TransactionClaim, response: repo.StoredResponse, now: Date) => FinalWrite
+  /** the statement that stores the response inside the held transaction (sent with its COMMIT) */
+  completeWith: (scope: string, claimToken: string, response: repo.StoredResponse, now: Date) => FinalWrite
   /** stores the final response of a request none of whose transactions claimed the key; false when another holds it */
   storeCompleted: (c: repo.NewClaim, response: repo.StoredResponse, staleBefore: Date) => Promise<boolean>
   /** runs `next` outside any claim's scope (a request without a key may resume another request's context) */
@@ -81,14 +73,12 @@ export function idempotencyStore (database: Database): IdempotencyStore {
           if (!await repo.claimApplied(tx, claim.newClaim, claim.staleBefore)) throw new IdempotencyKeyTaken()
         },
         committed: () => { claim.claimed = true },
-        held: claim.hold,
-        // the held (first) transaction claims the key as its last statement, with the answer when there is one
-        atCommit: async (tx) => { await repo.claimAtCommit(tx, claim.newClaim, claim.staleBefore, null, claim.newClaim.now) }
+        held: claim.hold
       }, next)
     },
-    // its refusal (the key held by another request) is a database error, which aborts the transaction, so the COMMIT
-    // sent with it rolls back: a JS-level refusal here could not stop that COMMIT
-    completeWith: (claim, response, now) => async (tx) => { await repo.claimAtCommit(tx, claim.newClaim, claim.staleBefore, response, now) },
+    // only a database error may fail it (that aborts the transaction, so its COMMIT rolls back): the claim it completes
+    // was inserted by this very transaction, so it always matches, and a JS-level refusal here could not stop the COMMIT
+    completeWith: (scope, claimToken, response, now) => async (tx) => await repo.completeKeyIn(tx, scope, claimToken, response, now),
     storeCompleted: async (c, response, staleBefore) => await repo.storeCompleted(db, c, response, staleBefore),
     runUnmarked: (next) => { commitScope.exit(next) }
   }

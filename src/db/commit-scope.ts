@@ -10,8 +10,6 @@
  * A scope with a `held` commit also keeps its request's answer with the writes: its first transaction hands the use
  * case's result back before COMMIT and waits, still open, until the request's response is ready; the statement that
  * stores it is then sent together with COMMIT (one round trip), and the response leaves only once both are through.
- * A scope with `atCommit` (the in-transaction idempotency claim) sends nothing first in its held transaction: its last
- * statement — the one `finish` gives, or `atCommit` — is the claim.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Db, Tx } from './client.js'
@@ -67,14 +65,7 @@ export class HeldCommit {
 }
 
 export interface CommitScope {
-  /** sent first in every transaction of the scope; a held transaction with `atCommit` skips it */
   beforeCommit: (tx: Tx) => Promise<void>
-  /**
-   * what a held transaction sends with its COMMIT when `finish` gives no statement (no answer to store, a later
-   * transaction of the request, the hold limit): the in-transaction idempotency claim alone. With it, the held
-   * transaction's claim is its last statement instead of its first (src/http/plugins/idempotency.ts)
-   */
-  atCommit?: FinalWrite
   /** called after a transaction that ran `beforeCommit` has committed */
   committed?: () => void
   /** the first transaction commits with the request's answer (see HeldCommit) */
@@ -128,10 +119,10 @@ async function runHeld<T> (db: Db, scope: CommitScope, held: HeldCommit, fn: (tx
   return await new Promise<T>((resolve, reject) => {
     let last: Promise<unknown> | undefined
     const transaction = db.transaction(async (tx) => {
-      const value = scope.atCommit === undefined ? await withScope(scope, tx, fn) : await fn(tx)
+      const value = await withScope(scope, tx, fn)
       const waiting = held.wait()
       resolve(value)
-      const final = (await waiting) ?? scope.atCommit ?? null
+      const final = await waiting
       // not awaited: it travels with the COMMIT. A failure aborts the transaction, so the COMMIT rolls back; it is
       // reported from `last` below (the COMMIT itself answers without an error then)
       if (final !== null) last = final(tx)
@@ -141,11 +132,6 @@ async function runHeld<T> (db: Db, scope: CommitScope, held: HeldCommit, fn: (tx
     held.track(transaction.then(async () => {
       if (last !== undefined) await last
       scope.committed?.()
-    }, async (err: unknown) => {
-      // a COMMIT after a failed last statement is itself an error on some drivers (PGlite: 25P02): the last
-      // statement's failure is the cause to report (e.g. the idempotency key held by another request)
-      if (last !== undefined) await last
-      throw err
     }))
     transaction.catch((err: unknown) => { if (!held.handedOver) reject(err) })
   })

@@ -61,19 +61,3 @@ export class PreparedStatement<T extends PreparedQueryConfig> {
  */
 export const placeholder = (name: string, cast?: string): SQL =>
   cast === undefined ? sql`${sql.placeholder(name)}` : sql`${sql.placeholder(name)}::${sql.raw(cast)}`
-
-interface RawClient { unsafe: (text: string, values: unknown[], options: { prepare: boolean }) => Promise<Array<Record<string, unknown>>> }
-
-/**
- * A hand-written statement (`$1`, `$2` … placeholders; values as text or null, cast in the statement) on the pool or
- * inside a transaction: on postgres.js a prepared statement on the connection (keyed by its text), elsewhere (PGlite)
- * through drizzle. For statements drizzle's builders cannot express (a data-modifying CTE read by a function call).
- */
-export async function rawStatement (db: DbOrTx, text: string, values: ReadonlyArray<string | null>): Promise<Array<Record<string, unknown>>> {
-  const client = sessionOf(db)?.client as Partial<RawClient> | undefined
-  if (typeof client?.unsafe === 'function') return await client.unsafe(text, [...values], { prepare: true })
-  const parts = text.split(/\$(\d+)/)
-  const query = sql.join(parts.map((part, i) => i % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1] ?? null}`))
-  const result = await db.execute(query) as unknown as { rows?: Array<Record<string, unknown>> } | Array<Record<string, unknown>>
-  return Array.isArray(result) ? result : (result.rows ?? [])
-}

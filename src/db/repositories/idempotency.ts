@@ -1,7 +1,7 @@
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm'
 import type { Db, DbOrTx, Tx } from '../client.js'
 import { idempotencyKeys } from '../schema/idempotency.js'
-import { PreparedStatement, rawStatement } from '../prepared.js'
+import { PreparedStatement } from '../prepared.js'
 
 export type IdempotencyRow = typeof idempotencyKeys.$inferSelect
 
@@ -126,6 +126,18 @@ export async function completeKey (db: Db, scope: string, claimToken: string, re
   return rows.length === 1
 }
 
+/** completeKey inside a transaction: the held transaction stores its request's response with its COMMIT */
+export async function completeKeyIn (tx: Tx, scope: string, claimToken: string, response: StoredResponse, now: Date): Promise<boolean> {
+  const rows = await completeInStatement.execute(tx, {
+    scope, claimToken, statusCode: response.statusCode, responseHeaders: response.headers, responseBody: response.body, completedAt: now
+  })
+  return rows.length === 1
+}
+
+const completeInStatement = new PreparedStatement('idempotency_complete_in', (db, name) =>
+  db.update(idempotencyKeys).set(completionSet()).where(and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.claimToken, sql.placeholder('claimToken')), eq(idempotencyKeys.state, 'applied')))
+    .returning({ scope: idempotencyKeys.scope }).prepare(name))
+
 /**
  * Marks the claim 'applied' inside the request's own transaction (src/db/commit-scope.ts): from its commit on, the
  * request has taken effect, so the claim is never reclaimed as abandoned and never released for a re-run.
@@ -173,44 +185,6 @@ export async function claimApplied (tx: Tx, c: NewClaim, staleBefore: Date): Pro
   const rows = await claimAppliedStatement.execute(tx, { ...c, ...takeOverValues(c.now, staleBefore) })
   return rows.length === 1
 }
-
-/**
- * Claims the key as the request's transaction's last statement, with its stored answer (`response`; null: the claim
- * alone, 'applied'), sent together with COMMIT (src/db/commit-scope.ts): the row is inserted — or an expired or
- * abandoned one taken over — exactly when the request's writes commit, in one statement. When another request holds
- * the key the statement fails with SQLSTATE IK001 (migration 0018), which aborts the transaction, so the COMMIT sent
- * with it rolls the request's writes back; a duplicate waits here, on the primary key, until the holder's transaction
- * ends.
- */
-export async function claimAtCommit (tx: Tx, c: NewClaim, staleBefore: Date, response: StoredResponse | null, now: Date): Promise<void> {
-  await rawStatement(tx, CLAIM_AT_COMMIT, [
-    c.scope, c.idempotencyKey, c.subject, c.organizationScope, c.method, c.route, c.fingerprint,
-    response === null ? 'applied' : 'completed', c.claimToken,
-    response === null ? null : String(response.statusCode),
-    response === null ? null : JSON.stringify(response.headers),
-    response === null ? null : response.body.toString('base64'),
-    c.now.toISOString(), response === null ? null : now.toISOString(), c.expiresAt.toISOString(), staleBefore.toISOString()
-  ])
-}
-
-/** the SQLSTATE of claimAtCommit's refusal: the key is held by another request */
-export const KEY_HELD_SQLSTATE = 'IK001'
-
-const CLAIM_AT_COMMIT = `WITH claimed AS (
-  INSERT INTO idempotency_keys AS k (scope, idempotency_key, subject, organization_scope, method, route, fingerprint, state,
-    claim_token, status_code, response_headers, response_body, created_at, claimed_at, completed_at, expires_at)
-  VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::uuid, $10::integer, $11::jsonb,
-    decode($12::text, 'base64'), $13::timestamptz, $13::timestamptz, $14::timestamptz, $15::timestamptz)
-  ON CONFLICT (scope) DO UPDATE SET idempotency_key = excluded.idempotency_key, subject = excluded.subject,
-    organization_scope = excluded.organization_scope, method = excluded.method, route = excluded.route,
-    fingerprint = excluded.fingerprint, state = excluded.state, claim_token = excluded.claim_token,
-    status_code = excluded.status_code, response_headers = excluded.response_headers, response_body = excluded.response_body,
-    created_at = excluded.created_at, claimed_at = excluded.claimed_at, completed_at = excluded.completed_at,
-    expires_at = excluded.expires_at
-  -- the row may be taken over when expired, or when a claim of it was abandoned in progress (takeOverWhere's rule)
-  WHERE k.expires_at <= $13::timestamptz OR (k.state = 'in_progress' AND k.claimed_at <= $16::timestamptz)
-  RETURNING 1)
-SELECT idempotency_key_claimed((SELECT count(*) FROM claimed)) AS claimed`
 
 /**
  * Stores a final response for a key no transaction of the request claimed (the request was refused before or inside a

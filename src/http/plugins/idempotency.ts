@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
-import { HeldCommit, IdempotencyKeyTaken, isKeyHeldError, type IdempotencyRow, type IdempotencyStore, type NewClaim, type TransactionClaim } from '../../application/idempotency.js'
+import { HeldCommit, IdempotencyKeyTaken, type IdempotencyRow, type IdempotencyStore, type NewClaim, type TransactionClaim } from '../../application/idempotency.js'
 import { isConnectionError } from '../../application/context.js'
 import { problemOf } from './errors.js'
 import { DomainError } from '../../domain/errors.js'
@@ -41,29 +41,27 @@ import { DomainError } from '../../domain/errors.js'
  *   overwrite a row another request has reclaimed.
  *
  * Routes whose every effect is in their transactions (`config: { idempotency: 'in-transaction' }`: ticket create,
- * comment, close …; issue 15) skip the separate claim: the request's first transaction claims the key itself, together
- * with the stored answer, as its last statement, sent with its COMMIT (migration 0018, claimAtCommit). The key costs one
- * statement and no round trip of its own. The guarantees are the same:
+ * comment, close …; issue 15) skip the separate claim: the request's first transaction inserts the row itself, already
+ * 'applied', as its first statement (pipelined with BEGIN), so the claim costs no statement, no commit and no round trip
+ * of its own. The guarantees are the same:
  * - The row exists exactly when the request's writes committed (one transaction), so 'in_progress' never appears and
  *   a request that rolled back leaves nothing behind.
- * - A duplicate (a retry, or a concurrent request on any replica) finds the key held: its claim waits on the primary key
- *   until the holder's transaction ends, takes no row, and fails (SQLSTATE IK001), which aborts its transaction, so the
- *   COMMIT sent with it rolls everything back; the answer then comes from the holder's row (the replay, 409 in use, 422
- *   reused), in onSend. A retry whose use case fails behind the holder's effects (a refusal, a unique violation) is
- *   answered from the row too, in the wrapper around the handler.
+ * - A duplicate (a retry, or a concurrent request on any replica) finds the key held: its INSERT waits on the primary
+ *   key until the holder's transaction ends, returns no row, and the transaction throws IdempotencyKeyTaken, which wins
+ *   over whatever the use case decided behind it (src/db/commit-scope.ts) and rolls everything back. The wrapper around
+ *   the handler then answers from the row: the replay, 409 in use (committed, response not stored yet), 422 reused.
  * - A refusal before any transaction claimed the key (a 4xx) first looks for the key: a live row answers as above;
  *   otherwise the refusal is stored in onSend like any final response.
  * - The answer is stored in the same transaction: the first transaction is held open after the use case returns
- *   (src/db/commit-scope.ts, HeldCommit) until onSend has the serialized response; the claim with it goes out with the
+ *   (src/db/commit-scope.ts, HeldCommit) until onSend has the serialized response; the completion goes out with the
  *   COMMIT, and the response leaves once both are through. So a committed request always has its answer stored (no
  *   'applied' window), and a COMMIT that fails (a deferred constraint, the connection lost) turns the prepared answer
- *   into a 500 / 503 problem: nothing of the request took effect. A 5xx answer commits the writes with the claim alone
- *   ('applied': 409 in use, then response-lost, as on the other routes). A handler that opens a second transaction lets
- *   the first commit before it, with the claim alone (the answer is then completed after the response, as on the other
- *   routes); a hold that is never finished commits with the claim alone after HOLD_LIMIT_MS. Routes that opt in must
- *   not use the database after their transaction (they only present its result).
- * The price: a retry runs the handler's transaction to its end before it is answered (its writes roll back), so only
- * routes without effects outside their transactions (an upload's stored bytes, an HTTP call) opt in.
+ *   into a 500 / 503 problem: nothing of the request took effect. A handler that opens a second transaction lets the
+ *   first commit before it (the answer is then completed after the response, as on the other routes); a hold that is
+ *   never finished commits without the answer after HOLD_LIMIT_MS. Routes that opt in must not use the database after
+ *   their transaction (they only present its result).
+ * The price: a retry runs the handler up to its transaction's first statement before it is answered, so only routes
+ * without effects outside their transactions (an upload's stored bytes, an HTTP call) opt in.
  */
 
 export const STALE_AFTER_MS = 60_000
@@ -221,24 +219,15 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
   async function answerHeldKey (request: FastifyRequest, reply: FastifyReply, err: unknown): Promise<FastifyReply> {
     const claim = request.idempotencyClaim ?? null
     const pending = claim?.inTransaction ?? null
-    // a held key is told by the claim's statement: at the start of a later transaction (IdempotencyKeyTaken), or as
-    // the last of the held one when a later transaction made it commit first (isKeyHeldError)
-    const taken = err instanceof IdempotencyKeyTaken || isKeyHeldError(err)
-    if (claim === null || pending === null || pending.claimed || (pending.hold.handedOver && !taken) || claim.settled) throw err
-    // the key is claimed at COMMIT, so a retry runs its use case behind the holder's effects and may fail on them (a
-    // unique violation, a refusal): a live row of the key answers whatever the run decided. A 5xx with the key free
-    // stores nothing (a retry may run again); a refusal of a free key is stored in onSend like any final response
+    if (claim === null || pending === null || pending.claimed || pending.hold.handedOver || claim.settled) throw err
+    const taken = err instanceof IdempotencyKeyTaken
+    // a 5xx (other than a held key) stores nothing and looks for nothing: a retry may run again
+    if (!taken && !(err instanceof DomainError && err.status < 500)) throw err
     const at = now()
-    let row: IdempotencyRow | undefined
-    try {
-      row = await store.find(claim.scope)
-    } catch (lookup) {
-      if (taken) throw lookup
-      throw err // the database is out of reach: the run's own failure is the answer
-    }
+    const row = await store.find(claim.scope)
     if (row === undefined || !isLive(row, at, pending.staleBefore)) {
       if (taken) throw inUse(reply) // its holder rolled back or it expired in the meantime: a retry claims it
-      throw err
+      throw err // a refusal of a free key: stored in onSend like any final response
     }
     claim.settled = true
     claim.replay = true
@@ -283,14 +272,11 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
       // the request's transaction waits, open, for this answer: it is stored with the COMMIT, and the answer leaves
       // only once both are through (a 5xx commits the writes without it: 409 in-use, then response-lost, as below)
       const final = reply.statusCode < 500 && body !== null
-        ? store.completeWith(pending, { statusCode: reply.statusCode, headers: storedHeaders(reply), body }, now())
+        ? store.completeWith(claim.scope, claim.claimToken, { statusCode: reply.statusCode, headers: storedHeaders(reply), body }, now())
         : null
       try {
         if (await pending.hold.finish(final) || final === null) return payload
       } catch (err) {
-        // another request holds the key (a retry, or a concurrent duplicate that committed first): nothing of this one
-        // committed, and the answer is the holder's
-        if (isKeyHeldError(err)) return await answerHeldInOnSend(request, reply, claim, pending)
         return failedCommit(request, reply, err)
       }
       // it had committed without the answer (a later transaction of the request, or the hold limit): stored below
@@ -316,39 +302,6 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
     }
     return payload
   })
-
-  /**
-   * onSend of a request whose held transaction found its key held at COMMIT (nothing of it committed): the answer
-   * from the holder's row, as answerHeldKey gives it before a response exists — the replay, 409 in use or 422 reused.
-   */
-  async function answerHeldInOnSend (request: FastifyRequest, reply: FastifyReply, claim: Claim, pending: TransactionClaim): Promise<string | Buffer> {
-    reply.removeHeader('etag')
-    reply.removeHeader('location')
-    reply.removeHeader('content-length')
-    try {
-      const at = now()
-      const row = await store.find(claim.scope)
-      if (row !== undefined && isLive(row, at, pending.staleBefore)) {
-        if (row.fingerprint === claim.fingerprint && row.state === 'completed' && row.statusCode !== null && row.responseBody !== null) {
-          reply.code(row.statusCode)
-          for (const [name, value] of Object.entries(row.responseHeaders ?? {})) reply.header(name, value)
-          reply.header('idempotent-replayed', 'true')
-          return row.responseBody
-        }
-        answerFromRow(row, claim.fingerprint, at, reply) // throws the 422 / 409 of a row without a replayable answer
-      }
-      throw inUse(reply) // its holder rolled back or it expired in the meantime: a retry claims it
-    } catch (err) {
-      const refusal = err instanceof DomainError ? err : new DomainError('idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry shortly', { retryAfterSeconds: 1 })
-      if (!(err instanceof DomainError)) {
-        request.log.error({ err }, 'could not read the Idempotency-Key that another request holds')
-        reply.header('retry-after', '1')
-      }
-      const problem = problemOf(refusal.code, refusal.message, refusal.extras)
-      reply.code(problem.status).header('content-type', 'application/problem+json')
-      return JSON.stringify({ ...problem, instance: request.url })
-    }
-  }
 
   /**
    * The held transaction failed at COMMIT (a deferred constraint, the connection lost): nothing of the request
