@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 /**
  * The conversation: comments, the first response and contact attempts (rules in src/domain/tickets/conversation.ts).
  */
-import { actorOf, isStaff, type Principal } from '../domain/access.js'
+import { actorOf, isStaff, orgScope, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import { applyComment } from '../domain/tickets/conversation.js'
 import type { CommentVisibility, Ticket, TicketComment } from '../domain/tickets/ticket.js'
@@ -42,7 +42,8 @@ export async function addComment (ctx: AppContext, p: Principal, ticketId: strin
 export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined, now: Date): Promise<{ comment: TicketComment; ticket: TicketView }> {
   // every comment moves the ticket on (version and updatedAt): moving it is also what locks it, in one statement (issue
   // 15). `current` is the ticket as it was; a refusal below rolls the move back with the transaction
-  const moved = p.orgId === null && !isStaff(p) ? undefined : await bumpTicketVersion(tx, ticketId, p.orgId, now)
+  const scope = orgScope(p)
+  const moved = scope === undefined ? undefined : await bumpTicketVersion(tx, ticketId, scope, now)
   if (moved === undefined) throw notFound('Ticket')
   const current: Ticket = { ...moved, version: moved.version - 1 }
   checkVersion('ticket', expectedVersion, current.version)

@@ -38,9 +38,18 @@ export function requireGlobalRole (p: Principal, ...allowed: Role[]): void {
   }
 }
 
-/** true when the principal may see resources of this organization (a token with org_id sees only that one) */
-export const canAccessOrg = (p: Principal, organizationId: string): boolean =>
-  p.orgId === null ? isStaff(p) : p.orgId === organizationId
+/**
+ * The organizations a principal may see: one (a token with org_id sees only that one), every one (null: staff on an
+ * unscoped token), or none (undefined). For statements that filter by it instead of checking a row they read.
+ */
+export const orgScope = (p: Principal): string | null | undefined =>
+  p.orgId !== null ? p.orgId : isStaff(p) ? null : undefined
+
+/** true when the principal may see resources of this organization */
+export const canAccessOrg = (p: Principal, organizationId: string): boolean => {
+  const scope = orgScope(p)
+  return scope === null || scope === organizationId
+}
 
 /**
  * Tenancy check for a resource that exists: another organization's resource is reported as absent (404),
