@@ -235,10 +235,18 @@ const byIdForUpdate = new PreparedStatement('ticket_by_id_for_update', (db, name
 const insert = new PreparedStatement('ticket_insert', (db, name) =>
   db.insert(tickets).values(placeholders('insert') as unknown as TicketInsert).returning(readColumns).prepare(name))
 
-const updateVersioned = new PreparedStatement('ticket_update_versioned', (db, name) =>
-  db.update(tickets).set({ ...(placeholders('update') as Partial<TicketInsert>), version: sql`${tickets.version} + 1`, updatedAt: p('updatedAt', 'timestamptz') })
-    .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
-    .returning(readColumns).prepare(name))
+/**
+ * The version-checked write of a ticket's mutable state (`… WHERE id = $id AND version = $fromVersion`): moving the
+ * version on (updateTicket), or at the version it already has (updateTicketAtVersion, after bumpTicketVersion)
+ */
+const versionedUpdate = (name: string, moveVersion: boolean) =>
+  new PreparedStatement(name, (db, n) =>
+    db.update(tickets).set({ ...(placeholders('update') as Partial<TicketInsert>), ...(moveVersion ? { version: sql`${tickets.version} + 1` } : {}), updatedAt: p('updatedAt', 'timestamptz') })
+      .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('fromVersion', 'integer'))))
+      .returning(readColumns).prepare(n))
+
+const updateVersioned = versionedUpdate('ticket_update_versioned', true)
+const updateAtVersion = versionedUpdate('ticket_update_at_version', false)
 
 export async function findTicket (db: DbOrTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<Ticket | undefined> {
   const rows = await (opts.forUpdate === true ? byIdForUpdate : byId).raw(db, { id })
@@ -280,15 +288,10 @@ export async function bumpTicketVersion (db: DbOrTx, id: string, organizationId:
 
 /**
  * Writes the ticket's mutable state at the version it already has (moved on by bumpTicketVersion in the same
- * transaction): `UPDATE … WHERE id = $id AND version = $version`. undefined when the stored version is another.
+ * transaction). undefined when the stored version is another.
  */
-const updateAtVersion = new PreparedStatement('ticket_update_at_version', (db, name) =>
-  db.update(tickets).set({ ...(placeholders('update') as Partial<TicketInsert>), updatedAt: p('updatedAt', 'timestamptz') })
-    .where(and(eq(tickets.id, p('id', 'uuid')), eq(tickets.version, p('version', 'integer'))))
-    .returning(readColumns).prepare(name))
-
 export async function updateTicketAtVersion (db: DbOrTx, next: Ticket, version: number, now: Date): Promise<Ticket | undefined> {
-  const rows = await updateAtVersion.execute(db, { ...valuesOf('update', next), id: next.id, version, updatedAt: isoOrNull(now) })
+  const rows = await updateAtVersion.execute(db, { ...valuesOf('update', next), id: next.id, fromVersion: version, updatedAt: isoOrNull(now) })
   return rows[0] === undefined ? undefined : toTicket(rows[0])
 }
 
