@@ -13,6 +13,17 @@ export default tseslint.config(
     }
   },
   {
+    // on Node 20 a single AsyncLocalStorage.run (or an enabled async hook) makes every promise of the process ~2.5×
+    // as expensive for good: what a request needs travels explicitly (request.ctx, src/http/plugins/request-context.ts)
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: 'ImportDeclaration[source.value=/^(node:)?async_hooks$/]',
+        message: 'no async_hooks in the service: pass per-request state explicitly (docs/performance.md, session 11)'
+      }]
+    }
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' }
   },

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import type { Database } from './db/client.js'
 import { transactionOn, type AppContext } from './application/context.js'
+import { registerRequestContext } from './http/plugins/request-context.js'
 import { CalendarStore } from './application/calendar-store.js'
 import { createTokenVerifier, type TokenVerifier } from './auth/verifier.js'
 import { loadOrCreateDevKeys } from './auth/keys.js'
@@ -148,11 +149,9 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
 
   if (config.http.maxConnections > 0) app.server.maxConnections = config.http.maxConnections
 
-  // callback-style hooks where nothing is awaited: no promise per request (issue 15: the read path's CPU)
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id)
-    done()
-  })
+  // callback-style hooks where nothing is awaited: no promise per request (issue 15: the read path's CPU); it also
+  // gives every request its use-case context, `request.ctx`
+  registerRequestContext(app, ctx)
   registerDrain(app)
 
   // JSON only: anything else is a 415 problem
@@ -187,7 +186,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   // the webhook-delivery queue and its worker on the durable job engine (before the engine starts)
   webhooks.registerJobs()
   app.decorate('webhooks', webhooks)
-  await app.register(webhookRoutes, { ctx, webhooks })
+  await app.register(webhookRoutes, { webhooks })
   if (deps.webhooks?.dispatcher ?? config.workers) {
     app.addHook('onReady', async () => { webhooks.start() })
     app.addHook('onClose', async () => { await webhooks.stop() })

@@ -1,5 +1,5 @@
 import type { Database, Tx } from '../db/client.js'
-import { runInTransaction } from '../db/commit-scope.js'
+import { runInTransaction, type CommitScope } from '../db/commit-scope.js'
 import type { CalendarStore } from './calendar-store.js'
 import type { EmailRuntime } from '../email/runtime.js'
 import type { AttachmentServices } from './attachments.js'
@@ -31,5 +31,13 @@ export interface AppContext {
   transaction: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>
 }
 
-/** AppContext.transaction over a database */
-export const transactionOn = (database: Database): AppContext['transaction'] => async (fn) => await runInTransaction(database.db, fn)
+/** AppContext.transaction over a database; with a scope, every transaction carries it (src/db/commit-scope.ts) */
+export const transactionOn = (database: Database, scope?: CommitScope): AppContext['transaction'] => async (fn) => await runInTransaction(database.db, fn, scope)
+
+/**
+ * The context of one request whose transactions carry its Idempotency-Key scope (src/http/plugins/idempotency.ts):
+ * the same services and clock, a `transaction` that marks or claims the key with every commit.
+ */
+export function scopedContext (ctx: AppContext, scope: CommitScope): AppContext {
+  return { ...ctx, transaction: transactionOn(ctx.database, scope) }
+}

@@ -1,10 +1,10 @@
 /**
  * The Idempotency-Key store the HTTP plugin runs on (src/http/plugins/idempotency.ts, where the life of a key is
- * described): claiming, reading, reclaiming, completing and releasing keys, and the request scope in which every
- * `ctx.transaction` of the handler also marks the claim 'applied' (src/db/commit-scope.ts).
+ * described): claiming, reading, reclaiming, completing and releasing keys, and the commit scopes with which every
+ * `ctx.transaction` of the handler also marks the claim 'applied' or claims the key (src/db/commit-scope.ts).
  */
 import type { Database } from '../db/client.js'
-import { commitScope, type FinalWrite, type HeldCommit } from '../db/commit-scope.js'
+import type { CommitScope, FinalWrite, HeldCommit } from '../db/commit-scope.js'
 import * as repo from '../db/repositories/idempotency.js'
 
 export type { IdempotencyRow, NewClaim, StoredResponse } from '../db/repositories/idempotency.js'
@@ -40,20 +40,19 @@ export interface IdempotencyStore {
   complete: (scope: string, claimToken: string, response: repo.StoredResponse, now: Date) => Promise<boolean>
   release: (scope: string, claimToken: string) => Promise<void>
   purgeExpired: (now: Date) => Promise<number>
-  /** runs `next` (the rest of the request) so that each transaction it commits marks this claim 'applied' with it */
-  runMarking: (claim: { scope: string; claimToken: string }, next: () => void) => void
+  /** the scope with which each transaction of the request marks this claim 'applied' as it commits */
+  marking: (claim: { scope: string; claimToken: string }) => CommitScope
   /**
-   * runs `next` so that its first transaction to commit claims the key inside it (already 'applied'); a transaction
-   * that finds the key held throws IdempotencyKeyTaken and rolls back. `claim.claimed` turns true once one committed.
-   * The first transaction is held open until `claim.hold.finish(…)` (the response's completion goes with its COMMIT).
+   * the scope with which the request's first transaction to commit claims the key inside it (already 'applied'); a
+   * transaction that finds the key held throws IdempotencyKeyTaken and rolls back. `claim.claimed` turns true once one
+   * committed. The first transaction is held open until `claim.hold.finish(…)` (the response's completion goes with its
+   * COMMIT).
    */
-  runClaiming: (claim: TransactionClaim, next: () => void) => void
+  claiming: (claim: TransactionClaim) => CommitScope
   /** the statement that stores the response inside the held transaction (sent with its COMMIT) */
   completeWith: (scope: string, claimToken: string, response: repo.StoredResponse, now: Date) => FinalWrite
   /** stores the final response of a request none of whose transactions claimed the key; false when another holds it */
   storeCompleted: (c: repo.NewClaim, response: repo.StoredResponse, staleBefore: Date) => Promise<boolean>
-  /** runs `next` outside any claim's scope (a request without a key may resume another request's context) */
-  runUnmarked: (next: () => void) => void
 }
 
 export function idempotencyStore (database: Database): IdempotencyStore {
@@ -65,21 +64,18 @@ export function idempotencyStore (database: Database): IdempotencyStore {
     complete: async (scope, claimToken, response, now) => await repo.completeKey(db, scope, claimToken, response, now),
     release: async (scope, claimToken) => { await repo.releaseKey(db, scope, claimToken) },
     purgeExpired: async (now) => await repo.purgeExpiredKeys(db, now),
-    runMarking: (claim, next) => { commitScope.run({ beforeCommit: async (tx) => { await repo.markApplied(tx, claim.scope, claim.claimToken) } }, next) },
-    runClaiming: (claim, next) => {
-      commitScope.run({
-        beforeCommit: async (tx) => {
-          if (claim.claimed) return
-          if (!await repo.claimApplied(tx, claim.newClaim, claim.staleBefore)) throw new IdempotencyKeyTaken()
-        },
-        committed: () => { claim.claimed = true },
-        held: claim.hold
-      }, next)
-    },
+    marking: (claim) => ({ beforeCommit: async (tx) => { await repo.markApplied(tx, claim.scope, claim.claimToken) } }),
+    claiming: (claim) => ({
+      beforeCommit: async (tx) => {
+        if (claim.claimed) return
+        if (!await repo.claimApplied(tx, claim.newClaim, claim.staleBefore)) throw new IdempotencyKeyTaken()
+      },
+      committed: () => { claim.claimed = true },
+      held: claim.hold
+    }),
     // only a database error may fail it (that aborts the transaction, so its COMMIT rolls back): the claim it completes
     // was inserted by this very transaction, so it always matches, and a JS-level refusal here could not stop the COMMIT
     completeWith: (scope, claimToken, response, now) => async (tx) => await repo.completeKeyIn(tx, scope, claimToken, response, now),
-    storeCompleted: async (c, response, staleBefore) => await repo.storeCompleted(db, c, response, staleBefore),
-    runUnmarked: (next) => { commitScope.exit(next) }
+    storeCompleted: async (c, response, staleBefore) => await repo.storeCompleted(db, c, response, staleBefore)
   }
 }

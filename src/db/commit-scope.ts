@@ -1,17 +1,20 @@
 /**
  * Work that must commit atomically with whatever a request writes, without the use cases knowing about it.
  *
- * The idempotency plugin (src/http/plugins/idempotency.ts) runs a request's handler inside `commitScope.run(…)`;
- * every transaction a use case opens with `ctx.transaction(fn)` (runInTransaction below) while that scope is active
- * runs `beforeCommit(tx)` inside the transaction: sent as its first statement (pipelined with BEGIN on PostgreSQL)
+ * The idempotency plugin (src/http/plugins/idempotency.ts) hands a request's handler a context whose `transaction`
+ * carries the request's scope (`scopedContext`, src/application/context.ts): every transaction a use case opens with
+ * that `ctx.transaction(fn)` (runInTransaction below) runs `beforeCommit(tx)` inside the transaction: sent as its first statement (pipelined with BEGIN on PostgreSQL)
  * and awaited before COMMIT. The use case's writes and the scope's statement therefore commit together or not at all;
  * `committed()` is told once they have.
+ *
+ * The scope is passed explicitly, not through AsyncLocalStorage: on Node 20 one `AsyncLocalStorage.run` turns on
+ * promise hooks for the whole process for good, which made every promise of every request (reads included) about 2.5×
+ * as expensive (issue 15, session 11; docs/performance.md). It also cannot leak into work a request merely starts.
  *
  * A scope with a `held` commit also keeps its request's answer with the writes: its first transaction hands the use
  * case's result back before COMMIT and waits, still open, until the request's response is ready; the statement that
  * stores it is then sent together with COMMIT (one round trip), and the response leaves only once both are through.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Db, Tx } from './client.js'
 
 /** the statement a held transaction sends with its COMMIT */
@@ -72,18 +75,15 @@ export interface CommitScope {
   held?: HeldCommit
 }
 
-export const commitScope = new AsyncLocalStorage<CommitScope>()
-
 /**
- * One transaction of a use case (AppContext.transaction): `fn` in a database transaction, with the active scope's
+ * One transaction of a use case (AppContext.transaction): `fn` in a database transaction, with the request's scope's
  * `beforeCommit` — the idempotency mark or claim — inside it. It is sent first, so that it travels in the same write as
  * BEGIN and the use case's first statements (issue 15: one round trip less); it is awaited before COMMIT, and its
  * failure fails the transaction. Its failure also takes precedence over `fn`'s: the use case ran behind a statement that
  * refused the request (a retry whose key is taken), so what the use case decided then is not the request's answer.
  * Outside a scope (no Idempotency-Key, a job) it is just the transaction.
  */
-export async function runInTransaction<T> (db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const scope = commitScope.getStore()
+export async function runInTransaction<T> (db: Db, fn: (tx: Tx) => Promise<T>, scope?: CommitScope): Promise<T> {
   if (scope === undefined) return await db.transaction(fn)
   const held = scope.held
   if (held !== undefined) {

@@ -5,6 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { DomainError } from '../../src/domain/errors.js'
 import { purgeExpiredKeys } from '../../src/db/repositories/idempotency.js'
+import type { AppContext } from '../../src/application/context.js'
 import { canonicalJson, IN_TRANSACTION, STALE_AFTER_MS } from '../../src/http/plugins/idempotency.js'
 import { buildTestApp, onPostgres } from '../helpers/app.js'
 
@@ -46,11 +47,11 @@ lab.post('/v1/lab/items/:itemId', async (request, reply) => {
   calls.item++
   return await reply.code(201).send({ item: (request.params as { itemId: string }).itemId, call: calls.item })
 })
-// commits a write in its own transaction (ctx.transaction, like every use case), then fails before answering: the response is lost
+// commits a write in its own transaction (request.ctx.transaction, like every use case), then fails before answering: the response is lost
 lab.post('/v1/lab/commit-then-fail', async (request) => {
   calls.committed++
   const marker = (request.body as { marker: string }).marker
-  await h.ctx.transaction(async (tx) => {
+  await request.ctx.transaction(async (tx) => {
     await tx.execute(sql`insert into lab_effects (marker) values (${marker})`)
   })
   throw new Error('lost after commit')
@@ -58,19 +59,19 @@ lab.post('/v1/lab/commit-then-fail', async (request) => {
 // a transaction that rolls back (a domain refusal inside it): nothing took effect
 lab.post('/v1/lab/rollback', async (request) => {
   const marker = (request.body as { marker: string }).marker
-  await h.ctx.transaction(async (tx) => {
+  await request.ctx.transaction(async (tx) => {
     await tx.execute(sql`insert into lab_effects (marker) values (${marker})`)
     throw new Error('rolled back')
   })
 })
 // the same cases on routes that claim their key inside their first transaction (config IN_TRANSACTION, issue 15)
 const txCalls = { effect: 0, refuseBefore: 0, refuseInside: 0, committed: 0, slow: 0, once: 0 }
-const insertEffect = async (marker: string): Promise<void> => {
-  await h.ctx.transaction(async (tx) => { await tx.execute(sql`insert into lab_effects (marker) values (${marker})`) })
+const insertEffect = async (ctx: AppContext, marker: string): Promise<void> => {
+  await ctx.transaction(async (tx) => { await tx.execute(sql`insert into lab_effects (marker) values (${marker})`) })
 }
 lab.post('/v1/lab/tx/effect', { config: IN_TRANSACTION }, async (request, reply) => {
   const n = ++txCalls.effect
-  await insertEffect((request.body as { marker: string }).marker)
+  await insertEffect(request.ctx, (request.body as { marker: string }).marker)
   return await reply.code(201).header('location', `/v1/lab/effects/${n}`).send({ call: n })
 })
 lab.post('/v1/lab/tx/refuse-before', { config: IN_TRANSACTION }, async () => {
@@ -79,18 +80,18 @@ lab.post('/v1/lab/tx/refuse-before', { config: IN_TRANSACTION }, async () => {
 })
 lab.post('/v1/lab/tx/refuse-inside', { config: IN_TRANSACTION }, async (request) => {
   txCalls.refuseInside++
-  await h.ctx.transaction(async (tx) => {
+  await request.ctx.transaction(async (tx) => {
     await tx.execute(sql`insert into lab_effects (marker) values (${(request.body as { marker: string }).marker})`)
     throw new DomainError('invalid-subscription-term', `refused inside the transaction on call ${txCalls.refuseInside}`)
   })
 })
 lab.post('/v1/lab/tx/commit-then-fail', { config: IN_TRANSACTION }, async (request) => {
   txCalls.committed++
-  await insertEffect((request.body as { marker: string }).marker)
+  await insertEffect(request.ctx, (request.body as { marker: string }).marker)
   throw new Error('lost after commit')
 })
 lab.post('/v1/lab/tx/rollback', { config: IN_TRANSACTION }, async (request) => {
-  await h.ctx.transaction(async (tx) => {
+  await request.ctx.transaction(async (tx) => {
     await tx.execute(sql`insert into lab_effects (marker) values (${(request.body as { marker: string }).marker})`)
     throw new Error('rolled back')
   })
@@ -99,13 +100,13 @@ lab.post('/v1/lab/tx/rollback', { config: IN_TRANSACTION }, async (request) => {
 // first answer (the replay), not the database error its use case ran into
 lab.post('/v1/lab/tx/once', { config: IN_TRANSACTION }, async (request, reply) => {
   const n = ++txCalls.once
-  await h.ctx.transaction(async (tx) => { await tx.execute(sql`insert into lab_once (marker) values (${(request.body as { marker: string }).marker})`) })
+  await request.ctx.transaction(async (tx) => { await tx.execute(sql`insert into lab_once (marker) values (${(request.body as { marker: string }).marker})`) })
   return await reply.code(201).send({ call: n })
 })
 // its write is checked only at COMMIT (a deferred unique constraint): the COMMIT can fail after the answer was prepared
 lab.post('/v1/lab/tx/deferred', { config: IN_TRANSACTION }, async (request, reply) => {
   const marker = (request.body as { marker: string }).marker
-  await h.ctx.transaction(async (tx) => {
+  await request.ctx.transaction(async (tx) => {
     await tx.execute(sql`insert into lab_effects (marker) values (${marker})`)
     await tx.execute(sql`insert into lab_deferred (marker) values (${marker})`)
   })
@@ -114,14 +115,14 @@ lab.post('/v1/lab/tx/deferred', { config: IN_TRANSACTION }, async (request, repl
 // two transactions: the second lets the first (held) commit before it starts, and the answer is stored afterwards
 lab.post('/v1/lab/tx/two', { config: IN_TRANSACTION }, async (request, reply) => {
   const marker = (request.body as { marker: string }).marker
-  await insertEffect(marker)
-  await insertEffect(marker)
+  await insertEffect(request.ctx, marker)
+  await insertEffect(request.ctx, marker)
   return await reply.code(201).send({ marker, call: ++txCalls.effect })
 })
 let txSlowGate = Promise.resolve()
 lab.post('/v1/lab/tx/slow', { config: IN_TRANSACTION }, async (request, reply) => {
   const n = ++txCalls.slow
-  await h.ctx.transaction(async (tx) => {
+  await request.ctx.transaction(async (tx) => {
     await tx.execute(sql`insert into lab_effects (marker) values (${(request.body as { marker: string }).marker})`)
     await txSlowGate
   })

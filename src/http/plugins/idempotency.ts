@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import { HeldCommit, IdempotencyKeyTaken, type IdempotencyRow, type IdempotencyStore, type NewClaim, type TransactionClaim } from '../../application/idempotency.js'
-import { isConnectionError } from '../../application/context.js'
+import { isConnectionError, scopedContext } from '../../application/context.js'
+import './request-context.js'
 import { problemOf } from './errors.js'
 import { DomainError } from '../../domain/errors.js'
 
@@ -31,8 +32,9 @@ import { DomainError } from '../../domain/errors.js'
  * Why a separate record is safe although the use case runs its own transaction:
  * - Concurrent duplicates cannot both run: the claim row exists (committed) before either handler starts, and
  *   the primary key lets exactly one INSERT win; the others see the row and get 409 (or the replay, once stored).
- * - The window between the use case's commit and the stored response is closed: the handler runs in a commit scope
- *   (src/db/commit-scope.ts), so every transaction it commits also marks the claim 'applied', atomically. If the
+ * - The window between the use case's commit and the stored response is closed: the handler's context carries a commit
+ *   scope (`request.ctx`, src/db/commit-scope.ts), so every transaction it commits also marks the claim 'applied',
+ *   atomically. If the
  *   process dies (or the database is lost) before the response is stored, the row says 'applied': retries get 409
  *   idempotency-key-in-use until the claim is STALE_AFTER_MS old, then 409 idempotency-response-lost — never a second
  *   run. Only a claim still 'in_progress' (nothing committed) is reclaimed as abandoned after STALE_AFTER_MS and run
@@ -246,19 +248,15 @@ export function registerIdempotency (app: FastifyInstance, options: IdempotencyO
     } as RouteHandlerMethod
   })
 
-  // the handler runs in a commit scope: its transactions mark the claim 'applied' as they commit (src/db/commit-scope.ts);
-  // a request without a claim runs outside any scope (it may have been resumed from another request's context)
+  // the handler's context carries the claim: its transactions mark the claim 'applied' (or claim the key) as they
+  // commit (src/db/commit-scope.ts); a request without a live claim keeps the app's context
   app.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
     const claim = request.idempotencyClaim ?? null
-    if (claim === null || claim.settled) {
-      store.runUnmarked(done)
-      return
+    if (claim !== null && !claim.settled) {
+      const scope = claim.inTransaction !== null ? store.claiming(claim.inTransaction) : store.marking(claim)
+      request.ctx = scopedContext(request.ctx, scope)
     }
-    if (claim.inTransaction !== null) {
-      store.runClaiming(claim.inTransaction, done)
-      return
-    }
-    store.runMarking(claim, done)
+    done()
   })
 
   app.addHook('onSend', async (request, reply, payload) => {

@@ -3,8 +3,7 @@ import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from '@sinclair/typebox'
 import * as files from '../../application/attachments.js'
-import type { Attachment } from '../../application/attachments.js'
-import type { AppContext } from '../../application/context.js'
+import type { Attachment, AttachmentSettings } from '../../application/attachments.js'
 import { loadTicket } from '../../application/tickets.js'
 import { contentDisposition, parseRange } from '../../domain/attachments/files.js'
 import { DomainError } from '../../domain/errors.js'
@@ -61,9 +60,8 @@ async function * clientBody (source: AsyncIterable<Uint8Array>): AsyncIterable<U
   }
 }
 
-export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  if (ctx.attachments === undefined) throw new Error('attachment routes need AppContext.attachments')
-  const { settings } = ctx.attachments
+export const attachmentRoutes: FastifyPluginAsyncTypebox<{ settings: AttachmentSettings | undefined }> = async (app, { settings }) => {
+  if (settings === undefined) throw new Error('attachment routes need AppContext.attachments')
   const present = (a: Attachment): Static<typeof AttachmentSchema> => presentAttachment(a, settings.uploadTtlHours)
 
   // in this plugin only: bodies are streams the upload route reads itself (multipart, or any other type raw)
@@ -94,7 +92,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       if (declared > settings.maxFileBytes) throw new DomainError('attachment-too-large', `A file may be at most ${settings.maxFileBytes} bytes`, { maxBytes: settings.maxFileBytes })
       input = { organizationId: request.query.organizationId, filename: request.query.filename, claimedType: request.headers['content-type'], source: request.raw }
     }
-    const attachment = await files.uploadFile(ctx, p, input)
+    const attachment = await files.uploadFile(request.ctx, p, input)
     reply.header('location', `/v1/attachments/${attachment.id}`)
     return await reply.code(201).send(present(attachment))
   })
@@ -106,7 +104,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       params: AttachmentParams,
       response: { 200: ref(AttachmentSchema), ...problemResponses(404) }
     }
-  }, async (request) => present(await files.getAttachment(ctx, principal(request), request.params.attachmentId)))
+  }, async (request) => present(await files.getAttachment(request.ctx, principal(request), request.params.attachmentId)))
 
   app.get('/v1/attachments/:attachmentId/content', {
     schema: {
@@ -122,7 +120,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       }
     }
   }, async (request, reply) => {
-    const { attachment, read } = await files.openContent(ctx, principal(request), request.params.attachmentId)
+    const { attachment, read } = await files.openContent(request.ctx, principal(request), request.params.attachmentId)
     const tag = etagOf(attachment)
     reply.header('etag', tag).header('accept-ranges', 'bytes').headers(SAFE_BYTES_HEADERS)
     if (matches(request.headers['if-none-match'], tag)) return await reply.code(304).send()
@@ -148,7 +146,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       response: { 200: binaryResponse('The preview', 'image/webp'), ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const { attachment, thumbnail } = await files.getThumbnail(ctx, principal(request), request.params.attachmentId)
+    const { attachment, thumbnail } = await files.getThumbnail(request.ctx, principal(request), request.params.attachmentId)
     return await reply.headers(SAFE_BYTES_HEADERS).header('etag', `"${attachment.sha256}-t"`).header('content-type', 'image/webp')
       .header('content-disposition', contentDisposition(`${attachment.filename}.thumbnail.webp`)).send(Buffer.from(thumbnail))
   })
@@ -161,7 +159,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       response: { 204: { description: 'Deleted', type: 'null' }, ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    await files.deleteAttachment(ctx, principal(request), request.params.attachmentId)
+    await files.deleteAttachment(request.ctx, principal(request), request.params.attachmentId)
     return await reply.code(204).send()
   })
 
@@ -174,7 +172,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     }
   }, async (request) => {
     const p = principal(request)
-    const items = await files.listTicketAttachments(ctx, p, request.params.ticketId, async (db) => await loadTicket(db, p, request.params.ticketId))
+    const items = await files.listTicketAttachments(request.ctx, p, request.params.ticketId, async (db) => await loadTicket(db, p, request.params.ticketId))
     return { items: items.map(present), nextCursor: null }
   })
 }

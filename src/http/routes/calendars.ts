@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as calendars from '../../application/calendars.js'
-import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
@@ -12,7 +11,7 @@ import { HOLIDAY_RULE } from '../docs/calendars.js'
 
 const Deleted = { description: 'Deleted; ETag carries the calendar\'s new version', type: 'null' } as const
 
-export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/calendars', {
     schema: {
       operationId: 'listCalendars', tags: ['calendars'], summary: 'List business calendars',
@@ -23,7 +22,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
   }, async (request) => {
     const { limit, cursor } = request.query
     const keys = keyset(cursor, {}, ['text'])
-    const page = await calendars.listCalendars(ctx, principal(request), { limit, afterId: keys.position?.[0] as string | undefined })
+    const page = await calendars.listCalendars(request.ctx, principal(request), { limit, afterId: keys.position?.[0] as string | undefined })
     return {
       items: page.items.map(presentCalendar),
       nextCursor: keys.next(page, (last) => [last.id])
@@ -39,7 +38,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       response: { 200: ref(CalendarSchema), 304: NotModified, ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const cal = await calendars.getCalendar(ctx, principal(request), request.params.calendarId)
+    const cal = await calendars.getCalendar(request.ctx, principal(request), request.params.calendarId)
     setEtag(reply, cal.version)
     if (notModified(request, cal.version)) return await reply.code(304).send()
     return presentCalendar(cal)
@@ -64,7 +63,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     const { calendarId } = request.params
     const filters = { calendarId, year: year ?? null }
     const keys = keyset(cursor, filters, ['date'])
-    const page = await calendars.listHolidays(ctx, principal(request), calendarId, { limit, year, afterDate: keys.position?.[0] as string | undefined })
+    const page = await calendars.listHolidays(request.ctx, principal(request), calendarId, { limit, year, afterDate: keys.position?.[0] as string | undefined })
     setEtag(reply, page.calendar.version)
     return {
       items: page.items.map(presentHoliday),
@@ -80,7 +79,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       response: { 200: ref(HolidaySchema), ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const { calendar, holiday } = await calendars.getHoliday(ctx, principal(request), request.params.calendarId, request.params.date)
+    const { calendar, holiday } = await calendars.getHoliday(request.ctx, principal(request), request.params.calendarId, request.params.date)
     setEtag(reply, calendar.version)
     return presentHoliday(holiday)
   })
@@ -97,7 +96,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     }
   }, async (request, reply) => {
     const { calendarId, date } = request.params
-    const result = await calendars.putHoliday(ctx, principal(request), calendarId, date, request.body.name, expectedVersion(request))
+    const result = await calendars.putHoliday(request.ctx, principal(request), calendarId, date, request.body.name, expectedVersion(request))
     setEtag(reply, result.calendar.version)
     if (result.created) {
       reply.header('location', `/v1/calendars/${encodeURIComponent(calendarId)}/holidays/${date}`)
@@ -116,7 +115,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     }
   }, async (request, reply) => {
     const { calendarId, date } = request.params
-    const cal = await calendars.deleteHoliday(ctx, principal(request), calendarId, date, expectedVersion(request))
+    const cal = await calendars.deleteHoliday(request.ctx, principal(request), calendarId, date, expectedVersion(request))
     setEtag(reply, cal.version)
     return await reply.code(204).send()
   })

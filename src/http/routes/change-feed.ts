@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as feed from '../../application/change-feed.js'
 import { presentChangeEvent } from '../../application/change-feed.js'
-import type { AppContext } from '../../application/context.js'
 import { DomainError } from '../../domain/errors.js'
 import { principal } from '../plugins/auth.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
@@ -13,7 +12,7 @@ import { CHANGE_FEED_DESCRIPTION } from '../docs/change-feed.js'
 const TXID = /^[0-9]{1,20}$/
 const START = ['0', 0]
 
-export const changeFeedRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const changeFeedRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/events', {
     schema: {
       operationId: 'listChangeEvents', tags: ['events'], summary: 'Change feed: every change, in order, never skipping',
@@ -35,7 +34,7 @@ export const changeFeedRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     if (pos !== undefined && (!TXID.test(pos[0] as string) || !Number.isSafeInteger(pos[1]) || (pos[1] as number) < 0)) {
       throw new DomainError('invalid-cursor', 'The cursor is malformed; use nextCursor exactly as returned')
     }
-    const page = await feed.readChangeFeed(ctx, scope, {
+    const page = await feed.readChangeFeed(request.ctx, scope, {
       limit,
       types,
       after: pos === undefined ? undefined : { txid: pos[0] as string, id: pos[1] as number }

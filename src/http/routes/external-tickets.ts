@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import * as external from '../../application/external-tickets.js'
-import type { AppContext } from '../../application/context.js'
 import { DomainError } from '../../domain/errors.js'
 import { principal } from '../plugins/auth.js'
 import { expectedVersion, setEtag, versionOfIfMatch } from '../etag.js'
@@ -16,7 +15,7 @@ import { TicketSchema } from '../schemas/tickets.js'
 import { upsertInputOf } from '../presenters/external-tickets.js'
 import { UPSERT_DESCRIPTION, BATCH_DESCRIPTION } from '../docs/external-tickets.js'
 
-export const externalTicketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const externalTicketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put('/v1/organizations/:organizationId/external-tickets/:system/:externalId', {
     schema: {
       operationId: 'upsertExternalTicket', tags: ['tickets'], summary: 'Create or update a ticket by its reference in your system',
@@ -29,7 +28,7 @@ export const externalTicketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
   }, async (request, reply) => {
     const { organizationId, system, externalId } = request.params
     const b = request.body
-    const result = await external.upsertExternalTicket(ctx, principal(request), { organizationId, system, externalId }, upsertInputOf(b), {
+    const result = await external.upsertExternalTicket(request.ctx, principal(request), { organizationId, system, externalId }, upsertInputOf(b), {
       version: expectedVersion(request),
       mustExist: request.headers['if-match'] !== undefined,
       mustNotExist: request.headers['if-none-match'] !== undefined
@@ -76,7 +75,7 @@ const stringAt = (raw: unknown, key: string): string | null => {
   return typeof v === 'string' && v.length <= 200 ? v : null
 }
 
-export const externalTicketBatchRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const externalTicketBatchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v1/organizations/:organizationId/external-tickets/batch', {
     config: IN_TRANSACTION,
     schema: {
@@ -94,7 +93,7 @@ export const externalTicketBatchRoutes: FastifyPluginAsyncTypebox<{ ctx: AppCont
     }
   }, async (request, reply) => {
     const raw = request.body.items as unknown[]
-    const outcomes = await external.upsertExternalTicketBatch(ctx, principal(request), request.params.organizationId, raw.map(itemOf))
+    const outcomes = await external.upsertExternalTicketBatch(request.ctx, principal(request), request.params.organizationId, raw.map(itemOf))
     const base = request.url.split('?')[0] ?? ''
     const results = outcomes.map((o, index) => {
       const ids = { index, system: stringAt(raw[index], 'system'), externalId: stringAt(raw[index], 'externalId') }

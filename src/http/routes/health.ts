@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { DomainError } from '../../domain/errors.js'
-import type { AppContext } from '../../application/context.js'
 import { problemResponses } from '../schemas/common.js'
 
 const Health = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false })
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/healthz', {
     config: { public: true },
     schema: { operationId: 'getHealth', tags: ['health'], summary: 'Liveness: the process is up', security: [], response: { 200: Health } }
@@ -20,7 +19,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     }
   }, async (request) => {
     try {
-      await ctx.database.ping()
+      await request.ctx.database.ping()
     } catch (err) {
       request.log.warn({ err }, 'readiness check failed')
       throw new DomainError('not-ready', 'The database is not reachable')

@@ -1,7 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { AppContext } from '../../application/context.js'
 import * as inbound from '../../application/email-inbound.js'
 import { DomainError } from '../../domain/errors.js'
 import { iso } from '../../domain/time.js'
@@ -26,7 +25,7 @@ function verifySignature (secret: string | undefined, header: string | undefined
   }
 }
 
-export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; inboundSecret?: string; maxMessageBytes: number }> = async (app, { ctx, inboundSecret, maxMessageBytes }) => {
+export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ inboundSecret?: string; maxMessageBytes: number }> = async (app, { inboundSecret, maxMessageBytes }) => {
   // the raw message travels as a latin1 string (byte-exact), so the route schema can describe it
   app.addContentTypeParser('message/rfc822', { parseAs: 'buffer', bodyLimit: maxMessageBytes }, (_req, body, done) => {
     done(null, (body as Buffer).toString('latin1'))
@@ -48,7 +47,7 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; in
     const raw = Buffer.from(request.body, 'latin1')
     const sig = request.headers[SIGNATURE_HEADER]
     verifySignature(inboundSecret, typeof sig === 'string' ? sig : undefined, raw)
-    return await inbound.receiveEmail(ctx, raw, { via: 'http' })
+    return await inbound.receiveEmail(request.ctx, raw, { via: 'http' })
   })
 
   app.get('/v1/inbound-email/quarantine', {
@@ -60,7 +59,7 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; in
     }
   }, async (request) => {
     const keys = keyset(request.query.cursor, {}, ['timestamp', 'uuid'])
-    const page = await inbound.listQuarantine(ctx, principal(request), {
+    const page = await inbound.listQuarantine(request.ctx, principal(request), {
       limit: request.query.limit,
       after: keys.after('receivedAt')
     })
@@ -81,7 +80,7 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; in
       response: { 200: ref(InboundResultSchema), ...problemResponses(404, 409, 422) }
     }
   }, async (request) => {
-    return await inbound.releaseQuarantined(ctx, principal(request), request.params.inboundEmailId, { organizationId: request.body.organizationId })
+    return await inbound.releaseQuarantined(request.ctx, principal(request), request.params.inboundEmailId, { organizationId: request.body.organizationId })
   })
 
   app.post('/v1/inbound-email/quarantine/:inboundEmailId/discard', {
@@ -92,6 +91,6 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; in
       response: { 200: ref(InboundResultSchema), ...problemResponses(404, 409) }
     }
   }, async (request) => {
-    return await inbound.discardQuarantined(ctx, principal(request), request.params.inboundEmailId)
+    return await inbound.discardQuarantined(request.ctx, principal(request), request.params.inboundEmailId)
   })
 }

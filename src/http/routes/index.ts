@@ -20,25 +20,28 @@ import { reportRoutes } from './reports.js'
 import { kbRoutes } from './kb.js'
 import { attachmentRoutes } from './attachments.js'
 
-/** every route module, registered explicitly; each is an encapsulated plugin */
+/**
+ * every route module, registered explicitly; each is an encapsulated plugin. Handlers take their use cases' context
+ * from `request.ctx` (src/http/plugins/request-context.ts), never from here: `ctx` only configures registration.
+ */
 export async function registerRoutes (app: FastifyInstance, ctx: AppContext, config?: Config): Promise<void> {
-  await app.register(healthRoutes, { ctx })
+  await app.register(healthRoutes)
   await app.register(policyRoutes)
-  await app.register(organizationRoutes, { ctx })
-  await app.register(calendarRoutes, { ctx })
-  await app.register(slaRoutes, { ctx })
-  await app.register(onboardingRoutes, { ctx })
-  await app.register(responsibilityRoutes, { ctx })
-  await app.register(organizationEventRoutes, { ctx })
-  await app.register(changeFeedRoutes, { ctx })
-  await app.register(ticketRoutes, { ctx })
-  await app.register(ticketCommentRoutes, { ctx })
-  await app.register(severityChangeRoutes, { ctx })
-  await app.register(reopenRequestRoutes, { ctx })
-  await app.register(externalTicketRoutes, { ctx })
-  await app.register(externalTicketBatchRoutes, { ctx })
-  await app.register(inboundEmailRoutes, { ctx, inboundSecret: config?.email.inboundSecret, maxMessageBytes: config?.email.maxMessageBytes ?? 10 * 1024 * 1024 })
-  await app.register(reportRoutes, { ctx })
-  await app.register(kbRoutes, { ctx })
-  await app.register(attachmentRoutes, { ctx })
+  await app.register(organizationRoutes)
+  await app.register(calendarRoutes)
+  await app.register(slaRoutes)
+  await app.register(onboardingRoutes)
+  await app.register(responsibilityRoutes)
+  await app.register(organizationEventRoutes)
+  await app.register(changeFeedRoutes)
+  await app.register(ticketRoutes)
+  await app.register(ticketCommentRoutes)
+  await app.register(severityChangeRoutes)
+  await app.register(reopenRequestRoutes)
+  await app.register(externalTicketRoutes)
+  await app.register(externalTicketBatchRoutes)
+  await app.register(inboundEmailRoutes, { inboundSecret: config?.email.inboundSecret, maxMessageBytes: config?.email.maxMessageBytes ?? 10 * 1024 * 1024 })
+  await app.register(reportRoutes)
+  await app.register(kbRoutes)
+  await app.register(attachmentRoutes, { settings: ctx.attachments?.settings })
 }

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as kb from '../../application/kb.js'
-import type { AppContext } from '../../application/context.js'
 import { iso } from '../../domain/time.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
@@ -20,7 +19,7 @@ import { KB_VISIBILITY, SEARCH_KB_ARTICLES_DESCRIPTION, SUGGEST_KB_ARTICLES_DESC
 const OPTIONAL_AUTH = { optionalAuth: true }
 const OPTIONAL_SECURITY: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }]
 
-export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const kbRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // articles -----------------------------------------------------------------------------------------------------------
   app.post('/v1/kb/articles', {
     schema: {
@@ -30,7 +29,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
       response: { 201: ref(KbArticleSchema), ...problemResponses(409, 422) }
     }
   }, async (request, reply) => {
-    const article = await kb.createArticle(ctx, principal(request), request.body)
+    const article = await kb.createArticle(request.ctx, principal(request), request.body)
     setEtag(reply, article.version)
     reply.header('location', `/v1/kb/articles/${article.id}`)
     return await reply.code(201).send(presentArticle({ article }))
@@ -48,7 +47,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
   }, async (request) => {
     const { limit, cursor, ...query } = request.query
     const keys = keyset(cursor, query, ['timestamp', 'uuid'])
-    const page = await kb.listArticles(ctx, request.principalOrNull, query, {
+    const page = await kb.listArticles(request.ctx, request.principalOrNull, query, {
       limit, after: keys.after('updatedAt')
     })
     return {
@@ -68,7 +67,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
       response: { 200: ref(KbArticleSchema), 304: NotModified, ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const view = await kb.getArticle(ctx, request.principalOrNull, request.params.articleId)
+    const view = await kb.getArticle(request.ctx, request.principalOrNull, request.params.articleId)
     setEtag(reply, view.article.version)
     if (notModified(request, view.article.version)) return await reply.code(304).send()
     return presentArticle(view)
@@ -84,7 +83,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
       response: { 200: ref(KbArticleSchema), ...problemResponses(404, 409, 412, 422) }
     }
   }, async (request, reply) => {
-    const article = await kb.updateArticle(ctx, principal(request), request.params.articleId, request.body, expectedVersion(request))
+    const article = await kb.updateArticle(request.ctx, principal(request), request.params.articleId, request.body, expectedVersion(request))
     setEtag(reply, article.version)
     return presentArticle({ article })
   })
@@ -98,7 +97,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
       response: { 204: { description: 'Deleted', type: 'null' }, ...problemResponses(404, 412) }
     }
   }, async (request, reply) => {
-    await kb.deleteArticle(ctx, principal(request), request.params.articleId, expectedVersion(request))
+    await kb.deleteArticle(request.ctx, principal(request), request.params.articleId, expectedVersion(request))
     return await reply.code(204).send()
   })
 
@@ -114,7 +113,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
   }, async (request) => {
     const { articleId } = request.params
     const keys = keyset(request.query.cursor, { articleId }, ['id'])
-    const page = await kb.listRevisions(ctx, principal(request), articleId, { limit: request.query.limit, beforeVersion: keys.position?.[0] as number | undefined })
+    const page = await kb.listRevisions(request.ctx, principal(request), articleId, { limit: request.query.limit, beforeVersion: keys.position?.[0] as number | undefined })
     return { items: page.items.map(presentRevision), nextCursor: keys.next(page, (last) => [last.version]) }
   })
 
@@ -128,7 +127,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     }
   }, async (request, reply) => {
     const { articleId, revisionId } = request.params
-    const article = await kb.restoreRevision(ctx, principal(request), articleId, revisionId, expectedVersion(request))
+    const article = await kb.restoreRevision(request.ctx, principal(request), articleId, revisionId, expectedVersion(request))
     setEtag(reply, article.version)
     return presentArticle({ article })
   })
@@ -144,7 +143,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     }
   }, async (request) => {
     const { articleId } = request.params
-    const r = await kb.recordFeedback(ctx, principal(request), articleId, request.body)
+    const r = await kb.recordFeedback(request.ctx, principal(request), articleId, request.body)
     return { articleId, helpful: request.body.helpful, replaced: !r.created }
   })
 
@@ -157,7 +156,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
       security: OPTIONAL_SECURITY,
       response: { 200: ref(KbCategoryList) }
     }
-  }, async () => ({ items: (await kb.listCategories(ctx)).map(presentCategory), nextCursor: null }))
+  }, async (request) => ({ items: (await kb.listCategories(request.ctx)).map(presentCategory), nextCursor: null }))
 
   app.post('/v1/kb/categories', {
     schema: {
@@ -166,7 +165,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
       response: { 201: ref(KbCategorySchema), ...problemResponses(409) }
     }
   }, async (request, reply) => {
-    const c = await kb.createCategory(ctx, principal(request), request.body)
+    const c = await kb.createCategory(request.ctx, principal(request), request.body)
     setEtag(reply, c.version)
     reply.header('location', `/v1/kb/categories/${c.id}`)
     return await reply.code(201).send(presentCategory(c))
@@ -181,7 +180,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
       response: { 200: ref(KbCategorySchema), ...problemResponses(404, 409, 412) }
     }
   }, async (request, reply) => {
-    const c = await kb.updateCategory(ctx, principal(request), request.params.categoryId, request.body, expectedVersion(request))
+    const c = await kb.updateCategory(request.ctx, principal(request), request.params.categoryId, request.body, expectedVersion(request))
     setEtag(reply, c.version)
     return presentCategory(c)
   })
@@ -196,7 +195,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
       querystring: KbSearchQuery,
       response: { 200: ref(KbSearchResult) }
     }
-  }, async (request) => ({ items: (await kb.search(ctx, request.principalOrNull, request.query.q, request.query.limit)).map(presentHit), nextCursor: null }))
+  }, async (request) => ({ items: (await kb.search(request.ctx, request.principalOrNull, request.query.q, request.query.limit)).map(presentHit), nextCursor: null }))
 
   app.post('/v1/kb/suggestions', {
     config: OPTIONAL_AUTH,
@@ -209,7 +208,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     }
   }, async (request) => {
     const b = request.body
-    return { items: (await kb.suggest(ctx, request.principalOrNull, b, b.limit ?? 5)).map(presentHit), nextCursor: null }
+    return { items: (await kb.suggest(request.ctx, request.principalOrNull, b, b.limit ?? 5)).map(presentHit), nextCursor: null }
   })
 
   // links from tickets -------------------------------------------------------------------------------------------------
@@ -221,7 +220,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
       response: { 200: ref(KbTicketLinkList), ...problemResponses(404) }
     }
   }, async (request) => {
-    const links = await kb.ticketArticleLinks(ctx, principal(request), request.params.ticketId)
+    const links = await kb.ticketArticleLinks(request.ctx, principal(request), request.params.ticketId)
     return {
       items: links.map(presentTicketLink),
       nextCursor: null
@@ -236,7 +235,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
       response: { 200: ref(KbMostLinkedList) }
     }
   }, async (request) => ({
-    items: (await kb.mostLinkedArticles(ctx, principal(request), request.query.limit)).map(presentMostLinked),
+    items: (await kb.mostLinkedArticles(request.ctx, principal(request), request.query.limit)).map(presentMostLinked),
     nextCursor: null
   }))
 }

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import { Type } from '@sinclair/typebox'
 import * as onboarding from '../../application/onboarding.js'
-import type { AppContext } from '../../application/context.js'
 import { CALL_STATUSES, type CallStatus } from '../../domain/onboarding/entitlement.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
@@ -22,7 +21,7 @@ import { BOOKING_RULES } from '../docs/onboarding.js'
 const OrganizationParams = Type.Object({ organizationId: Uuid })
 const CallParams = Type.Object({ callId: Uuid })
 
-export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/organizations/:organizationId/onboarding', {
     schema: {
       operationId: 'getOnboardingEntitlement', tags: ['onboarding'], summary: 'Onboarding-call entitlement of the current term',
@@ -31,7 +30,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       response: { 200: ref(OnboardingEntitlementSchema), ...problemResponses(404) }
     }
   }, async (request) => {
-    const e = await onboarding.getEntitlement(ctx, principal(request), request.params.organizationId)
+    const e = await onboarding.getEntitlement(request.ctx, principal(request), request.params.organizationId)
     return {
       organizationId: request.params.organizationId,
       plan: e.plan,
@@ -59,7 +58,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     }
   }, async (request, reply) => {
     const b = request.body
-    const call = await onboarding.bookCall(ctx, principal(request), request.params.organizationId, {
+    const call = await onboarding.bookCall(request.ctx, principal(request), request.params.organizationId, {
       scheduledAt: new Date(b.scheduledAt),
       durationMinutes: b.durationMinutes,
       attendees: b.attendees,
@@ -87,7 +86,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     const { limit, cursor, status } = request.query
     const filters = { organizationId, status }
     const keys = keyset(cursor, filters, ['timestamp', 'uuid'])
-    const page = await onboarding.listCalls(ctx, principal(request), organizationId, {
+    const page = await onboarding.listCalls(request.ctx, principal(request), organizationId, {
       limit,
       status: status as CallStatus | undefined,
       after: keys.after('scheduledAt')
@@ -106,7 +105,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       response: { 200: ref(OnboardingCallSchema), 304: NotModified, ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const call = await onboarding.getCall(ctx, principal(request), request.params.callId)
+    const call = await onboarding.getCall(request.ctx, principal(request), request.params.callId)
     setEtag(reply, call.version)
     if (notModified(request, call.version)) return await reply.code(304).send()
     return presentCall(call)
@@ -127,7 +126,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     }
   }, async (request, reply) => {
     const b = request.body
-    const call = await onboarding.updateCall(ctx, principal(request), request.params.callId, {
+    const call = await onboarding.updateCall(request.ctx, principal(request), request.params.callId, {
       scheduledAt: b.scheduledAt === undefined ? undefined : new Date(b.scheduledAt),
       durationMinutes: b.durationMinutes,
       attendees: b.attendees,

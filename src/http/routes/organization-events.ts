@@ -1,14 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as history from '../../application/organization-events.js'
-import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
 import { CursorParam, Limit, Uuid, problemResponses, ref } from '../schemas/common.js'
 import { OrganizationEventPage } from '../schemas/organization-events.js'
 import { presentEvent } from '../presenters/organization-events.js'
 
-export const organizationEventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const organizationEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/organizations/:organizationId/events', {
     schema: {
       operationId: 'listOrganizationEvents', tags: ['events'], summary: 'History of an organization',
@@ -31,7 +30,7 @@ export const organizationEventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContex
     const p = principal(request)
     const filters = { organizationId, order, type, resourceId, subject: p.subject }
     const keys = keyset(cursor, filters, ['id'])
-    const page = await history.listEvents(ctx, p, organizationId, { limit, order, type, resourceId, afterId: keys.position?.[0] as number | undefined })
+    const page = await history.listEvents(request.ctx, p, organizationId, { limit, order, type, resourceId, afterId: keys.position?.[0] as number | undefined })
     return {
       items: page.items.map(presentEvent),
       nextCursor: keys.next(page, (last) => [last.id])

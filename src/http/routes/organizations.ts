@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import { Type } from '@sinclair/typebox'
 import * as orgs from '../../application/organizations.js'
-import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
@@ -11,7 +10,7 @@ import { CreateOrganizationBody, OrganizationPage, OrganizationParams, Organizat
 import { iso } from '../../domain/time.js'
 import { presentOrganization } from '../presenters/organizations.js'
 
-export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v1/organizations', {
     config: IN_TRANSACTION,
     schema: {
@@ -21,7 +20,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     }
   }, async (request, reply) => {
     const b = request.body
-    const org = await orgs.createOrganization(ctx, principal(request), {
+    const org = await orgs.createOrganization(request.ctx, principal(request), {
       name: b.name,
       plan: b.plan,
       emailDomains: b.emailDomains,
@@ -29,7 +28,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     })
     setEtag(reply, org.version)
     reply.header('location', `/v1/organizations/${org.id}`)
-    return await reply.code(201).send(presentOrganization(org, ctx.now()))
+    return await reply.code(201).send(presentOrganization(org, request.ctx.now()))
   })
 
   app.get('/v1/organizations', {
@@ -42,11 +41,11 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
   }, async (request) => {
     const { limit, cursor } = request.query
     const keys = keyset(cursor, {}, ['timestamp', 'uuid'])
-    const page = await orgs.listOrganizations(ctx, principal(request), {
+    const page = await orgs.listOrganizations(request.ctx, principal(request), {
       limit,
       after: keys.after('createdAt')
     })
-    const now = ctx.now()
+    const now = request.ctx.now()
     return {
       items: page.items.map((o) => presentOrganization(o, now)),
       nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
@@ -61,10 +60,10 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       response: { 200: ref(OrganizationSchema), 304: NotModified, ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const org = await orgs.getOrganization(ctx, principal(request), request.params.organizationId)
+    const org = await orgs.getOrganization(request.ctx, principal(request), request.params.organizationId)
     setEtag(reply, org.version)
     if (notModified(request, org.version)) return await reply.code(304).send()
-    return presentOrganization(org, ctx.now())
+    return presentOrganization(org, request.ctx.now())
   })
 
   app.patch('/v1/organizations/:organizationId', {
@@ -78,7 +77,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     }
   }, async (request, reply) => {
     const b = request.body
-    const org = await orgs.updateOrganization(ctx, principal(request), request.params.organizationId, {
+    const org = await orgs.updateOrganization(request.ctx, principal(request), request.params.organizationId, {
       name: b.name,
       plan: b.plan,
       emailDomains: b.emailDomains,
@@ -91,6 +90,6 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
           }
     }, expectedVersion(request))
     setEtag(reply, org.version)
-    return presentOrganization(org, ctx.now())
+    return presentOrganization(org, request.ctx.now())
   })
 }

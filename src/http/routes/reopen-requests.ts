@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import * as reopen from '../../application/reopen-requests.js'
-import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
@@ -13,7 +12,7 @@ import { presentReopenRequest } from '../presenters/tickets.js'
 import { iso } from '../../domain/time.js'
 import { REQUEST_DESCRIPTION, APPROVE_DESCRIPTION, DENY_DESCRIPTION } from '../docs/reopen-requests.js'
 
-export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const reopenRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v1/tickets/:ticketId/reopen-requests', {
     config: IN_TRANSACTION,
     schema: {
@@ -25,7 +24,7 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       response: { 201: ref(ReopenRequestSchema), ...problemResponses(404, 409, 412) }
     }
   }, async (request, reply) => {
-    const r = await reopen.requestReopen(ctx, principal(request), request.params.ticketId, request.body, expectedVersion(request))
+    const r = await reopen.requestReopen(request.ctx, principal(request), request.params.ticketId, request.body, expectedVersion(request))
     setEtag(reply, r.version)
     reply.header('location', `/v1/reopen-requests/${r.id}`)
     return await reply.code(201).send(presentReopenRequest(r))
@@ -42,7 +41,7 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   }, async (request) => {
     const { ticketId } = request.params
     const keys = keyset(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
-    const page = await reopen.listTicketReopenRequests(ctx, principal(request), ticketId, { limit: request.query.limit, after: keys.after('createdAt') })
+    const page = await reopen.listTicketReopenRequests(request.ctx, principal(request), ticketId, { limit: request.query.limit, after: keys.after('createdAt') })
     return {
       items: page.items.map(presentReopenRequest),
       nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
@@ -59,7 +58,7 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   }, async (request) => {
     const { limit, cursor, ...query } = request.query
     const keys = keyset(cursor, query, ['timestamp', 'uuid'])
-    const page = await reopen.listReopenRequests(ctx, principal(request), query, { limit, after: keys.after('createdAt') })
+    const page = await reopen.listReopenRequests(request.ctx, principal(request), query, { limit, after: keys.after('createdAt') })
     return {
       items: page.items.map(presentReopenRequest),
       nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
@@ -74,7 +73,7 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       response: { 200: ref(ReopenRequestSchema), 304: NotModified, ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const r = await reopen.getReopenRequest(ctx, principal(request), request.params.requestId)
+    const r = await reopen.getReopenRequest(request.ctx, principal(request), request.params.requestId)
     setEtag(reply, r.version)
     if (notModified(request, r.version)) return await reply.code(304).send()
     return presentReopenRequest(r)
@@ -94,7 +93,7 @@ export const reopenRequestRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         response: { 200: ref(ReopenRequestSchema), ...problemResponses(404, 409, 412, 422) }
       }
     }, async (request, reply) => {
-      const r = await reopen.decideReopen(ctx, principal(request), request.params.requestId, decision, request.body, expectedVersion(request))
+      const r = await reopen.decideReopen(request.ctx, principal(request), request.params.requestId, decision, request.body, expectedVersion(request))
       setEtag(reply, r.version)
       return presentReopenRequest(r)
     })

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { AppContext } from '../../application/context.js'
 import { slaAttainmentReport } from '../../application/reports.js'
 import type { AttainmentGroup } from '../../domain/sla/attainment.js'
 import { principal } from '../plugins/auth.js'
@@ -8,7 +7,7 @@ import { SlaAttainmentQuery, SlaAttainmentReportSchema } from '../schemas/report
 import { attainmentCsv, presentSlaAttainmentReport } from '../presenters/reports.js'
 import { GET_SLA_ATTAINMENT_REPORT_DESCRIPTION } from '../docs/reports.js'
 
-export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/reports/sla-attainment', {
     schema: {
       operationId: 'getSlaAttainmentReport', tags: ['reports'], summary: 'First-response SLA attainment',
@@ -28,7 +27,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   }, async (request, reply) => {
     const q = request.query
     const groupBy = [...new Set((q.groupBy ?? '').split(',').filter((g) => g !== ''))] as AttainmentGroup[]
-    const report = await slaAttainmentReport(ctx, principal(request), { from: q.from, to: q.to, groupBy, organizationId: q.organizationId })
+    const report = await slaAttainmentReport(request.ctx, principal(request), { from: q.from, to: q.to, groupBy, organizationId: q.organizationId })
     const accept = request.headers.accept ?? ''
     if (/\btext\/csv\b/i.test(accept) && !/\bapplication\/json\b/i.test(accept)) {
       return await reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="sla-attainment-${q.from}-${q.to}.csv"`).send(attainmentCsv(report))

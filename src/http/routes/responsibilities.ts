@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as resp from '../../application/responsibilities.js'
-import type { AppContext } from '../../application/context.js'
 import { RESPONSIBILITY_KEYS } from '../../domain/policy/responsibilities.js'
 import { principal } from '../plugins/auth.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
@@ -22,7 +21,7 @@ const ItemParams = Type.Object({
   key: Type.String({ minLength: 1, maxLength: 100, description: `One of ${RESPONSIBILITY_KEYS.join(', ')}; another key is 404`, examples: ['dns-records'] })
 })
 
-export const responsibilityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const responsibilityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/organizations/:organizationId/responsibilities', {
     schema: {
       operationId: 'listResponsibilities', tags: ['responsibilities'], summary: 'The customer-responsibilities checklist',
@@ -31,7 +30,7 @@ export const responsibilityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
       response: { 200: ref(ResponsibilityChecklistSchema), ...problemResponses(404) }
     }
   }, async (request) => {
-    const list = await resp.getChecklist(ctx, principal(request), request.params.organizationId)
+    const list = await resp.getChecklist(request.ctx, principal(request), request.params.organizationId)
     return { organizationId: request.params.organizationId, items: list.items.map(presentItem), summary: list.summary }
   })
 
@@ -43,7 +42,7 @@ export const responsibilityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
       response: { 200: ref(ResponsibilityItemSchema), 304: NotModified, ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const item = await resp.getResponsibility(ctx, principal(request), request.params.organizationId, request.params.key)
+    const item = await resp.getResponsibility(request.ctx, principal(request), request.params.organizationId, request.params.key)
     setEtag(reply, item.version)
     if (notModified(request, item.version)) return await reply.code(304).send()
     return presentItem(item)
@@ -64,7 +63,7 @@ export const responsibilityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     }
   }, async (request, reply) => {
     const { organizationId, key } = request.params
-    const item = await resp.updateResponsibility(ctx, principal(request), organizationId, key, request.body, expectedVersion(request))
+    const item = await resp.updateResponsibility(request.ctx, principal(request), organizationId, key, request.body, expectedVersion(request))
     setEtag(reply, item.version)
     return presentItem(item)
   })
@@ -78,7 +77,7 @@ export const responsibilityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
       response: { 200: ref(TechnicalRepresentativeSchema), 304: NotModified, ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const rep = await resp.getRepresentative(ctx, principal(request), request.params.organizationId)
+    const rep = await resp.getRepresentative(request.ctx, principal(request), request.params.organizationId)
     setEtag(reply, rep.version)
     if (notModified(request, rep.version)) return await reply.code(304).send()
     return presentRepresentative(rep)
@@ -95,7 +94,7 @@ export const responsibilityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
       response: { 200: ref(TechnicalRepresentativeSchema), 201: ref(TechnicalRepresentativeSchema), ...problemResponses(404, 412) }
     }
   }, async (request, reply) => {
-    const { representative, created } = await resp.setRepresentative(ctx, principal(request), request.params.organizationId, request.body, expectedVersion(request))
+    const { representative, created } = await resp.setRepresentative(request.ctx, principal(request), request.params.organizationId, request.body, expectedVersion(request))
     setEtag(reply, representative.version)
     return await reply.code(created ? 201 : 200).send(presentRepresentative(representative))
   })
@@ -109,7 +108,7 @@ export const responsibilityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
       response: { 204: { description: 'Cleared', type: 'null' }, ...problemResponses(404, 412) }
     }
   }, async (request, reply) => {
-    await resp.clearRepresentative(ctx, principal(request), request.params.organizationId, expectedVersion(request))
+    await resp.clearRepresentative(request.ctx, principal(request), request.params.organizationId, expectedVersion(request))
     return await reply.code(204).send()
   })
 }

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import * as severity from '../../application/severity-changes.js'
-import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
 import { expectedVersion } from '../etag.js'
@@ -11,7 +10,7 @@ import { presentSeverityChange } from '../presenters/tickets.js'
 import { iso } from '../../domain/time.js'
 import { SEVERITY_DESCRIPTION } from '../docs/severity-changes.js'
 
-export const severityChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const severityChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v1/tickets/:ticketId/severity-changes', {
     config: IN_TRANSACTION,
     schema: {
@@ -24,7 +23,7 @@ export const severityChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     }
   }, async (request, reply) => {
     const { ticketId } = request.params
-    const { change } = await severity.changeSeverity(ctx, principal(request), ticketId, request.body, expectedVersion(request))
+    const { change } = await severity.changeSeverity(request.ctx, principal(request), ticketId, request.body, expectedVersion(request))
     reply.header('location', `/v1/tickets/${ticketId}/severity-changes/${change.id}`)
     return await reply.code(201).send(presentSeverityChange(change))
   })
@@ -40,7 +39,7 @@ export const severityChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
   }, async (request) => {
     const { ticketId } = request.params
     const keys = keyset(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
-    const page = await severity.listSeverityChanges(ctx, principal(request), ticketId, {
+    const page = await severity.listSeverityChanges(request.ctx, principal(request), ticketId, {
       limit: request.query.limit,
       after: keys.after('createdAt')
     })
@@ -57,6 +56,6 @@ export const severityChangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
       response: { 200: ref(SeverityChangeSchema), ...problemResponses(404) }
     }
   }, async (request) => {
-    return presentSeverityChange(await severity.getSeverityChange(ctx, principal(request), request.params.ticketId, request.params.changeId))
+    return presentSeverityChange(await severity.getSeverityChange(request.ctx, principal(request), request.params.ticketId, request.params.changeId))
   })
 }

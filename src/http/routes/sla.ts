@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { AppContext } from '../../application/context.js'
 import { previewSla } from '../../application/sla.js'
 import { principal } from '../plugins/auth.js'
 import { problemResponses, ref } from '../schemas/common.js'
 import { SlaPreviewRequestSchema, SlaPreviewSchema } from '../schemas/sla.js'
 import { presentSlaPreview } from '../presenters/sla.js'
 
-export const slaRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const slaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v1/sla/preview', {
     schema: {
       operationId: 'previewSla', tags: ['sla'], summary: 'Preview the first-response deadline a ticket would get',
@@ -21,7 +20,7 @@ export const slaRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
     }
   }, async (request) => {
     const b = request.body
-    const preview = await previewSla(ctx, principal(request), {
+    const preview = await previewSla(request.ctx, principal(request), {
       plan: b.plan,
       organizationId: b.organizationId,
       severity: b.severity,

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import * as conversation from '../../application/ticket-comments.js'
-import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
 import { expectedVersion } from '../etag.js'
@@ -11,7 +10,7 @@ import { presentComment } from '../presenters/tickets.js'
 import { iso } from '../../domain/time.js'
 import { COMMENT_DESCRIPTION } from '../docs/ticket-comments.js'
 
-export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const ticketCommentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v1/tickets/:ticketId/comments', {
     config: IN_TRANSACTION,
     schema: {
@@ -25,7 +24,7 @@ export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   }, async (request, reply) => {
     const { ticketId } = request.params
     const b = request.body
-    const { comment } = await conversation.addComment(ctx, principal(request), ticketId, {
+    const { comment } = await conversation.addComment(request.ctx, principal(request), ticketId, {
       body: b.body, visibility: b.visibility ?? 'public', awaitingCustomer: b.awaitingCustomer, articleIds: b.articleIds, attachmentIds: b.attachmentIds
     }, expectedVersion(request))
     reply.header('location', `/v1/tickets/${ticketId}/comments/${comment.id}`)
@@ -43,7 +42,7 @@ export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   }, async (request) => {
     const { ticketId } = request.params
     const keys = keyset(request.query.cursor, { ticketId }, ['timestamp', 'uuid'])
-    const page = await conversation.listComments(ctx, principal(request), ticketId, {
+    const page = await conversation.listComments(request.ctx, principal(request), ticketId, {
       limit: request.query.limit,
       after: keys.after('createdAt')
     })
@@ -61,7 +60,7 @@ export const ticketCommentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       response: { 200: ref(TicketCommentSchema), ...problemResponses(404) }
     }
   }, async (request) => {
-    const c = await conversation.getComment(ctx, principal(request), request.params.ticketId, request.params.commentId)
+    const c = await conversation.getComment(request.ctx, principal(request), request.params.ticketId, request.params.commentId)
     return presentComment(c)
   })
 }

@@ -3,7 +3,6 @@ import { IN_TRANSACTION } from '../plugins/idempotency.js'
 import { sortValue } from '../../domain/tickets/listing.js'
 import * as tickets from '../../application/tickets.js'
 import { listTicketEvents } from '../../application/ticket-events.js'
-import type { AppContext } from '../../application/context.js'
 import { principal } from '../plugins/auth.js'
 import { keyset } from '../cursor.js'
 import { expectedVersion, notModified, setEtag } from '../etag.js'
@@ -15,7 +14,7 @@ import { openingInputOf, presentTicket, presentTicketEvent, listFilters } from '
 import { iso } from '../../domain/time.js'
 import { PATCH_DESCRIPTION, CLOSE_DESCRIPTION, CREATE_TICKET_DESCRIPTION, LIST_TICKETS_DESCRIPTION, COUNT_TICKETS_DESCRIPTION, LIST_TICKET_EVENTS_DESCRIPTION } from '../docs/tickets.js'
 
-export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const ticketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v1/tickets', {
     config: IN_TRANSACTION,
     schema: {
@@ -26,7 +25,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     }
   }, async (request, reply) => {
     const b = request.body
-    const view = await tickets.createTicket(ctx, principal(request), {
+    const view = await tickets.createTicket(request.ctx, principal(request), {
       organizationId: b.organizationId,
       ...openingInputOf(b),
       suggestedArticleIds: b.suggestedArticleIds,
@@ -50,7 +49,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     // a cursor belongs to its filters and its sort (createdAt cursors keep the fingerprint they had before sorts existed)
     const issuedFor: Record<string, unknown> = sort === 'createdAt' ? query : { ...query, sort }
     const keys = keyset(cursor, issuedFor, ['timestamp', 'uuid'])
-    const page = await tickets.listTickets(ctx, principal(request), listFilters(query), {
+    const page = await tickets.listTickets(request.ctx, principal(request), listFilters(query), {
       limit, sort, after: keys.after('at')
     })
     return {
@@ -68,7 +67,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     }
   }, async (request) => {
     const { groupBy, ...query } = request.query
-    return await tickets.countTickets(ctx, principal(request), listFilters(query), groupBy)
+    return await tickets.countTickets(request.ctx, principal(request), listFilters(query), groupBy)
   })
 
   app.get('/v1/tickets/:ticketId', {
@@ -80,7 +79,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       response: { 200: ref(TicketSchema), 304: NotModified, ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const view = await tickets.getTicket(ctx, principal(request), request.params.ticketId)
+    const view = await tickets.getTicket(request.ctx, principal(request), request.params.ticketId)
     setEtag(reply, view.ticket.version)
     if (notModified(request, view.ticket.version)) return await reply.code(304).send()
     return presentTicket(view)
@@ -97,7 +96,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     }
   }, async (request, reply) => {
     const b = request.body
-    const view = await tickets.updateTicket(ctx, principal(request), request.params.ticketId, {
+    const view = await tickets.updateTicket(request.ctx, principal(request), request.params.ticketId, {
       subject: b.subject, description: b.description, category: b.category, assigneeId: b.assigneeId, tags: b.tags
     }, expectedVersion(request))
     setEtag(reply, view.ticket.version)
@@ -115,7 +114,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       response: { 200: ref(TicketSchema), ...problemResponses(404, 409, 412, 422) }
     }
   }, async (request, reply) => {
-    const view = await tickets.closeTicket(ctx, principal(request), request.params.ticketId, request.body, expectedVersion(request))
+    const view = await tickets.closeTicket(request.ctx, principal(request), request.params.ticketId, request.body, expectedVersion(request))
     setEtag(reply, view.ticket.version)
     return presentTicket(view)
   })
@@ -131,7 +130,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   }, async (request) => {
     const { ticketId } = request.params
     const keys = keyset(request.query.cursor, { ticketId }, ['id'])
-    const page = await listTicketEvents(ctx, principal(request), ticketId, { limit: request.query.limit, afterId: keys.position?.[0] as number | undefined })
+    const page = await listTicketEvents(request.ctx, principal(request), ticketId, { limit: request.query.limit, afterId: keys.position?.[0] as number | undefined })
     return {
       items: page.items.map(presentTicketEvent),
       nextCursor: keys.next(page, (last) => [last.id])

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import * as hooks from '../../application/webhooks.js'
-import type { AppContext } from '../../application/context.js'
 import type { WebhookService } from '../../application/webhook-delivery.js'
 import { DomainError } from '../../domain/errors.js'
 import { iso } from '../../domain/time.js'
@@ -33,7 +32,7 @@ function feedPosition (cursor: string): { txid: string; id: number } {
 const EndpointParams = Type.Object({ endpointId: Uuid })
 const TAGS = ['webhooks']
 
-export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhooks: WebhookService }> = async (app, { ctx, webhooks }) => {
+export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService }> = async (app, { webhooks }) => {
   const net = webhooks.network
 
   app.post('/v1/webhook-endpoints', {
@@ -44,10 +43,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
       response: { 201: ref(WebhookEndpointWithSecret), ...problemResponses(404, 422) }
     }
   }, async (request, reply) => {
-    const { endpoint, secret } = await hooks.createEndpoint(ctx, net, principal(request), request.body)
+    const { endpoint, secret } = await hooks.createEndpoint(request.ctx, net, principal(request), request.body)
     setEtag(reply, endpoint.version)
     reply.header('location', `/v1/webhook-endpoints/${endpoint.id}`)
-    return await reply.code(201).send({ ...presentEndpoint(endpoint, ctx.now()), secret })
+    return await reply.code(201).send({ ...presentEndpoint(endpoint, request.ctx.now()), secret })
   })
 
   app.get('/v1/webhook-endpoints', {
@@ -62,8 +61,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
     const p = principal(request)
     const filters = { list: 'webhook-endpoints', org: p.orgId }
     const keys = keyset(cursor, filters, ['timestamp', 'uuid'])
-    const page = await hooks.listEndpoints(ctx, p, { limit, after: keys.after('createdAt') })
-    const now = ctx.now()
+    const page = await hooks.listEndpoints(request.ctx, p, { limit, after: keys.after('createdAt') })
+    const now = request.ctx.now()
     return {
       items: page.items.map((e) => presentEndpoint(e, now)),
       nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
@@ -77,10 +76,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
       response: { 200: ref(WebhookEndpointSchema), 304: NotModified, ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const e = await hooks.getEndpoint(ctx, principal(request), request.params.endpointId)
+    const e = await hooks.getEndpoint(request.ctx, principal(request), request.params.endpointId)
     setEtag(reply, e.version)
     if (notModified(request, e.version)) return await reply.code(304).send()
-    return presentEndpoint(e, ctx.now())
+    return presentEndpoint(e, request.ctx.now())
   })
 
   app.patch('/v1/webhook-endpoints/:endpointId', {
@@ -91,9 +90,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
       response: { 200: ref(WebhookEndpointSchema), ...problemResponses(404, 412, 422) }
     }
   }, async (request, reply) => {
-    const e = await hooks.updateEndpoint(ctx, net, principal(request), request.params.endpointId, request.body, expectedVersion(request))
+    const e = await hooks.updateEndpoint(request.ctx, net, principal(request), request.params.endpointId, request.body, expectedVersion(request))
     setEtag(reply, e.version)
-    return presentEndpoint(e, ctx.now())
+    return presentEndpoint(e, request.ctx.now())
   })
 
   app.delete('/v1/webhook-endpoints/:endpointId', {
@@ -103,7 +102,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
       response: { 204: { description: 'Deleted', type: 'null' } as const, ...problemResponses(404, 412) }
     }
   }, async (request, reply) => {
-    await hooks.deleteEndpoint(ctx, principal(request), request.params.endpointId, expectedVersion(request))
+    await hooks.deleteEndpoint(request.ctx, principal(request), request.params.endpointId, expectedVersion(request))
     return await reply.code(204).send()
   })
 
@@ -115,9 +114,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
       response: { 200: ref(WebhookEndpointWithSecret), ...problemResponses(404, 412) }
     }
   }, async (request, reply) => {
-    const { endpoint, secret } = await hooks.rotateSecret(ctx, principal(request), request.params.endpointId, expectedVersion(request))
+    const { endpoint, secret } = await hooks.rotateSecret(request.ctx, principal(request), request.params.endpointId, expectedVersion(request))
     setEtag(reply, endpoint.version)
-    return { ...presentEndpoint(endpoint, ctx.now()), secret }
+    return { ...presentEndpoint(endpoint, request.ctx.now()), secret }
   })
 
   app.post('/v1/webhook-endpoints/:endpointId/test', {
@@ -127,7 +126,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
       response: { 202: ref(WebhookDeliverySchema), ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const d = await hooks.sendTestEvent(ctx, principal(request), request.params.endpointId)
+    const d = await hooks.sendTestEvent(request.ctx, principal(request), request.params.endpointId)
     return await reply.code(202).send(presentDelivery({ ...d, attempts: [] }))
   })
 
@@ -144,7 +143,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
     const endpointId = request.params.endpointId
     const filters = { list: 'webhook-deliveries', endpointId, status }
     const keys = keyset(cursor, filters, ['timestamp', 'uuid'])
-    const page = await hooks.listDeliveries(ctx, principal(request), endpointId, { status, limit, after: keys.after('createdAt') })
+    const page = await hooks.listDeliveries(request.ctx, principal(request), endpointId, { status, limit, after: keys.after('createdAt') })
     return {
       items: page.items.map(presentDelivery),
       nextCursor: keys.next(page, (last) => [iso(last.createdAt), last.id])
@@ -159,7 +158,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
       response: { 202: ref(WebhookDeliverySchema), ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const d = await hooks.retryDelivery(ctx, principal(request), request.params.deliveryId)
+    const d = await hooks.retryDelivery(request.ctx, principal(request), request.params.deliveryId)
     return await reply.code(202).send(presentDelivery({ ...d, attempts: [] }))
   })
 
@@ -171,7 +170,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; webhook
       response: { 202: ref(ReplayResult), ...problemResponses(404) }
     }
   }, async (request, reply) => {
-    const r = await hooks.replay(ctx, principal(request), request.params.endpointId, feedPosition(request.body.after))
+    const r = await hooks.replay(request.ctx, principal(request), request.params.endpointId, feedPosition(request.body.after))
     return await reply.code(202).send({ queued: r.queued, hasMore: r.hasMore, next: encodeCursor([r.last.txid, r.last.id], {}) })
   })
 }
