@@ -3,7 +3,8 @@
  *
  * The idempotency plugin (src/http/plugins/idempotency.ts) hands a request's handler a context whose `transaction`
  * carries the request's scope (`scopedContext`, src/application/context.ts): every transaction a use case opens with
- * that `ctx.transaction(fn)` (runInTransaction below) runs `beforeCommit(tx)` inside the transaction: sent as its first statement (pipelined with BEGIN on PostgreSQL)
+ * that `ctx.transaction(fn)` (runInTransaction below) runs `beforeCommit(tx)` inside the transaction: sent as its
+ * first statement (pipelined with BEGIN on PostgreSQL)
  * and awaited before COMMIT. The use case's writes and the scope's statement therefore commit together or not at all;
  * `committed()` is told once they have.
  *
