@@ -35,8 +35,8 @@ import { DomainError } from '../../domain/errors.js'
  * - The window between the use case's commit and the stored response is closed: the handler's context carries a commit
  *   scope (`request.ctx`, src/db/commit-scope.ts), so every transaction it commits also marks the claim 'applied',
  *   atomically. If the process dies (or the database is lost) before the response is stored, the row says 'applied':
- *   retries get 409 idempotency-key-in-use until the claim is STALE_AFTER_MS old, then 409 idempotency-response-lost — never a second
- *   run. Only a claim still 'in_progress' (nothing committed) is reclaimed as abandoned after STALE_AFTER_MS and run
+ *   retries get 409 idempotency-key-in-use until the claim is STALE_AFTER_MS old, then 409
+ *   idempotency-response-lost — never a second run. Only a claim still 'in_progress' (nothing committed) is reclaimed as abandoned after STALE_AFTER_MS and run
  *   again, and a 5xx releases only such a claim. STALE_AFTER_MS (60 s) is far above any request's duration.
  * - Completing/releasing is conditional on the claim token, so a stale owner that wakes up late cannot
  *   overwrite a row another request has reclaimed.
