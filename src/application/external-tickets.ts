@@ -29,7 +29,7 @@ import * as ticketsRepo from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { loadTicket, openNewTicket, ticketEvent, ticketSnapshot, viewOf, type CreateTicketInput, type TicketView } from './tickets.js'
 import { assertSubscriptionFor, checkVersion, found, organizationFor, staleWrite } from './guards.js'
-import { scheduleSlaTimers, sendSlaTimerJobs, slaTimerJobs } from './sla-timers.js'
+import { planSlaTimers, scheduleSlaTimers, scheduleSlaTimersMany, sendSlaTimerJobs, type SlaTimerPlan } from './sla-timers.js'
 
 export interface ExternalTicketKey { organizationId: string; system: string; externalId: string }
 
@@ -91,10 +91,11 @@ const refsOfNew = (key: ExternalTicketKey, input: ExternalTicketInput): External
 
 /** the statements that store a new ticket with its reference, its timers and its event: sent together, one round trip */
 function createWrites (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalTicketKey, ticket: Ticket, input: ExternalTicketInput, now: Date, refId: string = randomUUID()): [Promise<Ticket>, Promise<refs.RefRow | undefined>, ...Array<Promise<unknown>>] {
+  const timers = planSlaTimers(null, ticket, now)
   return [
-    ticketsRepo.insertTicket(tx, ticket),
+    ticketsRepo.insertTicket(tx, ticket, timers.pointer),
     refs.insertRef(tx, { id: refId, ticketId: ticket.id, organizationId: key.organizationId, system: key.system, externalId: key.externalId, url: input.url ?? null }, now),
-    scheduleSlaTimers(ctx, tx, null, ticket),
+    sendSlaTimerJobs(ctx, tx, timers.jobs),
     recordEvent(tx, createdEvent(p, key, ticket, now))
   ]
 }
@@ -228,10 +229,11 @@ async function batchIn (ctx: AppContext, p: Principal, orgId: string, items: Arr
     const ticketById = new Map(locked.map((t) => [t.id, t]))
 
     // decide every item in order, against the state the items before it left; collect what to write
-    const newTickets: Ticket[] = []
+    const newTickets: Array<{ ticket: Ticket; slaTimerAt: Date | null }> = []
     const newRefs: refs.NewRef[] = []
     const updates: Array<{ ref: refs.RefRow; current: Ticket; plan: UpdatePlan }> = []
-    const jobs: ReturnType<typeof slaTimerJobs> = []
+    // the timers of every written ticket: the new ones' near jobs go with the updates' (their pointers with the insert)
+    const timers: Array<{ id: string; plan: SlaTimerPlan }> = []
     const events: NewEvent[] = []
     const outcomes: BatchOutcome[] = []
     for (const item of items) {
@@ -244,9 +246,10 @@ async function batchIn (ctx: AppContext, p: Principal, orgId: string, items: Arr
           const { ticket: opened, calendar } = await openNewTicket(ctx, tx, p, org, item.input, now)
           const ticket: Ticket = { ...opened, externalRefs: refsOfNew(key, item.input) }
           const newRef: refs.NewRef = { id: randomUUID(), ticketId: ticket.id, organizationId: orgId, system: key.system, externalId: key.externalId, url: item.input.url ?? null }
-          newTickets.push(ticket)
+          const plan = planSlaTimers(null, ticket, now)
+          newTickets.push({ ticket, slaTimerAt: plan.pointer })
           newRefs.push(newRef)
-          jobs.push(...slaTimerJobs(null, ticket))
+          timers.push({ id: ticket.id, plan: { jobs: plan.jobs, pointer: null } })
           events.push(createdEvent(p, key, ticket, now))
           refByKey.set(refKey(item), newRef)
           ticketById.set(ticket.id, ticket)
@@ -260,7 +263,7 @@ async function batchIn (ctx: AppContext, p: Principal, orgId: string, items: Arr
         const plan = planUpdate(p, current, key, ref, item.input, now)
         if (plan !== null) {
           updates.push({ ref, current, plan })
-          jobs.push(...slaTimerJobs(current, plan.next))
+          timers.push({ id: plan.next.id, plan: planSlaTimers(current, plan.next, now) })
           events.push(updatedEvent(p, key, plan, now))
           if (plan.url !== undefined) refByKey.set(refKey(item), { ...ref, url: plan.url })
           ticketById.set(plan.next.id, plan.next)
@@ -281,7 +284,7 @@ async function batchIn (ctx: AppContext, p: Principal, orgId: string, items: Arr
     await Promise.all([
       // updatedTicket refuses a missed version-checked update (the rows are locked, so it cannot happen)
       ...updates.map(async (u) => { const [row] = await Promise.all(updateWrites(tx, u.ref, u.current, u.plan, now)); updatedTicket(row, u.plan) }),
-      sendSlaTimerJobs(ctx, tx, jobs),
+      scheduleSlaTimersMany(ctx, tx, timers),
       recordEvents(tx, events)
     ])
     return outcomes

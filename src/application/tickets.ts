@@ -24,7 +24,7 @@ import { assertSubscriptionFor, checkVersion, organizationFor, staleWrite } from
 import { iso, isoOrNull } from '../domain/time.js'
 import { closedReasonText, outboundOn, queueTicketEmail } from './email-outbound.js'
 import { attachUploads } from './attachments.js'
-import { scheduleSlaTimers } from './sla-timers.js'
+import { planSlaTimers, scheduleSlaTimers, sendSlaTimerJobs } from './sla-timers.js'
 import type { Page } from './page.js'
 
 /** a ticket with its `sla` object computed at read time */
@@ -146,8 +146,10 @@ export async function insertNewTicket (
   const org = await findOrganization(tx, organizationId)
   if (org === undefined) throw notFound('Organization')
   const { ticket: opened, calendar } = await openNewTicket(ctx, tx, p, org, input, now)
-  // the id is chosen before the insert, so the ticket's timers and event go out in the same write (issue 15)
-  const [ticket] = await Promise.all([repo.insertTicket(tx, opened), scheduleSlaTimers(ctx, tx, null, opened), ...alongside(opened)])
+  // the id is chosen before the insert, so the ticket's timers and event go out in the same write (issue 15); far-off
+  // timers are only the insert's pointer, near ones (a back-dated ticket) jobs
+  const timers = planSlaTimers(null, opened, now)
+  const [ticket] = await Promise.all([repo.insertTicket(tx, opened, timers.pointer), sendSlaTimerJobs(ctx, tx, timers.jobs), ...alongside(opened)])
   return { ticket, calendar }
 }
 

@@ -82,6 +82,12 @@ export interface JobEngine {
   work: <T extends object>(queue: string, handler: JobHandler<T>, options?: WorkOptions) => WorkerHandle
   /** like work, but the handler gets every job of a fetch at once (one handler call per fetched batch) */
   workBatch: <T extends object>(queue: string, handler: BatchJobHandler<T>, options?: WorkOptions) => WorkerHandle
+  /**
+   * register a periodic task of this process (a sweep over state kept in tables): run every `intervalSeconds` when
+   * workers run here (never overlapping itself; a throw is logged and the next run tries again), and by `runDue()`
+   * before each round in manual mode. Replicas each run it: the task must share its work (`SKIP LOCKED`).
+   */
+  every: (name: string, intervalSeconds: number, task: () => Promise<void>) => void
   start: () => Promise<void>
   /** stop fetching, let running handlers finish for up to `timeoutMs` (default 10 s), close */
   stop: (options?: { timeoutMs?: number }) => Promise<void>
@@ -127,6 +133,7 @@ export const disabledJobs: JobEngine = {
   sendMany: async () => {},
   work: () => ({ wake: () => {} }),
   workBatch: () => ({ wake: () => {} }),
+  every: () => {},
   start: async () => {},
   stop: async () => {},
   runDue: async () => 0
@@ -179,6 +186,23 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
   boss.on('error', (err: unknown) => { options.log?.error({ err }, 'jobs: pg-boss error') })
 
   let started = false
+  const periodic = new Map<string, { intervalSeconds: number; task: () => Promise<void> }>()
+  /** the live periodic tasks: the pending timer and the run in progress of each */
+  const ticking = new Map<string, { timer?: NodeJS.Timeout; running?: Promise<void> }>()
+  const runTask = async (name: string, task: () => Promise<void>): Promise<void> => {
+    try {
+      await task()
+    } catch (err) {
+      options.log?.warn({ err, task: name }, 'jobs: periodic task failed; it runs again at its next interval')
+    }
+  }
+  const tick = (name: string, def: { intervalSeconds: number; task: () => Promise<void> }): void => {
+    const state = ticking.get(name)
+    if (state === undefined) return
+    state.timer = setTimeout(() => {
+      state.running = runTask(name, def.task).finally(() => { state.running = undefined; tick(name, def) })
+    }, def.intervalSeconds * 1000)
+  }
 
   const info = (queue: string, job: Job<object>): JobInfo<object> => ({ id: job.id, queue, data: job.data, retryCount: job.retryCount ?? 0 })
   const runOne = async (queue: string, reg: Registration, job: Job<object>): Promise<JobResult> => {
@@ -233,6 +257,10 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
         ...(o.singletonKey === undefined ? {} : { singletonKey: o.singletonKey })
       })), { db: onTransaction(tx) })
     },
+    every (name, intervalSeconds, task) {
+      if (started) throw new Error(`jobs: periodic task ${name} registered after start`)
+      periodic.set(name, { intervalSeconds, task })
+    },
     work (queue, handler, opts = {}) {
       return register(queue, { handler: handler as JobHandler<object>, options: opts, workerIds: [] })
     },
@@ -267,10 +295,19 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
         }, async (jobs: Array<Job<object>>) => await runBatch(queue, reg, jobs))
         reg.workerIds.push(id)
       }
+      // the periodic tasks: the first run right away (a replica starting after downtime catches up), then each interval
+      for (const [name, def] of periodic) {
+        const state: { timer?: NodeJS.Timeout; running?: Promise<void> } = {}
+        ticking.set(name, state)
+        state.running = runTask(name, def.task).finally(() => { state.running = undefined; tick(name, def) })
+      }
     },
     async stop (opts = {}) {
       if (!started) return
       started = false
+      const running = [...ticking.values()].map((state) => { clearTimeout(state.timer); return state.running })
+      ticking.clear()
+      await Promise.all(running)
       await boss.stop({ graceful: true, timeout: opts.timeoutMs ?? 10_000, close: true })
     },
     async runDue () {
@@ -279,6 +316,8 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
       let ran = 0
       for (;;) {
         let progressed = false
+        // in tests a failing task fails the test's runDue (live, it is logged and runs again)
+        for (const def of periodic.values()) await def.task()
         for (const [queue, reg] of handlers) {
           const batch = await boss.fetch<object>(queue, { batchSize: 50 })
           if (batch.length === 0) continue

@@ -1,10 +1,12 @@
 import t from 'tap'
+import { sql } from 'drizzle-orm'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 import { comment, contactAttempts, events, getTicket, MON_0900, openTicket } from './tickets-helpers.js'
 import { createJobEngine } from '../../src/jobs/engine.js'
 import { CalendarStore } from '../../src/application/calendar-store.js'
 import { registerJobHandlers } from '../../src/application/jobs.js'
 import { transactionOn, type AppContext } from '../../src/application/context.js'
+import { sweepSlaTimers } from '../../src/application/sla-timers.js'
 
 // one app (with a real pg-boss in manual mode on the TestClock) for the whole file: pg-boss installs in ~5 s
 let h: TestApp
@@ -110,6 +112,70 @@ t.test('a reopened ticket gets its own pair for the new cycle', async (t) => {
   t.equal(reopened.sla.dueAt, '2026-03-10T00:00:00.000Z', 'P2 from 11:00 PDT: 17:00 PDT')
   await runAt(at('2026-03-10T02:00:00Z'))
   t.same((await slaEvents(tk.id)).map((e) => [e.type, e.data.cycle]), [['ticket.sla_at_risk', 2], ['ticket.sla_breached', 2]])
+})
+
+// issue 15: far-off timers wait on the ticket (its pointer) instead of being job rows from the create on
+const timerJobs = async (ticketId: string): Promise<string[]> => (await h.database.rows<{ kind: string }>(sql`
+  SELECT data->>'kind' AS kind FROM pgboss.job WHERE name = 'sla-timers' AND data->>'ticketId' = ${ticketId} ORDER BY start_after`)).map((r) => r.kind)
+const pointer = async (ticketId: string): Promise<string | null> => {
+  const [row] = await h.database.rows<{ at: string | null }>(sql`SELECT to_char(sla_timer_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM tickets WHERE id = ${ticketId}::uuid`)
+  return row?.at ?? null
+}
+
+t.test('a create writes no timer job: the ticket keeps its first timer instant, and the sweep makes each timer a job a minute ahead', async (t) => {
+  h.clock.set(MON_0900)
+  const tk = await openTicket(h, cust) // at risk 20:30:00.001Z, breached 22:00:00.001Z
+  t.same(await timerJobs(tk.id), [], 'no job row for timers hours away')
+  t.equal(await pointer(tk.id), '2026-03-09T20:30:00.001Z', 'the pointer: the at-risk instant')
+  await runAt(at('2026-03-09T20:29:00.000Z')) // 60.001 s before: beyond the horizon
+  t.same(await timerJobs(tk.id), [])
+  await runAt(at('2026-03-09T20:29:00.001Z')) // exactly a minute before
+  t.same(await timerJobs(tk.id), ['at_risk'], 'the at-risk timer is a job a minute ahead')
+  t.equal(await pointer(tk.id), '2026-03-09T22:00:00.001Z', 'the pointer moves on to the breach')
+  t.same(await slaEvents(tk.id), [], 'and fires at its moment, not before')
+  await runAt(at('2026-03-09T21:59:30.000Z'))
+  t.same(await timerJobs(tk.id), ['at_risk', 'breached'])
+  t.equal(await pointer(tk.id), null, 'every timer handed on: the pointer is cleared')
+  t.same((await slaEvents(tk.id)).map((e) => e.type), ['ticket.sla_at_risk'])
+})
+
+t.test('a back-dated ticket whose timers are near or past gets them as jobs with its insert', async (t) => {
+  h.clock.set(MON_0900)
+  // received Friday 15:00:30 PST, an email processed late (Enhanced P2, 6 business hours: 2 h 59 min 30 s on Friday, 3 h on
+  // Monday): due 30 s from now, at risk since Monday 07:30 PDT; both are within the minute
+  const res = await h.request(agent, { method: 'POST', url: '/v1/tickets', payload: { organizationId: orgId, subject: 'Phoned in', description: 'logged late', severity: 'high', channel: 'email', requester: { name: 'R', email: 'r@example.com' }, receivedAt: '2026-03-06T23:00:30.000Z' } })
+  t.equal(res.statusCode, 201, res.body)
+  const tk = res.json()
+  t.same(await timerJobs(tk.id), ['at_risk', 'breached'], 'both are jobs at once')
+  t.equal(await pointer(tk.id), null, 'nothing waits on the ticket')
+})
+
+t.test('an answered ticket: the sweep clears its pointer and sends nothing', async (t) => {
+  h.clock.set(MON_0900)
+  const tk = await openTicket(h, cust)
+  await comment(h, agent, tk.id, { body: 'On it.', visibility: 'public' })
+  await runAt(at('2026-03-09T20:30:00.000Z'))
+  t.same(await timerJobs(tk.id), [], 'no job for a response no longer owed')
+  t.equal(await pointer(tk.id), null)
+})
+
+t.test('a severity change lowers the pointer to the sooner moment; two sweeps at once hand each timer on once', async (t) => {
+  h.clock.set(MON_0900)
+  const tickets = []
+  for (let i = 0; i < 30; i++) tickets.push(await openTicket(h, cust, { severity: 'low' })) // P3: due Wednesday
+  const [first] = tickets
+  if (first === undefined) throw new Error('no ticket')
+  const before = await pointer(first.id)
+  h.clock.set(at(MON_0900, 60_000))
+  t.equal((await h.request(agent, { method: 'POST', url: `/v1/tickets/${first.id}/severity-changes`, payload: { severity: 'urgent', reason: 'down' } })).statusCode, 201)
+  t.equal(await pointer(first.id), '2026-03-09T16:46:00.001Z', `P1 from 09:01 PDT (due 10:01): at risk 09:46:00.001 PDT (was ${String(before)})`)
+  // every P3 timer of the 30 tickets within the horizon; two sweeps race (separate transactions on PostgreSQL)
+  h.clock.set('2026-03-11T15:59:30Z')
+  const [a, b] = await Promise.all([sweepSlaTimers(h.ctx), sweepSlaTimers(h.ctx)])
+  t.ok(a + b >= 30, `the sweeps moved ${a} + ${b} tickets on`)
+  for (const tk of tickets) t.same(await timerJobs(tk.id), tk.id === first.id ? ['at_risk', 'breached'] : ['at_risk', 'breached'], 'two jobs per ticket, never four')
+  const dup = await h.database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM (SELECT data->>'ticketId', data->>'kind', data->>'moment' FROM pgboss.job WHERE name = 'sla-timers' GROUP BY 1, 2, 3 HAVING count(*) > 1) d`)
+  t.equal(dup[0]?.n, 0, 'no timer handed on twice')
 })
 
 t.test('catch-up: a service that was down across the moments writes each missed event once, on start', async (t) => {

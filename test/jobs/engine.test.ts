@@ -69,3 +69,56 @@ t.test('live mode: workers poll and run due jobs on the real clock', async (t) =
   await allDone
   t.same([...done].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i), 'each job once')
 })
+
+t.test('periodic tasks: live, right away and then each interval, never overlapping; a throw is logged and the next run goes on; stop ends them', async (t) => {
+  const { database } = await createTestDatabase(t)
+  const warned: string[] = []
+  const jobs = createJobEngine({ database, now: () => new Date(), workers: true, pollingIntervalSeconds: 0.5, poolMax: 2, log: { warn: (_o, msg) => { warned.push(msg) }, error: () => {} } })
+  let runs = 0
+  let active = 0
+  let overlapped = false
+  let resolve: () => void = () => {}
+  const fiveRuns = new Promise<void>((r) => { resolve = r })
+  jobs.every('test-tick', 0.05, async () => {
+    runs++
+    active++
+    if (active > 1) overlapped = true
+    await new Promise((r) => setTimeout(r, 80)) // longer than the interval
+    active--
+    if (runs === 2) throw new Error('boom')
+    if (runs === 5) resolve()
+  })
+  await jobs.start()
+  t.throws(() => { jobs.every('after-start', 1, async () => {}) }, /registered after start/)
+  await fiveRuns
+  t.notOk(overlapped, 'one run at a time')
+  t.ok(warned.some((m) => m.includes('periodic task failed')), 'the failed run is logged')
+  await jobs.stop({ timeoutMs: 1000 })
+  const stoppedAt = runs
+  await new Promise((r) => setTimeout(r, 300))
+  t.equal(runs, stoppedAt, 'no run after stop')
+})
+
+t.test('periodic tasks in manual mode: runDue runs them before each round, and a throw fails runDue', async (t) => {
+  const { database } = await createTestDatabase(t)
+  const clock = new TestClock(start)
+  const jobs = createJobEngine({ database, now: clock.now, workers: true, mode: 'manual', poolMax: 2 })
+  const ran: number[] = []
+  let fail = false
+  jobs.defineQueue({ name: 'test-fed' })
+  // the task feeds the queue once; its job runs in the same runDue
+  let fed = false
+  jobs.every('test-feed', 5, async () => {
+    if (fail) throw new Error('sweep broke')
+    if (fed) return
+    fed = true
+    await database.db.transaction(async (tx) => { await jobs.send(tx, 'test-fed', { n: 7 }) })
+  })
+  jobs.work<{ n: number }>('test-fed', async (job) => { ran.push(job.data.n) })
+  await jobs.start()
+  t.teardown(async () => { await jobs.stop({ timeoutMs: 1000 }) })
+  t.equal(await jobs.runDue(), 1, 'the job the task sent ran in the same runDue')
+  t.same(ran, [7])
+  fail = true
+  await t.rejects(jobs.runDue(), /sweep broke/)
+})

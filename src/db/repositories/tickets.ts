@@ -2,7 +2,7 @@
  * Tickets: rows <-> domain, with the hot-path statements prepared (get by id, list pages, insert, version-checked
  * update). Every write is called with the caller's transaction.
  */
-import { and, asc, count, desc, eq, getTableColumns, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableColumns, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { SlaStatus } from '../../domain/sla/first-response.js'
 import type { TicketDraft } from '../../domain/tickets/opening.js'
 import type { CountGroup, TicketSort } from '../../domain/tickets/listing.js'
@@ -15,11 +15,11 @@ import { hasRefCondition } from './external-refs.js'
 import { SEARCH_CONFIG, ticketSearch, tickets, type SlaHistoryRow } from '../schema/tickets.js'
 import { iso, isoOrNull } from '../../domain/time.js'
 
-/** the columns a ticket is read from (its search documents are in ticket_search) */
-const readColumns = getTableColumns(tickets)
+/** the columns a ticket is read from (its search documents are in ticket_search; the SLA timer pointer is the sweep's) */
+const { slaTimerAt: _pointer, ...readColumns } = getTableColumns(tickets)
 export const TICKET_READ_COLUMNS = readColumns
 
-export type TicketRow = typeof tickets.$inferSelect
+export type TicketRow = Omit<typeof tickets.$inferSelect, 'slaTimerAt'>
 
 const actor = (id: string | null, role: string | null): ActorRef | null =>
   id === null || role === null ? null : { id, role: role as ActorRef['role'] }
@@ -233,7 +233,7 @@ const byIdForUpdate = new PreparedStatement('ticket_by_id_for_update', (db, name
   db.select(readColumns).from(tickets).where(eq(tickets.id, p('id', 'uuid'))).for('update').prepare(name))
 
 const insert = new PreparedStatement('ticket_insert', (db, name) =>
-  db.insert(tickets).values(placeholders('insert') as unknown as TicketInsert).returning(readColumns).prepare(name))
+  db.insert(tickets).values({ ...placeholders('insert'), slaTimerAt: p('slaTimerAt', 'timestamptz') } as unknown as TicketInsert).returning(readColumns).prepare(name))
 
 /**
  * The version-checked write of a ticket's mutable state (`… WHERE id = $id AND version = $fromVersion`): moving the
@@ -253,9 +253,12 @@ export async function findTicket (db: DbOrTx, id: string, opts: { forUpdate?: bo
   return rows[0] === undefined ? undefined : toTicketFromDriver(rows[0])
 }
 
-/** inserts a new ticket under its (client-generated) id; returns the stored row */
-export async function insertTicket (db: DbOrTx, ticket: Ticket): Promise<Ticket> {
-  const rows = await insert.execute(db, valuesOf('insert', ticket))
+/**
+ * Inserts a new ticket under its (client-generated) id with its SLA timer pointer (the earliest timer not handed to the
+ * job engine; src/application/sla-timers.ts); returns the stored row
+ */
+export async function insertTicket (db: DbOrTx, ticket: Ticket, slaTimerAt: Date | null): Promise<Ticket> {
+  const rows = await insert.execute(db, { ...valuesOf('insert', ticket), slaTimerAt: isoOrNull(slaTimerAt) })
   if (rows[0] === undefined) throw new Error('insert returned no row')
   return toTicket(rows[0])
 }
@@ -303,19 +306,53 @@ const JSONB_PROPS = new Set(['slaHistory', 'externalRefs'])
  * column name and are expanded by jsonb_populate_recordset, so the statement text is the same for any number of rows
  * (prepared once per connection) and the values are exactly those of insertTicket.
  */
-export async function insertTickets (db: DbOrTx, list: readonly Ticket[]): Promise<void> {
+export async function insertTickets (db: DbOrTx, list: ReadonlyArray<{ ticket: Ticket; slaTimerAt: Date | null }>): Promise<void> {
   if (list.length === 0) return
-  const rows = list.map((t) => {
+  const rows = list.map(({ ticket: t, slaTimerAt }) => {
     const row: Record<string, unknown> = {}
     for (const [prop, value] of Object.entries(valuesOf('insert', t))) {
       const column = TABLE_COLUMNS[prop as keyof typeof TABLE_COLUMNS]
       row[column.name] = JSONB_PROPS.has(prop) ? JSON.parse(value as string) : value
     }
+    row[tickets.slaTimerAt.name] = isoOrNull(slaTimerAt)
     return row
   })
   // the columns insertTicket sets (the same keys for every row and every batch)
   const columns = sql.raw(Object.keys(rows[0] ?? {}).map((c) => `"${c}"`).join(', '))
   await db.execute(sql`insert into ${tickets} (${columns}) select ${columns} from jsonb_populate_recordset(null::${tickets}, ${JSON.stringify(rows)}::jsonb)`)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the SLA timer pointer (src/application/sla-timers.ts): the earliest timer of a ticket not yet a job of the engine
+
+/**
+ * Moves tickets' pointers earlier (a write that gave them new far-off timers): `LEAST(pointer, at)`, evaluated on the
+ * row as it is when the update takes its lock, so a sweep that committed in between is not undone. One statement for
+ * any number of tickets.
+ */
+export async function lowerSlaTimerPointers (db: DbOrTx, list: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
+  if (list.length === 0) return
+  const rows = JSON.stringify(list.map((x) => ({ id: x.id, at: iso(x.at) })))
+  await db.execute(sql`update ${tickets} set sla_timer_at = least(${tickets.slaTimerAt}, v.at)
+    from jsonb_to_recordset(${rows}::jsonb) as v(id uuid, at timestamptz) where ${tickets.id} = v.id`)
+}
+
+/**
+ * Locks up to `limit` tickets whose pointer is at or before `horizon`, soonest first, skipping tickets another
+ * transaction holds (a write in progress, another replica's sweep): they are taken by a later sweep.
+ */
+export async function lockTicketsWithTimersDue (db: DbOrTx, horizon: Date, limit: number): Promise<Array<{ ticket: Ticket; slaTimerAt: Date }>> {
+  const rows = await db.select({ ...readColumns, slaTimerAt: tickets.slaTimerAt }).from(tickets)
+    .where(lte(tickets.slaTimerAt, horizon)).orderBy(asc(tickets.slaTimerAt)).limit(limit).for('update', { skipLocked: true })
+  return rows.map((row) => ({ ticket: toTicket(row), slaTimerAt: at(row.slaTimerAt) }))
+}
+
+/** sets the pointers of tickets the sweep holds locked (null: every timer is a job now) */
+export async function setSlaTimerPointers (db: DbOrTx, list: ReadonlyArray<{ id: string; at: Date | null }>): Promise<void> {
+  if (list.length === 0) return
+  const rows = JSON.stringify(list.map((x) => ({ id: x.id, at: isoOrNull(x.at) })))
+  await db.execute(sql`update ${tickets} set sla_timer_at = v.at
+    from jsonb_to_recordset(${rows}::jsonb) as v(id uuid, at timestamptz) where ${tickets.id} = v.id`)
 }
 
 /** locks and returns the tickets with these ids (in id order, so concurrent lockers cannot deadlock) */

@@ -73,6 +73,12 @@ export const tickets = pgTable('tickets', {
   createdById: text('created_by_id').notNull(),
   createdByRole: text('created_by_role').notNull(),
   version: integer('version').notNull().default(1),
+  /**
+   * The SLA timer pointer (issue 15, docs/sla.md "Timers"): the earliest instant at which a timer of the ticket is
+   * due and not yet a job of the engine; null when every timer has been handed on. The sweep reaches it through the
+   * partial index below. Not part of the ticket (never read with it).
+   */
+  slaTimerAt: ts('sla_timer_at'),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull()
 }, (t) => [
@@ -99,7 +105,9 @@ export const tickets = pgTable('tickets', {
   index('tickets_priority_due_idx').on(t.priority, t.slaDueAt, t.id).where(pending),
   index('tickets_assignee_due_idx').on(t.assigneeId, t.slaDueAt, t.id).where(pending),
   // tag= (all given tags); q= (full text) searches ticket_search below
-  index('tickets_tags_idx').using('gin', t.tags)
+  index('tickets_tags_idx').using('gin', t.tags),
+  // the SLA timer sweep: tickets whose next timer is not yet a job, soonest first
+  index('tickets_sla_timer_idx').on(t.slaTimerAt).where(sql`sla_timer_at is not null`)
 ])
 
 /**

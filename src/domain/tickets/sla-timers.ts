@@ -43,6 +43,30 @@ export function timersToSchedule (before: { status: TicketStatus; sla: SlaCycle 
   return slaTimers(after).filter((t) => !had.some((h) => h.cycle === t.cycle && h.kind === t.kind && h.moment.getTime() === t.moment.getTime()))
 }
 
+/**
+ * Timers split at a horizon (issue 15): those due by then go to the job engine now; the others wait on the ticket,
+ * which keeps only the earliest of their instants (`later`, its timer pointer) until a sweep reaches it. Far-off timers
+ * thus cost a create no job row; near ones (a back-dated ticket, a sweep that reached the pointer) are jobs at once.
+ */
+export function splitTimers (timers: readonly SlaTimer[], horizon: Date): { now: SlaTimer[]; later: Date | null } {
+  const now: SlaTimer[] = []
+  let later: number | null = null
+  for (const timer of timers) {
+    const at = timer.fireAt.getTime()
+    if (at <= horizon.getTime()) now.push(timer)
+    else if (later === null || at < later) later = at
+  }
+  return { now, later: later === null ? null : new Date(later) }
+}
+
+/**
+ * What a sweep does with a ticket whose pointer it reached: every timer of the current state from the pointer on
+ * (the ones before it were handed on already, or belong to a state that is gone) split at the horizon. A ticket whose
+ * response is no longer owed has none: its pointer is cleared.
+ */
+export const sweepTimers = (t: { status: TicketStatus; sla: SlaCycle }, pointer: Date, horizon: Date): { now: SlaTimer[]; later: Date | null } =>
+  splitTimers(slaTimers(t).filter((x) => x.fireAt.getTime() >= pointer.getTime()), horizon)
+
 export type SlaTimerDecision =
   | { action: 'stale'; reason: 'other_cycle' | 'answered_or_closed' | 'moved' }
   | { action: 'wait'; until: Date }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { PLAN_IDS, type PlanId, type Severity } from '../../../src/domain/policy/policy.js'
-import { decideSlaTimer, slaTimers, timersToSchedule } from '../../../src/domain/tickets/sla-timers.js'
+import { decideSlaTimer, slaTimers, splitTimers, sweepTimers, timersToSchedule, type SlaTimer } from '../../../src/domain/tickets/sla-timers.js'
 import { slaView, storedSlaStatus } from '../../../src/domain/tickets/sla.js'
 import { recomputeCycle } from '../../../src/domain/tickets/severity.js'
 import type { Ticket } from '../../../src/domain/tickets/ticket.js'
@@ -103,4 +103,66 @@ t.test('property: the timers flip exactly when the stored and the derived status
       return true
     }), { numRuns: 300 })
   t.pass('300 random tickets')
+})
+
+t.test('splitTimers and sweepTimers: near timers now, the earliest far one as the pointer', async (t) => {
+  const tk = newTicket('enhanced', 'high', '2026-03-09T16:00:00Z') // at risk 20:30:00.001Z, breached 22:00:00.001Z
+  const [risk, breach] = slaTimers(tk) as [SlaTimer, SlaTimer]
+  t.same(splitTimers([risk, breach], new Date('2026-03-09T16:01:00Z')), { now: [], later: risk.fireAt }, 'both far: the at-risk instant waits')
+  t.same(splitTimers([risk, breach], risk.fireAt), { now: [risk], later: breach.fireAt }, 'the horizon is inclusive')
+  t.same(splitTimers([breach, risk], new Date('2026-03-10T00:00:00Z')), { now: [breach, risk], later: null })
+  t.same(splitTimers([], new Date(0)), { now: [], later: null })
+  t.same(sweepTimers(tk, breach.fireAt, new Date('2026-03-10T00:00:00Z')), { now: [breach], later: null }, 'before the pointer: handed on already')
+  t.same(sweepTimers({ ...tk, status: 'closed' }, risk.fireAt, new Date('2026-03-10T00:00:00Z')), { now: [], later: null }, 'owed nothing: the pointer clears')
+})
+
+t.test('property: the timer pointer protocol hands every timer of the current state to the engine by the time a sweep reaches it', async (t) => {
+  const severities: Severity[] = ['urgent', 'high', 'medium', 'low']
+  const H = 60_000
+  type Op = { kind: 'severity'; severity: Severity } | { kind: 'answer' } | { kind: 'reopen'; severity: Severity } | { kind: 'sweep' }
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.constantFrom(...severities).map((severity): Op => ({ kind: 'severity', severity })),
+    fc.constant<Op>({ kind: 'answer' }),
+    fc.constantFrom(...severities).map((severity): Op => ({ kind: 'reopen', severity })),
+    fc.constant<Op>({ kind: 'sweep' }), fc.constant<Op>({ kind: 'sweep' }))
+  const same = (a: SlaTimer, b: SlaTimer): boolean => a.cycle === b.cycle && a.kind === b.kind && a.moment.getTime() === b.moment.getTime()
+  fc.assert(fc.property(
+    fc.constantFrom(...PLAN_IDS), fc.constantFrom(...severities),
+    fc.integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2027-12-31T00:00:00Z') }),
+    fc.array(fc.tuple(op, fc.integer({ min: 0, max: 6 * 3_600_000 })), { maxLength: 25 }),
+    (plan, severity, start, ops) => {
+      let now = new Date(start)
+      let tk: Ticket = newTicket(plan, severity, now)
+      const sent: SlaTimer[] = []
+      // the create: near timers are jobs, the earliest far one is the pointer
+      const created = splitTimers(timersToSchedule(null, tk), new Date(now.getTime() + H))
+      sent.push(...created.now)
+      let pointer = created.later
+      const handedOn = (timer: SlaTimer): boolean => sent.some((s) => same(s, timer))
+      for (const [o, step] of ops) {
+        now = new Date(now.getTime() + step)
+        const horizon = new Date(now.getTime() + H)
+        if (o.kind === 'sweep') {
+          if (pointer !== null && pointer.getTime() <= horizon.getTime()) {
+            const swept = sweepTimers(tk, pointer, horizon)
+            sent.push(...swept.now)
+            pointer = swept.later
+          }
+          // after a sweep, every timer of the current state due by the horizon is a job
+          if (!slaTimers(tk).every((x) => x.fireAt.getTime() > horizon.getTime() || handedOn(x))) return false
+          continue
+        }
+        const before = tk
+        if (o.kind === 'answer') tk = { ...tk, sla: { ...tk.sla, firstRespondedAt: now } }
+        else if (o.kind === 'severity') tk = { ...tk, sla: recomputeCycle(tk.sla, { plan, severity: o.severity, direction: 'upgrade', now, calendar: calendarFor(plan, o.severity) }).cycle }
+        else tk = { ...tk, sla: { ...newTicket(plan, o.severity, now).sla, cycle: tk.sla.cycle + 1 } }
+        // a write: near new timers are jobs; the pointer moves to the earliest far one when that is sooner (LEAST)
+        const split = splitTimers(timersToSchedule(before, tk), horizon)
+        sent.push(...split.now)
+        if (split.later !== null && (pointer === null || split.later.getTime() < pointer.getTime())) pointer = split.later
+      }
+      // at any point: every timer of the current state before the pointer (all of them when there is none) is a job
+      return slaTimers(tk).every((x) => (pointer !== null && x.fireAt.getTime() >= pointer.getTime()) || handedOn(x))
+    }), { numRuns: 400 })
+  t.pass('400 random histories')
 })

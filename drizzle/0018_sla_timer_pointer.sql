@@ -1,0 +1,2 @@
+ALTER TABLE "tickets" ADD COLUMN "sla_timer_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "tickets_sla_timer_idx" ON "tickets" USING btree ("sla_timer_at") WHERE sla_timer_at is not null;
