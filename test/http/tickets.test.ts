@@ -32,6 +32,20 @@ t.test('a customer opens a ticket: 201 with Location, ETag, priority and the sla
   t.match(created, { type: 'ticket.created', organizationId: org.id, ticketId: body.id, resource: { type: 'ticket', id: body.id, version: 1 }, actor: { id: 'customer-1', role: 'customer' }, data: { after: { subject: TICKET_BODY.subject, severity: 'urgent' } } })
 })
 
+t.test('the created ticket in the 201 is exactly the stored one: the same body as a GET right after (every field set)', async (t) => {
+  const org = await h.createOrg('premier')
+  const agent = await h.agentToken()
+  const res = await h.request(agent, { method: 'POST', url: '/v1/tickets', payload: { ...TICKET_BODY, organizationId: org.id, severity: 'high', channel: 'phone', category: 'dns', tags: ['dkim', 'urgent-customer'], receivedAt: '2026-03-09T15:12:34.567Z' } })
+  t.equal(res.statusCode, 201, res.body)
+  const got = await h.request(agent, { method: 'GET', url: `/v1/tickets/${res.json().id}` })
+  t.same(res.json(), got.json(), 'POST /v1/tickets')
+  t.equal(res.headers.etag, got.headers.etag)
+  const put = await h.request(agent, { method: 'PUT', url: `/v1/organizations/${org.id}/external-tickets/jira/SD-${Date.now()}`, payload: { subject: 'Synced', description: 'from Jira', severity: 'low', channel: 'email', requester: { name: 'R', email: 'r@example.com' }, tags: ['sync'], url: 'https://jira.example/browse/SD-1' } })
+  t.equal(put.statusCode, 201, put.body)
+  const again = await h.request(agent, { method: 'GET', url: `/v1/tickets/${put.json().id}` })
+  t.same(put.json(), again.json(), 'PUT external-tickets (created)')
+})
+
 t.test('priority from severity; the deadline equals the SLA preview', async (t) => {
   const org = await h.createOrg('basic')
   const tok = await h.customerToken(org.id)
