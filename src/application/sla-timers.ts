@@ -43,8 +43,10 @@ export const SLA_TIMER_ACTOR = { id: 'sla-timer', role: 'system' } as const
 export const SLA_TIMER_HORIZON_MS = 60_000
 /** how often a replica running workers sweeps the pointers (well inside the horizon: jobs are queued ahead) */
 export const SLA_TIMER_SWEEP_SECONDS = 5
-/** tickets per sweep transaction (a sweep runs transactions until fewer are due) */
+/** tickets per sweep transaction (a sweep runs transactions until fewer are due, or SWEEP_MAX_BATCHES ran) */
 const SWEEP_BATCH = 200
+/** a run's bound (a catch-up after downtime continues at the next run), so that stopping never waits long for it */
+const SWEEP_MAX_BATCHES = 10
 
 export function registerSlaTimers (ctx: AppContext): void {
   // retries: a handler that failed (database hiccup) runs again 1, 2, 4 … s later; a worker killed mid-job has its job
@@ -90,17 +92,24 @@ export async function scheduleSlaTimers (ctx: AppContext, tx: DbOrTx, before: Ti
 
 /** the same for several updated tickets (the batch upsert): one statement for the jobs, one for the pointers */
 export async function scheduleSlaTimersMany (ctx: AppContext, tx: DbOrTx, plans: ReadonlyArray<{ id: string; plan: SlaTimerPlan }>): Promise<void> {
-  const pointers = plans.flatMap(({ id, plan }) => plan.pointer === null ? [] : [{ id, at: plan.pointer }])
+  // one pointer per ticket, the soonest (an UPDATE … FROM would apply only one of two rows naming the same ticket)
+  const soonest = new Map<string, Date>()
+  for (const { id, plan } of plans) {
+    const at = soonest.get(id)
+    if (plan.pointer !== null && (at === undefined || plan.pointer.getTime() < at.getTime())) soonest.set(id, plan.pointer)
+  }
+  const pointers = [...soonest].map(([id, at]) => ({ id, at }))
   await Promise.all([sendSlaTimerJobs(ctx, tx, plans.flatMap(({ plan }) => plan.jobs)), lowerSlaTimerPointers(tx, pointers)])
 }
 
 /**
  * One sweep: hands on the timers whose pointer is within the horizon, in transactions of up to SWEEP_BATCH tickets
- * (each: lock, the jobs, the new pointers), until fewer are due. Returns how many tickets it moved on.
+ * (each: lock, the jobs, the new pointers), until fewer are due or SWEEP_MAX_BATCHES ran (2,000 tickets; the rest
+ * goes at the next run, 5 s later). Returns how many tickets it moved on.
  */
 export async function sweepSlaTimers (ctx: AppContext): Promise<number> {
   let swept = 0
-  for (;;) {
+  for (let batch = 1; ; batch++) {
     const n = await ctx.transaction(async (tx) => {
       const now = ctx.now()
       const horizon = new Date(now.getTime() + SLA_TIMER_HORIZON_MS)
@@ -116,7 +125,7 @@ export async function sweepSlaTimers (ctx: AppContext): Promise<number> {
       return due.length
     })
     swept += n
-    if (n < SWEEP_BATCH) return swept
+    if (n < SWEEP_BATCH || batch === SWEEP_MAX_BATCHES) return swept
   }
 }
 

@@ -221,10 +221,11 @@ export const toTicket = (row: TicketRow): Ticket =>
   toTicketFromDriver(Object.fromEntries(COLUMN_OF.map(([prop, column]) => [column, row[prop as keyof TicketRow]])))
 
 /**
- * A text[] literal: tags are [a-z0-9._-] only (validateTags), so no element needs quoting; one encoding for both
- * drivers (postgres.js and PGlite take the literal text with an explicit ::text[] cast).
+ * A text[] literal: tags are [a-z0-9._-] only (validateTags), so an element never holds a quote or a backslash; each is
+ * double-quoted all the same, because an unquoted NULL (any case) would be read as an SQL null, not as the tag "null".
+ * One encoding for both drivers (postgres.js and PGlite take the literal text with an explicit ::text[] cast).
  */
-export const tagsLiteral = (tags: readonly string[]): string => `{${tags.join(',')}}`
+export const tagsLiteral = (tags: readonly string[]): string => `{${tags.map((tag) => `"${tag}"`).join(',')}}`
 
 const byId = new PreparedStatement('ticket_by_id', (db, name) =>
   db.select(readColumns).from(tickets).where(eq(tickets.id, p('id', 'uuid'))).prepare(name))
@@ -341,11 +342,12 @@ export async function lowerSlaTimerPointers (db: DbOrTx, list: ReadonlyArray<{ i
 
 /**
  * Locks up to `limit` tickets whose pointer is at or before `horizon`, soonest first, skipping tickets another
- * transaction holds (a write in progress, another replica's sweep): they are taken by a later sweep.
+ * transaction holds (a write in progress, another replica's sweep): they are taken by a later sweep. `NO KEY UPDATE`:
+ * the sweep changes no key, so rows that only gain children (a comment, a notice: `FOR KEY SHARE`) are not skipped.
  */
 export async function lockTicketsWithTimersDue (db: DbOrTx, horizon: Date, limit: number): Promise<Array<{ ticket: Ticket; slaTimerAt: Date }>> {
   const rows = await db.select({ ...readColumns, slaTimerAt: tickets.slaTimerAt }).from(tickets)
-    .where(lte(tickets.slaTimerAt, horizon)).orderBy(asc(tickets.slaTimerAt)).limit(limit).for('update', { skipLocked: true })
+    .where(lte(tickets.slaTimerAt, horizon)).orderBy(asc(tickets.slaTimerAt)).limit(limit).for('no key update', { skipLocked: true })
   return rows.map((row) => ({ ticket: toTicket(row), slaTimerAt: at(row.slaTimerAt) }))
 }
 
