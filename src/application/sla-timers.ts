@@ -87,7 +87,7 @@ export async function sendSlaTimerJobs (ctx: AppContext, tx: DbOrTx, jobs: Timer
  * the near timers as jobs, the far ones by lowering the pointer. A change that moves no clock writes nothing.
  */
 export async function scheduleSlaTimers (ctx: AppContext, tx: DbOrTx, before: Ticket, after: Ticket): Promise<void> {
-  await scheduleSlaTimersMany(ctx, tx, [planSlaTimers(before, after, ctx.now())].map((plan) => ({ id: after.id, plan })))
+  await scheduleSlaTimersMany(ctx, tx, [{ id: after.id, plan: planSlaTimers(before, after, ctx.now()) }])
 }
 
 /** the same for several updated tickets (the batch upsert): one statement for the jobs, one for the pointers */
