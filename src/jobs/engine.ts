@@ -186,7 +186,7 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
   boss.on('error', (err: unknown) => { options.log?.error({ err }, 'jobs: pg-boss error') })
 
   let started = false
-  const periodic = new Map<string, { intervalSeconds: number; task: () => Promise<void> }>()
+  const periodic = new Map<string, Periodic>()
   /** the live periodic tasks: the pending timer and the run in progress of each */
   const ticking = new Map<string, { timer?: NodeJS.Timeout; running?: Promise<void> }>()
   const runTask = async (name: string, task: () => Promise<void>): Promise<void> => {
@@ -196,12 +196,13 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
       options.log?.warn({ err, task: name }, 'jobs: periodic task failed; it runs again at its next interval')
     }
   }
-  const tick = (name: string, def: { intervalSeconds: number; task: () => Promise<void> }): void => {
-    const state = ticking.get(name)
-    if (state === undefined) return
-    state.timer = setTimeout(() => {
-      state.running = runTask(name, def.task).finally(() => { state.running = undefined; tick(name, def) })
-    }, def.intervalSeconds * 1000)
+  type Periodic = { intervalSeconds: number; task: () => Promise<void> }
+  /** one run of a live task; when it ends, the next is set an interval later (unless the engine stopped meanwhile) */
+  const launch = (name: string, def: Periodic, state: { timer?: NodeJS.Timeout; running?: Promise<void> }): void => {
+    state.running = runTask(name, def.task).finally(() => {
+      state.running = undefined
+      if (ticking.get(name) === state) state.timer = setTimeout(() => { launch(name, def, state) }, def.intervalSeconds * 1000)
+    })
   }
 
   const info = (queue: string, job: Job<object>): JobInfo<object> => ({ id: job.id, queue, data: job.data, retryCount: job.retryCount ?? 0 })
@@ -299,7 +300,7 @@ export function createJobEngine (options: JobEngineOptions): JobEngine {
       for (const [name, def] of periodic) {
         const state: { timer?: NodeJS.Timeout; running?: Promise<void> } = {}
         ticking.set(name, state)
-        state.running = runTask(name, def.task).finally(() => { state.running = undefined; tick(name, def) })
+        launch(name, def, state)
       }
     },
     async stop (opts = {}) {

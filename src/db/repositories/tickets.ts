@@ -329,16 +329,21 @@ export async function insertTickets (db: DbOrTx, list: ReadonlyArray<{ ticket: T
 // the SLA timer pointer (src/application/sla-timers.ts): the earliest timer of a ticket not yet a job of the engine
 
 /**
- * Moves tickets' pointers earlier (a write that gave them new far-off timers): `LEAST(pointer, at)`, evaluated on the
- * row as it is when the update takes its lock, so a sweep that committed in between is not undone. One statement for
- * any number of tickets.
+ * Writes tickets' pointers in one statement for any number of tickets: `lower` (a write that gave them new far-off
+ * timers) sets `LEAST(pointer, at)`, evaluated on the row as it is when the update takes its lock, so a sweep that
+ * committed in between is not undone; otherwise (the sweep, which holds the rows locked) sets `at`, null = every timer
+ * is a job now.
  */
-export async function lowerSlaTimerPointers (db: DbOrTx, list: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
+async function writeSlaTimerPointers (db: DbOrTx, list: ReadonlyArray<{ id: string; at: Date | null }>, lower: boolean): Promise<void> {
   if (list.length === 0) return
-  const rows = JSON.stringify(list.map((x) => ({ id: x.id, at: iso(x.at) })))
-  await db.execute(sql`update ${tickets} set sla_timer_at = least(${tickets.slaTimerAt}, v.at)
+  const rows = JSON.stringify(list.map((x) => ({ id: x.id, at: isoOrNull(x.at) })))
+  const value = lower ? sql`least(${tickets.slaTimerAt}, v.at)` : sql`v.at`
+  await db.execute(sql`update ${tickets} set sla_timer_at = ${value}
     from jsonb_to_recordset(${rows}::jsonb) as v(id uuid, at timestamptz) where ${tickets.id} = v.id`)
 }
+
+/** moves tickets' pointers earlier (never later): see writeSlaTimerPointers */
+export const lowerSlaTimerPointers = async (db: DbOrTx, list: ReadonlyArray<{ id: string; at: Date }>): Promise<void> => { await writeSlaTimerPointers(db, list, true) }
 
 /**
  * Locks up to `limit` tickets whose pointer is at or before `horizon`, soonest first, skipping tickets another
@@ -352,12 +357,7 @@ export async function lockTicketsWithTimersDue (db: DbOrTx, horizon: Date, limit
 }
 
 /** sets the pointers of tickets the sweep holds locked (null: every timer is a job now) */
-export async function setSlaTimerPointers (db: DbOrTx, list: ReadonlyArray<{ id: string; at: Date | null }>): Promise<void> {
-  if (list.length === 0) return
-  const rows = JSON.stringify(list.map((x) => ({ id: x.id, at: isoOrNull(x.at) })))
-  await db.execute(sql`update ${tickets} set sla_timer_at = v.at
-    from jsonb_to_recordset(${rows}::jsonb) as v(id uuid, at timestamptz) where ${tickets.id} = v.id`)
-}
+export const setSlaTimerPointers = async (db: DbOrTx, list: ReadonlyArray<{ id: string; at: Date | null }>): Promise<void> => { await writeSlaTimerPointers(db, list, false) }
 
 /** locks and returns the tickets with these ids (in id order, so concurrent lockers cannot deadlock) */
 export async function findTicketsForUpdate (db: DbOrTx, ids: readonly string[]): Promise<Ticket[]> {
