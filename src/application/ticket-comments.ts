@@ -11,7 +11,7 @@ import * as comments from '../db/repositories/ticket-comments.js'
 import { bumpTicketVersion, updateTicketAtVersion } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
 import { recordArticleLinks } from './kb-access.js'
-import { loadTicket, recordTicketEvent, viewOf, type TicketView } from './tickets.js'
+import { loadTicket, recordTicketEvent } from './tickets.js'
 import { assertSubscriptionFor, checkVersion, staleWrite } from './guards.js'
 import { iso } from '../domain/time.js'
 import type { DbOrTx } from '../db/client.js'
@@ -33,13 +33,16 @@ export interface AddCommentInput {
   attachmentIds?: readonly string[]
 }
 
-export async function addComment (ctx: AppContext, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined): Promise<{ comment: TicketComment; ticket: TicketView }> {
+/** what a comment stored: the comment and the ticket as it now is (its SLA view is not computed: no caller shows it) */
+export interface AddedComment { comment: TicketComment; ticket: Ticket }
+
+export async function addComment (ctx: AppContext, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined): Promise<AddedComment> {
   const now = ctx.now()
   return await ctx.transaction(async (tx) => await addCommentIn(ctx, tx, p, ticketId, input, expectedVersion, now))
 }
 
 /** addComment inside the caller's transaction */
-export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined, now: Date): Promise<{ comment: TicketComment; ticket: TicketView }> {
+export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined, now: Date): Promise<AddedComment> {
   // every comment moves the ticket on (version and updatedAt): moving it is also what locks it, in one statement (issue
   // 15). `current` is the ticket as it was; a refusal below rolls the move back with the transaction
   const scope = orgScope(p)
@@ -109,7 +112,7 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
   const [[stored, updated]] = await Promise.all([writes, ...events])
   if (updated === undefined) throw staleWrite('ticket')
   await queueCommentEmail(ctx, tx, updated, stored, now)
-  return { comment: stored, ticket: await viewOf(ctx, updated, now, tx) }
+  return { comment: stored, ticket: updated }
 }
 
 export async function listComments (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<TicketComment>> {

@@ -7,7 +7,7 @@ import t, { type Test } from 'tap'
 import { sql } from 'drizzle-orm'
 import { createTestDatabase, onPostgres } from '../helpers/app.js'
 import type { Database } from '../../src/db/client.js'
-import { countTickets, findTicket, listTicketsQuery, listTickets, sortValue, updateTicket, type TicketFilters, type TicketSort } from '../../src/db/repositories/tickets.js'
+import { countTickets, countTicketsQuery, findTicket, listTicketsQuery, listTickets, sortValue, updateTicket, type TicketFilters, type TicketSort } from '../../src/db/repositories/tickets.js'
 import { slaView } from '../../src/domain/tickets/sla.js'
 import { BUILT_IN_CALENDARS, toBusinessCalendar } from '../../src/domain/sla/calendars.js'
 
@@ -237,6 +237,32 @@ t.test('search and tags are GIN-index backed; counts agree with the list', async
     const rows = await listTickets(db, { organizationId: ORG, slaStatus: g.key as TicketFilters['slaStatus'] }, { limit: 100_000, now: NOW })
     t.equal(rows.length, g.count, `slaStatus ${g.key as string}: the count is the filtered list's length`)
   }
+})
+
+t.test('counts read only the covering list indexes (migration 0020), whatever they group by', async (t) => {
+  // the visibility map as autovacuum leaves it, so the planner may skip the heap
+  await database.rows(sql.raw('VACUUM ANALYZE tickets'))
+  const shapes: Array<{ filters: TicketFilters; index: string }> = [
+    { filters: { status: 'open' }, index: 'tickets_status_created_idx' },
+    { filters: { organizationId: ORG, status: 'open' }, index: 'tickets_org_status_created_idx' }
+  ]
+  for (const { filters, index } of shapes) {
+    for (const groupBy of ['status', 'priority', 'assigneeId', 'slaStatus'] as const) {
+      const plan = await explainQuery(countTicketsQuery(db, filters, groupBy, NOW))
+      const all = nodes(plan)
+      const scans = all.filter((n) => n['Node Type'].includes('Scan'))
+      const where = `${JSON.stringify(filters)} by ${groupBy}: ${describe(plan)}`
+      // grouped by status, any index leading with the filter covers the count (the planner may take a smaller one);
+      // the other keys and the SLA instants are only in the INCLUDE columns of the covering index
+      const covering = groupBy === 'status' ? scans.every((n) => n['Index Name']?.startsWith(index.replace('created_idx', '')) === true) : scans.every((n) => n['Index Name'] === index)
+      t.ok(scans.length > 0 && scans.every((n) => n['Node Type'] === 'Index Only Scan') && covering, `${where} — an index-only scan${groupBy === 'status' ? '' : ` of ${index}`}`)
+      const heap = all.reduce((n, x) => n + Number((x as Record<string, unknown>)['Heap Fetches'] ?? 0), 0)
+      t.equal(heap, 0, `${where} — no heap fetches`)
+    }
+  }
+  const expected = await database.rows<{ key: string; n: number }>(sql.raw(`SELECT priority AS key, count(*)::int AS n FROM tickets WHERE organization_id = '${ORG}' AND status = 'open' GROUP BY 1 ORDER BY 1`))
+  const counted = await countTickets(db, { organizationId: ORG, status: 'open' }, 'priority', NOW)
+  t.same(counted.map((g) => ({ key: g.key, n: g.count })).sort((a, b) => String(a.key).localeCompare(String(b.key))), expected, 'the counts are the table\'s')
 })
 
 t.test('hot-path statements are prepared and run inside the caller\'s transaction', async (t) => {
