@@ -6,7 +6,7 @@ import { actorOf, isStaff, orgScope, type Principal } from '../domain/access.js'
 import { DomainError, notFound } from '../domain/errors.js'
 import { applyComment } from '../domain/tickets/conversation.js'
 import type { CommentVisibility, Ticket, TicketComment } from '../domain/tickets/ticket.js'
-import { recordEvent } from '../db/events.js'
+import { recordEvent, type NewEvent } from '../db/events.js'
 import * as comments from '../db/repositories/ticket-comments.js'
 import { bumpTicketVersion, updateTicketAtVersion } from '../db/repositories/tickets.js'
 import type { AppContext } from './context.js'
@@ -72,21 +72,7 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
   // the row is locked at its new version, so the update below succeeds and stores exactly `saved`: the statements that
   // only need the new state go out together, in one round trip (issue 15)
   const saved: Ticket = { ...effects.ticket, version: moved.version, updatedAt: now }
-  const writes = Promise.all([
-    comments.insertComment(tx, comment),
-    // most comments change none of the ticket's own fields (applyComment returns the same ticket): the move above was
-    // the whole write then. The comment's text goes into the search documents with its insert (migration 0016)
-    effects.ticket === current ? saved : updateTicketAtVersion(tx, effects.ticket, moved.version, now),
-    scheduleSlaTimers(ctx, tx, current, saved)
-  ])
-  const hasUploads = input.attachmentIds !== undefined && input.attachmentIds.length > 0
-  if (linksArticles || hasUploads) {
-    // links and uploads read before they write, and their events come before the comment's (feed order)
-    await writes
-    if (linksArticles) await recordArticleLinks(ctx, tx, p, { kind: 'comment', articleIds: input.articleIds ?? [], ticketId: saved.id, commentId: comment.id, organizationId: saved.organizationId, now, visibility: comment.visibility })
-    await attachUploads(ctx, tx, p, input.attachmentIds, { organizationId: saved.organizationId, ticketId: saved.id, commentId: comment.id, visibility: comment.visibility, now })
-  }
-  const events: Array<Promise<void>> = [recordEvent(tx, {
+  const added: NewEvent = {
     type: 'ticket.comment_added', organizationId: saved.organizationId, resourceType: 'comment', resourceId: comment.id,
     resourceVersion: 1, ticketId: saved.id, visibility: comment.visibility, actor: author, occurredAt: now,
     data: {
@@ -94,7 +80,25 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
       ticketVersion: saved.version,
       comment: { id: comment.id, body: comment.body, visibility: comment.visibility, awaitingCustomer: comment.awaitingCustomer, firstResponse: comment.firstResponse }
     }
-  })]
+  }
+  // links and uploads read before they write and their events come before the comment's (feed order), so the comment's
+  // event waits for them; otherwise it is written with the comment, in one statement
+  const hasUploads = input.attachmentIds !== undefined && input.attachmentIds.length > 0
+  const attaches = linksArticles || hasUploads
+  const writes = Promise.all([
+    attaches ? comments.insertComment(tx, comment) : comments.insertCommentWithEvent(tx, comment, added),
+    // most comments change none of the ticket's own fields (applyComment returns the same ticket): the move above was
+    // the whole write then. The comment's text goes into the search documents with its insert (migration 0016)
+    effects.ticket === current ? saved : updateTicketAtVersion(tx, effects.ticket, moved.version, now),
+    scheduleSlaTimers(ctx, tx, current, saved)
+  ])
+  const events: Array<Promise<void>> = []
+  if (attaches) {
+    await writes
+    if (linksArticles) await recordArticleLinks(ctx, tx, p, { kind: 'comment', articleIds: input.articleIds ?? [], ticketId: saved.id, commentId: comment.id, organizationId: saved.organizationId, now, visibility: comment.visibility })
+    await attachUploads(ctx, tx, p, input.attachmentIds, { organizationId: saved.organizationId, ticketId: saved.id, commentId: comment.id, visibility: comment.visibility, now })
+    events.push(recordEvent(tx, added))
+  }
   if (effects.firstResponse) {
     events.push(recordTicketEvent(tx, p, saved, 'ticket.first_responded', now, {
       commentId: comment.id, cycle: saved.sla.cycle, firstRespondedAt: iso(now), dueAt: iso(saved.sla.dueAt),

@@ -20,44 +20,51 @@ export interface NewEvent {
 }
 
 /**
- * One prepared INSERT for every event (issue 7): a plain drizzle insert was built, parsed and planned anew on every
- * write (drizzle runs query-builder calls unprepared on postgres.js). Values are passed as the driver expects them
- * (timestamps as ISO text, jsonb as JSON text).
+ * An event's columns as placeholders (values as `eventParams` gives them), for every prepared statement that inserts
+ * one. Prepared (issue 7): a plain drizzle insert was built, parsed and planned anew on every write (drizzle runs
+ * query-builder calls unprepared on postgres.js). Values are passed as the driver expects them (timestamps as ISO text,
+ * jsonb as JSON text).
  */
-const insertEvent = new PreparedStatement('event_insert', (db, name) =>
-  db.insert(events).values({
-    type: p('type'),
-    organizationId: p('organizationId', 'uuid'),
-    resourceType: p('resourceType'),
-    resourceId: p('resourceId', 'uuid'),
-    resourceVersion: p('resourceVersion', 'integer'),
-    ticketId: p('ticketId', 'uuid'),
-    visibility: p('visibility'),
-    actorId: p('actorId'),
-    actorRole: p('actorRole'),
-    occurredAt: p('occurredAt', 'timestamptz'),
-    data: p('data', 'jsonb')
-  } as unknown as typeof events.$inferInsert).prepare(name))
+export const eventPlaceholders = (): typeof events.$inferInsert => ({
+  type: p('eventType'),
+  organizationId: p('eventOrganizationId', 'uuid'),
+  resourceType: p('eventResourceType'),
+  resourceId: p('eventResourceId', 'uuid'),
+  resourceVersion: p('eventResourceVersion', 'integer'),
+  ticketId: p('eventTicketId', 'uuid'),
+  visibility: p('eventVisibility'),
+  actorId: p('eventActorId'),
+  actorRole: p('eventActorRole'),
+  occurredAt: p('eventOccurredAt', 'timestamptz'),
+  data: p('eventData', 'jsonb')
+} as unknown as typeof events.$inferInsert)
+
+/** the values of `eventPlaceholders` for one event */
+export function eventParams (event: NewEvent): Record<string, unknown> {
+  const v = eventValues(event)
+  return {
+    eventType: v.type,
+    eventOrganizationId: v.organization_id,
+    eventResourceType: v.resource_type,
+    eventResourceId: v.resource_id,
+    eventResourceVersion: v.resource_version,
+    eventTicketId: v.ticket_id,
+    eventVisibility: v.visibility,
+    eventActorId: v.actor_id,
+    eventActorRole: v.actor_role,
+    eventOccurredAt: v.occurred_at,
+    eventData: JSON.stringify(v.data)
+  }
+}
+
+const insertEvent = new PreparedStatement('event_insert', (db, name) => db.insert(events).values(eventPlaceholders()).prepare(name))
 
 /**
  * Writes an outbox event. Call it with the transaction that makes the change, never with the plain database
  * handle, so that a change without its event (or an event without its change) cannot exist.
  */
 export async function recordEvent (tx: DbOrTx, event: NewEvent): Promise<void> {
-  const v = eventValues(event)
-  await insertEvent.execute(tx, {
-    type: v.type,
-    organizationId: v.organization_id,
-    resourceType: v.resource_type,
-    resourceId: v.resource_id,
-    resourceVersion: v.resource_version,
-    ticketId: v.ticket_id,
-    visibility: v.visibility,
-    actorId: v.actor_id,
-    actorRole: v.actor_role,
-    occurredAt: v.occurred_at,
-    data: JSON.stringify(v.data)
-  })
+  await insertEvent.execute(tx, eventParams(event))
 }
 
 /** the one mapping of an event to its column values (timestamps as ISO text), for both inserts */

@@ -42,7 +42,7 @@ await database.rows(sql.raw(`
 const orgs = await database.rows<{ id: string }>(sql.raw('SELECT id FROM organizations ORDER BY id'))
 const ORG = orgs[7]?.id as string
 
-interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Scan Direction'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number; Plans?: PlanNode[] }
+interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Heap Fetches'?: number; 'Scan Direction'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number; Plans?: PlanNode[] }
 
 const NOW = new Date('2025-01-05T00:00:00Z')
 
@@ -256,7 +256,7 @@ t.test('counts read only the covering list indexes (migration 0020), whatever th
       // the other keys and the SLA instants are only in the INCLUDE columns of the covering index
       const covering = groupBy === 'status' ? scans.every((n) => n['Index Name']?.startsWith(index.replace('created_idx', '')) === true) : scans.every((n) => n['Index Name'] === index)
       t.ok(scans.length > 0 && scans.every((n) => n['Node Type'] === 'Index Only Scan') && covering, `${where} — an index-only scan${groupBy === 'status' ? '' : ` of ${index}`}`)
-      const heap = all.reduce((n, x) => n + Number((x as Record<string, unknown>)['Heap Fetches'] ?? 0), 0)
+      const heap = all.reduce((n, x) => n + (x['Heap Fetches'] ?? 0), 0)
       t.equal(heap, 0, `${where} — no heap fetches`)
     }
   }

@@ -227,3 +227,29 @@ t.test('closing: roles, no_response needs contact attempts, out_of_scope needs a
   const badReason = await h.request(agent, { method: 'POST', url: `/v1/tickets/${other.id}/close`, payload: { reason: 'fixed' } })
   t.equal(badReason.statusCode, 400)
 })
+
+t.test('the comment in the 201 is the stored one (the same body as a GET), and its event comes first in the feed', async (t) => {
+  h.clock.set(MON_0900)
+  const tk = await openTicket(h, cust)
+  h.clock.set('2026-03-09T09:12:34.567-07:00')
+  for (const [token, payload] of [
+    [cust, { body: 'A customer\'s question, with "quotes" and ünïcode' }],
+    [agent, { body: 'An internal note', visibility: 'internal' }],
+    [agent, { body: 'The first answer, asking for the DNS zone', awaitingCustomer: true }]
+  ] as const) {
+    const res = await h.request(token, { method: 'POST', url: `/v1/tickets/${tk.id as string}/comments`, headers: { 'idempotency-key': `k-${payload.body.length}` }, payload })
+    t.equal(res.statusCode, 201, res.body)
+    const got = await h.request(agent, { method: 'GET', url: res.headers.location as string })
+    t.equal(got.statusCode, 200)
+    t.same(res.json(), got.json(), `${payload.body}: POST = GET`)
+    const replay = await h.request(token, { method: 'POST', url: `/v1/tickets/${tk.id as string}/comments`, headers: { 'idempotency-key': `k-${payload.body.length}` }, payload })
+    t.equal(replay.body, res.body, 'a replay answers the same bytes')
+  }
+  const trail = await events(h, agent, tk.id)
+  const types = trail.map((e) => e.type)
+  t.same(types.slice(-5), ['ticket.comment_added', 'ticket.comment_added', 'ticket.comment_added', 'ticket.first_responded', 'ticket.contact_attempted'],
+    'each comment\'s event once, in order; the first response and the contact attempt after the comment that made them')
+  const comments = (await h.request(agent, { method: 'GET', url: `/v1/tickets/${tk.id as string}/comments` })).json().items as Array<{ id: string }>
+  // (the three comments share one instant, so the conversation orders them by id)
+  t.same(trail.filter((e) => e.type === 'ticket.comment_added').map((e) => e.data.comment.id as string).sort(), comments.map((c) => c.id).sort(), 'one event per stored comment, the same ids')
+})
