@@ -32,7 +32,7 @@ import type { EmailRuntime } from '../email/runtime.js'
 import type { AppContext } from './context.js'
 import { EMAIL_ACTOR, queueTicketEmail } from './email-outbound.js'
 import { addCommentIn } from './ticket-comments.js'
-import { insertNewTicket, recordTicketEvent, ticketSnapshot } from './tickets.js'
+import { insertNewTicket, ticketEvent, ticketSnapshot } from './tickets.js'
 import { pageOf, type Page } from './page.js'
 
 export interface InboundEnvelope {
@@ -202,8 +202,7 @@ async function file (ctx: AppContext, email: EmailRuntime, tx: DbOrTx, msg: Mess
     channel: 'email',
     requester: { name: (msg.from.name === '' ? from : msg.from.name).slice(0, 200), email: from },
     category: null
-  }, now)
-  await recordTicketEvent(tx, p, opened, 'ticket.created', now, { after: ticketSnapshot(opened), email: { messageId: msg.messageId, authentication: verdict } })
+  }, now, (ticket) => ticketEvent(p, ticket, 'ticket.created', now, { after: ticketSnapshot(ticket), email: { messageId: msg.messageId, authentication: verdict } }))
   await queueTicketEmail(ctx, tx, opened, 'acknowledgement', {}, now)
   return { outcome: 'opened_ticket', organizationId, ticketId: opened.id, commentId: null }
 }

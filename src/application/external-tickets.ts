@@ -93,10 +93,9 @@ const refsOfNew = (key: ExternalTicketKey, input: ExternalTicketInput): External
 function createWrites (ctx: AppContext, tx: DbOrTx, p: Principal, key: ExternalTicketKey, ticket: Ticket, input: ExternalTicketInput, now: Date, refId: string = randomUUID()): [Promise<Ticket>, Promise<refs.RefRow | undefined>, ...Array<Promise<unknown>>] {
   const timers = planSlaTimers(null, ticket, now)
   return [
-    ticketsRepo.insertTicket(tx, ticket, timers.pointer),
+    ticketsRepo.insertTicket(tx, ticket, timers.pointer, createdEvent(p, key, ticket, now)),
     refs.insertRef(tx, { id: refId, ticketId: ticket.id, organizationId: key.organizationId, system: key.system, externalId: key.externalId, url: input.url ?? null }, now),
-    sendSlaTimerJobs(ctx, tx, timers.jobs),
-    recordEvent(tx, createdEvent(p, key, ticket, now))
+    sendSlaTimerJobs(ctx, tx, timers.jobs)
   ]
 }
 

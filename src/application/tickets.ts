@@ -140,8 +140,8 @@ export async function openNewTicket (ctx: AppContext, tx: DbOrTx, p: Principal, 
  */
 export async function insertNewTicket (
   ctx: AppContext, tx: DbOrTx, p: Principal, organizationId: string, input: Omit<CreateTicketInput, 'organizationId'>, now: Date,
-  /** statements to send with the insert (the caller's event): they only need the new ticket, not the insert's answer */
-  alongside: (ticket: Ticket) => Array<Promise<unknown>> = () => []
+  /** the new ticket's outbox event, written by the insert's own statement (issue 15) */
+  created: (ticket: Ticket) => NewEvent
 ): Promise<{ ticket: Ticket; calendar: BusinessCalendar }> {
   const org = await findOrganization(tx, organizationId)
   if (org === undefined) throw notFound('Organization')
@@ -149,7 +149,7 @@ export async function insertNewTicket (
   // the id is chosen before the insert, so the ticket's timers and event go out in the same write (issue 15); far-off
   // timers are only the insert's pointer, near ones (a back-dated ticket) jobs
   const timers = planSlaTimers(null, opened, now)
-  const [ticket] = await Promise.all([repo.insertTicket(tx, opened, timers.pointer), sendSlaTimerJobs(ctx, tx, timers.jobs), ...alongside(opened)])
+  const [ticket] = await Promise.all([repo.insertTicket(tx, opened, timers.pointer, created(opened)), sendSlaTimerJobs(ctx, tx, timers.jobs)])
   return { ticket, calendar }
 }
 
@@ -158,7 +158,7 @@ export async function createTicket (ctx: AppContext, p: Principal, input: Create
   const now = ctx.now()
   return await ctx.transaction(async (tx) => {
     const { ticket, calendar } = await insertNewTicket(ctx, tx, p, organizationId, input, now,
-      (opened) => [recordTicketEvent(tx, p, opened, 'ticket.created', now, { after: ticketSnapshot(opened) })])
+      (opened) => ticketEvent(p, opened, 'ticket.created', now, { after: ticketSnapshot(opened) }))
     await attachUploads(ctx, tx, p, input.attachmentIds, { organizationId, ticketId: ticket.id, commentId: null, visibility: 'public', now })
     await recordArticleLinks(ctx, tx, p, { kind: 'suggested', articleIds: input.suggestedArticleIds ?? [], ticketId: ticket.id, commentId: null, organizationId: ticket.organizationId, now })
     await queueTicketEmail(ctx, tx, ticket, 'acknowledgement', {}, now)
