@@ -15,28 +15,53 @@ interface Entry { calendar: BusinessCalendar; version: number; checkedAt: number
  */
 export class CalendarStore {
   private readonly entries = new Map<string, Entry>()
+  /** the re-check or load of a calendar in progress on the pool, shared by every reader that needs it meanwhile */
+  private readonly flights = new Map<string, Promise<BusinessCalendar | undefined>>()
+  /** moved on by every invalidation: a read that began before one does not store what it read */
+  private generation = 0
   constructor (private readonly database: Database, private readonly clock: () => number = Date.now) {}
 
+  /**
+   * The calendar from cache, re-checked against its version every CALENDAR_RECHECK_MS. On the pool, one check per
+   * calendar is in flight at a time (issue 15): when the copy goes stale under load, every ticket of a list page and
+   * every concurrent request would otherwise send its own version read. A caller inside a transaction (`on`) checks on
+   * its own connection (on PGlite a read on the pool would wait for that transaction) and shares nothing.
+   */
   async get (id: string, on?: DbOrTx): Promise<BusinessCalendar | undefined> {
-    const db = on ?? this.database.db
     const entry = this.entries.get(id)
+    if (entry !== undefined && this.clock() - entry.checkedAt < CALENDAR_RECHECK_MS) return entry.calendar
+    if (on !== undefined) return await this.refresh(id, on)
+    let flight = this.flights.get(id)
+    if (flight === undefined) {
+      const started = this.refresh(id, this.database.db).finally(() => {
+        if (this.flights.get(id) === started) this.flights.delete(id)
+      })
+      flight = started
+      this.flights.set(id, flight)
+    }
+    return await flight
+  }
+
+  /** re-checks the cached copy's version, or (re)loads the calendar */
+  private async refresh (id: string, db: DbOrTx): Promise<BusinessCalendar | undefined> {
     const now = this.clock()
-    if (entry !== undefined && now - entry.checkedAt < CALENDAR_RECHECK_MS) return entry.calendar
+    const generation = this.generation
+    const entry = this.entries.get(id)
     if (entry !== undefined) {
       const version = await calendarVersion(db, id)
       if (version === entry.version) {
-        entry.checkedAt = now
+        if (generation === this.generation) entry.checkedAt = Math.max(entry.checkedAt, now)
         return entry.calendar
       }
     }
     const row = await findCalendarRow(db, id)
     if (row === undefined) {
-      this.entries.delete(id)
+      if (generation === this.generation) this.entries.delete(id)
       return undefined
     }
     const holidays = row.observesHolidays ? await holidayDates(db, id) : []
     const calendar = toBusinessCalendar({ id: row.id, timeZone: row.timeZone, windows: row.windows, observesHolidays: row.observesHolidays }, holidays)
-    this.entries.set(id, { calendar, version: row.version, checkedAt: now })
+    if (generation === this.generation) this.entries.set(id, { calendar, version: row.version, checkedAt: now })
     return calendar
   }
 
@@ -47,7 +72,10 @@ export class CalendarStore {
     return cal
   }
 
+  /** drops this replica's copy (a holiday change): the next reader loads the calendar anew, not from a check in flight */
   invalidate (id: string): void {
+    this.generation++
     this.entries.delete(id)
+    this.flights.delete(id)
   }
 }
