@@ -184,7 +184,7 @@ async function file (ctx: AppContext, email: EmailRuntime, tx: DbOrTx, msg: Mess
     if (ticket.status === 'closed') return { quarantine: 'ticket-closed' }
     const p: Principal = { subject: `email:${from}`, roles: ['customer'], orgId: ticket.organizationId }
     const body = replyText(msg.text).slice(0, 20000)
-    const { comment } = await addCommentIn(ctx, tx, p, ticket.id, {
+    const comment = await addCommentIn(ctx, tx, p, ticket.id, {
       body: body === '' ? '(empty message)' : body,
       visibility: 'public',
       email: { direction: 'inbound', messageId: msg.messageId ?? '', authentication: verdict }

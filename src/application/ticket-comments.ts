@@ -33,16 +33,14 @@ export interface AddCommentInput {
   attachmentIds?: readonly string[]
 }
 
-/** what a comment stored: the comment and the ticket as it now is (its SLA view is not computed: no caller shows it) */
-export interface AddedComment { comment: TicketComment; ticket: Ticket }
-
-export async function addComment (ctx: AppContext, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined): Promise<AddedComment> {
+/** the stored comment (the ticket's new state and SLA view are not returned: no caller shows them) */
+export async function addComment (ctx: AppContext, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined): Promise<TicketComment> {
   const now = ctx.now()
   return await ctx.transaction(async (tx) => await addCommentIn(ctx, tx, p, ticketId, input, expectedVersion, now))
 }
 
 /** addComment inside the caller's transaction */
-export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined, now: Date): Promise<AddedComment> {
+export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, ticketId: string, input: AddCommentInput, expectedVersion: number | undefined, now: Date): Promise<TicketComment> {
   // every comment moves the ticket on (version and updatedAt): moving it is also what locks it, in one statement (issue
   // 15). `current` is the ticket as it was; a refusal below rolls the move back with the transaction
   const scope = orgScope(p)
@@ -116,7 +114,7 @@ export async function addCommentIn (ctx: AppContext, tx: DbOrTx, p: Principal, t
   const [[stored, updated]] = await Promise.all([writes, ...events])
   if (updated === undefined) throw staleWrite('ticket')
   await queueCommentEmail(ctx, tx, updated, stored, now)
-  return { comment: stored, ticket: updated }
+  return stored
 }
 
 export async function listComments (ctx: AppContext, p: Principal, ticketId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<Page<TicketComment>> {

@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm'
+import { sql, type ColumnsSelection } from 'drizzle-orm'
+import type { TypedQueryBuilder } from 'drizzle-orm/query-builders/query-builder'
 import { events } from './schema/events.js'
 import type { DbOrTx } from './client.js'
 import { PreparedStatement, placeholder as p } from './prepared.js'
@@ -58,6 +59,16 @@ export function eventParams (event: NewEvent): Record<string, unknown> {
 }
 
 const insertEvent = new PreparedStatement('event_insert', (db, name) => db.insert(events).values(eventPlaceholders()).prepare(name))
+
+/**
+ * A row and its outbox event in one statement (issue 15): `WITH <name> AS (<insert> RETURNING …) INSERT INTO events …`,
+ * the event's values as `eventParams` gives them. A data-modifying WITH runs once and to completion whether or not it
+ * is read, both rows commit or roll back together, and statement-level triggers of the row's table (the search
+ * documents) fire at the end of the statement as for a plain insert.
+ */
+export function withEvent (db: DbOrTx, name: string, insert: TypedQueryBuilder<ColumnsSelection>) {
+  return db.with(db.$with(name).as(insert)).insert(events).values(eventPlaceholders())
+}
 
 /**
  * Writes an outbox event. Call it with the transaction that makes the change, never with the plain database

@@ -3,8 +3,7 @@ import type { ActorRef, CommentEmail, TicketComment } from '../../domain/tickets
 import type { DbOrTx } from '../client.js'
 import { PreparedStatement, placeholder as p } from '../prepared.js'
 import { ticketComments } from '../schema/tickets.js'
-import { events } from '../schema/events.js'
-import { eventParams, eventPlaceholders, type NewEvent } from '../events.js'
+import { eventParams, withEvent, type NewEvent } from '../events.js'
 import { iso } from '../../domain/time.js'
 
 type Row = typeof ticketComments.$inferSelect
@@ -59,16 +58,9 @@ const commentParams = (c: TicketComment): Record<string, unknown> => ({
 const insert = new PreparedStatement('ticket_comment_insert', (db, name) =>
   db.insert(ticketComments).values(commentPlaceholders()).prepare(name))
 
-/**
- * The comment and its outbox event in one statement (`WITH comment AS (INSERT …) INSERT INTO events …`; issue 15: one
- * statement fewer per comment). A data-modifying WITH runs once and to completion whether or not it is read, both rows
- * commit or roll back together, and the comment's search trigger fires at the end of the statement as for a plain
- * insert.
- */
-const insertWithEvent = new PreparedStatement('ticket_comment_insert_with_event', (db, name) => {
-  const comment = db.$with('comment').as(db.insert(ticketComments).values(commentPlaceholders()).returning({ id: ticketComments.id }))
-  return db.with(comment).insert(events).values(eventPlaceholders()).prepare(name)
-})
+// the comment and its outbox event in one statement (src/db/events.ts `withEvent`)
+const insertWithEvent = new PreparedStatement('ticket_comment_insert_with_event', (db, name) =>
+  withEvent(db, 'comment', db.insert(ticketComments).values(commentPlaceholders()).returning({ id: ticketComments.id })).prepare(name))
 
 /** the comment as stored: the one given (client-generated id, every column set) */
 const stored = (c: TicketComment): TicketComment => ({ ...c, email: c.email ?? null })

@@ -14,8 +14,7 @@ import { PreparedStatement, placeholder as p } from '../prepared.js'
 import { hasRefCondition } from './external-refs.js'
 import { SEARCH_CONFIG, ticketSearch, tickets, type SlaHistoryRow } from '../schema/tickets.js'
 import { iso, isoOrNull } from '../../domain/time.js'
-import { events } from '../schema/events.js'
-import { eventParams, eventPlaceholders, type NewEvent } from '../events.js'
+import { eventParams, withEvent, type NewEvent } from '../events.js'
 
 /** the columns a ticket is read from (its search documents are in ticket_search; the SLA timer pointer is the sweep's) */
 const { slaTimerAt: _pointer, ...readColumns } = getTableColumns(tickets)
@@ -235,19 +234,10 @@ const byId = new PreparedStatement('ticket_by_id', (db, name) =>
 const byIdForUpdate = new PreparedStatement('ticket_by_id_for_update', (db, name) =>
   db.select(readColumns).from(tickets).where(eq(tickets.id, p('id', 'uuid'))).for('update').prepare(name))
 
-// no RETURNING: every column but `version` (1 by default) is the given ticket's, so the row would be the ticket again
-const insertValues = (): TicketInsert => ({ ...placeholders('insert'), slaTimerAt: p('slaTimerAt', 'timestamptz') } as unknown as TicketInsert)
-const insert = new PreparedStatement('ticket_insert', (db, name) => db.insert(tickets).values(insertValues()).prepare(name))
-
-/**
- * The ticket and its outbox event in one statement (`WITH ticket AS (INSERT …) INSERT INTO events …`; issue 15, as a
- * comment's): a data-modifying WITH runs once and to completion, both rows commit or roll back together, and the
- * ticket's search trigger fires at the end of the statement as for a plain insert.
- */
-const insertWithEvent = new PreparedStatement('ticket_insert_with_event', (db, name) => {
-  const inserted = db.$with('ticket').as(db.insert(tickets).values(insertValues()).returning({ id: tickets.id }))
-  return db.with(inserted).insert(events).values(eventPlaceholders()).prepare(name)
-})
+// the ticket and its outbox event in one statement (src/db/events.ts `withEvent`); no RETURNING of the ticket: every
+// column but `version` (1 by default) is the given ticket's, so the row would be the ticket again
+const insert = new PreparedStatement('ticket_insert_with_event', (db, name) =>
+  withEvent(db, 'ticket', db.insert(tickets).values({ ...placeholders('insert'), slaTimerAt: p('slaTimerAt', 'timestamptz') } as unknown as TicketInsert).returning({ id: tickets.id })).prepare(name))
 
 /**
  * The version-checked write of a ticket's mutable state (`… WHERE id = $id AND version = $fromVersion`): moving the
@@ -269,14 +259,13 @@ export async function findTicket (db: DbOrTx, id: string, opts: { forUpdate?: bo
 
 /**
  * Inserts a new ticket under its (client-generated) id with its SLA timer pointer (the earliest timer not handed to the
- * job engine; src/application/sla-timers.ts) and, when given, its outbox event in the same statement; returns the ticket as stored, which is the one given (issue 15: reading
- * the row back cost a create its decoding and mapping; the tickets tests read every created ticket back through GET)
+ * job engine; src/application/sla-timers.ts) and its `ticket.created` event, in one statement; returns the ticket as
+ * stored, which is the one given (issue 15: reading the row back cost a create its decoding and mapping; the tickets
+ * tests read every created ticket back through GET)
  */
-export async function insertTicket (db: DbOrTx, ticket: Ticket, slaTimerAt: Date | null, event?: NewEvent): Promise<Ticket> {
+export async function insertTicket (db: DbOrTx, ticket: Ticket, slaTimerAt: Date | null, created: NewEvent): Promise<Ticket> {
   if (ticket.version !== 1) throw new Error('a new ticket starts at version 1')
-  const values = { ...valuesOf('insert', ticket), slaTimerAt: isoOrNull(slaTimerAt) }
-  if (event === undefined) await insert.execute(db, values)
-  else await insertWithEvent.execute(db, { ...values, ...eventParams(event) })
+  await insert.execute(db, { ...valuesOf('insert', ticket), slaTimerAt: isoOrNull(slaTimerAt), ...eventParams(created) })
   return ticket
 }
 

@@ -24,7 +24,7 @@ export const ticketCommentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { ticketId } = request.params
     const b = request.body
-    const { comment } = await conversation.addComment(request.ctx, principal(request), ticketId, {
+    const comment = await conversation.addComment(request.ctx, principal(request), ticketId, {
       body: b.body, visibility: b.visibility ?? 'public', awaitingCustomer: b.awaitingCustomer, articleIds: b.articleIds, attachmentIds: b.attachmentIds
     }, expectedVersion(request))
     reply.header('location', `/v1/tickets/${ticketId}/comments/${comment.id}`)
