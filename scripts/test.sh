@@ -22,6 +22,11 @@ run_suite () {
   passed=$((passed + p)); failed=$((failed + f))
   [ "$rc" -ne 0 ] && status=1
   echo "${label}: ${p} passed, ${f} failed"
+  # the lines above name only the failed files: say what failed in them (assertion, diff, where), bounded
+  if [ "$f" -gt 0 ]; then
+    echo "== what failed on ${label} =="
+    node --import tsx scripts/tap-failures.ts "$log" || true
+  fi
 }
 
 run_suite pglite TEST_DATABASE_URL=

@@ -3,7 +3,7 @@ import t from 'tap'
 import { purgeExpiredUploads } from '../../src/application/attachments.js'
 import { buildTestApp } from '../helpers/app.js'
 import { comment, events, MON_0900, openTicket } from './tickets-helpers.js'
-import { dmarcXml, elf, eml, gzip, pdf, pe, png, storeCounts, upload, uploadOk, zip } from './attachments-helpers.js'
+import { dmarcXml, elf, eml, gzip, opaqueBinary, pdf, pe, png, storeCounts, upload, uploadOk, zip } from './attachments-helpers.js'
 
 const MiB = 1024 * 1024
 const h = await buildTestApp(t, { env: { ATTACHMENT_MAX_BYTES: String(2 * MiB), ATTACHMENT_ORG_QUOTA_BYTES: String(5 * MiB) } })
@@ -50,7 +50,7 @@ t.test('disguised executables and other types are refused, leaving nothing behin
     ['report.xml.gz', gzip(elf()), 'application/gzip+application/x-elf'],
     ['reports.zip', zip([{ name: 'a.xml', data: dmarcXml() }, { name: 'setup.exe', data: pe() }]), 'application/zip+setup.exe'],
     ['reports.zip', zip([{ name: 'a.pdf', data: elf() }]), 'application/zip+application/x-elf'],
-    ['blob.txt', randomBytes(5000), 'application/octet-stream'],
+    ['blob.txt', opaqueBinary(5000), 'application/octet-stream'],
     ['notes.txt', Buffer.concat([Buffer.from('hello\n'.repeat(20000)), Buffer.from([0])]), 'application/octet-stream']
   ]
   for (const [name, bytes, detected] of refused) {
