@@ -8,7 +8,7 @@ import { exportSPKI, generateKeyPair } from 'jose'
 import { createTestDatabase } from './helpers/app.js'
 import { PATIENT_PROBE } from './helpers/server-process.js'
 
-t.setTimeout(240_000) // three server starts, each installing pg-boss on a fresh PGlite
+t.setTimeout(600_000) // three server starts, each installing pg-boss on a fresh PGlite
 
 const root = new URL('..', import.meta.url).pathname
 const serverEntry = join(root, 'src/server.ts')
@@ -45,7 +45,7 @@ t.test('starts, serves, and drains on SIGTERM with exit code 0', async (t) => {
   const { child, output } = startServer(env)
   const exited = once(child, 'exit')
   let base: string | undefined
-  for (let i = 0; i < 600 && base === undefined; i++) {
+  for (let i = 0; i < 2400 && base === undefined; i++) { // up to 240 s, as test/helpers/server-process.ts allows a busy machine
     const m = /listening on (http:\/\/[^\s]+)/.exec(output())
     if (m !== null) base = m[1]
     else await new Promise((resolve) => setTimeout(resolve, 100))
@@ -73,7 +73,7 @@ t.test('API=false runs a worker-only replica (no listener) that stops cleanly on
   if (url !== undefined) env.DATABASE_URL = url
   const { child, output } = startServer(env)
   const exited = once(child, 'exit')
-  for (let i = 0; i < 600 && !output().includes('worker-only replica'); i++) {
+  for (let i = 0; i < 2400 && !output().includes('worker-only replica'); i++) { // up to 240 s (a busy machine)
     if (child.exitCode !== null) break
     await new Promise((resolve) => setTimeout(resolve, 100))
   }

@@ -40,7 +40,7 @@ const b = await makeKey('key-b')
 t.test('new kid after a rate-limited refetch; removed key refused after the cache time; unreachable endpoint keeps cached keys', async (t) => {
   let now = Date.now()
   const errors: unknown[] = []
-  const verify = await createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 0, jwksUrl: url, jwks: { cacheMaxAgeMs: 600_000, cooldownMs: 30_000, timeoutMs: 300, onError: (e) => errors.push(e) } }, () => now)
+  const verify = await createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 0, jwksUrl: url, jwks: { cacheMaxAgeMs: 600_000, cooldownMs: 30_000, timeoutMs: 2000, onError: (e) => errors.push(e) } }, () => now)
   const outcome = async (token: string): Promise<string> => await verify(token).then((p) => `ok:${p.subject}`, (e: { code?: string }) => `refused:${e.code ?? '?'}`)
   endpoint.keys = [a.jwk]
   endpoint.fetches = 0
